@@ -1,0 +1,62 @@
+// Profiles that need more than static keys (role, SSO, credential_process, web identity) are
+// resolved by the AWS SDK. This module is imported lazily: loading the SDK costs more than the
+// whole static path.
+import type { SigningCredentials } from '../codecommit/password.js';
+import { createAsk } from '../prompt/ask.js';
+import { UserError } from '../support/errors.js';
+import type { Trace } from '../support/trace.js';
+import type { ProfileCredentials, SdkKind } from './profile-credentials.js';
+import { sharedFilePaths } from './shared-files.js';
+
+export async function loadWithSdk(
+  name: string,
+  kind: SdkKind,
+  { env, now, trace }: { env: NodeJS.ProcessEnv; now: Date; trace: Trace },
+): Promise<ProfileCredentials> {
+  // The SDK warns on stderr about future Node versions; a credential helper's stderr reaches
+  // the user on every git command, and the versions pinned in package.json run on Node 20.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { fromIni } = await import('@aws-sdk/credential-providers');
+  const paths = sharedFilePaths(env);
+  const ask = createAsk({ env, fallbackHint: `get credentials for profile "${name}" another way (e.g. \`cc-helper session start ${name}\`) and try again` });
+  const started = Date.now();
+  let resolved;
+  try {
+    resolved = await fromIni({
+      profile: name,
+      filepath: paths.credentialsFile,
+      configFilepath: paths.configFile,
+      ignoreCache: true,
+      mfaCodeProvider: (serial) => ask(`MFA code for ${serial} (profile ${name}): `),
+    })();
+  } catch (error) {
+    throw explain(name, kind, error);
+  }
+  trace(`the SDK resolved profile "${name}" (${kind}) in ${Date.now() - started} ms`);
+  const credentials: { -readonly [K in keyof SigningCredentials]: SigningCredentials[K] } = {
+    accessKeyId: resolved.accessKeyId,
+    secretAccessKey: resolved.secretAccessKey,
+  };
+  if (resolved.sessionToken) credentials.sessionToken = resolved.sessionToken;
+  if (resolved.expiration) {
+    if (resolved.expiration.getTime() <= now.getTime()) {
+      throw new UserError(`the credentials the SDK returned for profile "${name}" expired at ${resolved.expiration.toISOString()}: refresh them and try again`);
+    }
+    credentials.expiration = resolved.expiration;
+  }
+  return { credentials, source: kind };
+}
+
+/** SDK errors are long and multi-line; turn them into the one line that says what to run. */
+function explain(name: string, kind: SdkKind, error: unknown): Error {
+  if (error instanceof UserError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (kind === 'sso' || /sso/i.test(message)) {
+    return new UserError(`profile "${name}" needs an SSO login: run \`aws sso login --profile ${name}\` and try again`);
+  }
+  if (/mfa/i.test(message)) {
+    return new UserError(`profile "${name}" needs an MFA code and none could be asked for: run \`cc-helper session start ${name}\` in a terminal`);
+  }
+  const firstLine = message.split('\n', 1)[0]!.slice(0, 200);
+  return new UserError(`cannot get credentials for profile "${name}" (${kind}): ${firstLine}`);
+}

@@ -1,0 +1,93 @@
+// The entry: parses argv, runs one command, and is the only place that sets the exit status.
+// Each command module is imported only when chosen, so `get` loads nothing it does not use.
+import { flag, lastOption, parseArgs, type ParsedArgs } from './args.js';
+import { oneLine, UsageError, UserError } from '../support/errors.js';
+import { createTrace, debugRequested } from '../support/trace.js';
+
+const VALUED = new Set(['profile']);
+const KNOWN = new Set([...VALUED, 'allow-default', 'debug', 'help', 'h', 'version']);
+
+const USAGE = `usage: cc-helper <command> [options]
+
+git credential helper (git runs these):
+  cc-helper [--profile NAME] get|store|erase
+      get: sign a CodeCommit password for the named profile (stdin/stdout: git's protocol)
+      store, erase: accepted and ignored (nothing is ever stored)
+
+options:
+  --profile NAME     the AWS named profile that signs (else AWS_PROFILE; never [default])
+  --allow-default    allow the profile named "default" (it may be a canary: off by default)
+  --debug            trace to stderr (or CC_HELPER_DEBUG=1); never prints secrets
+  --help, --version
+`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs(argv, { valued: VALUED, known: KNOWN });
+  } catch (error) {
+    return report(error);
+  }
+  if (flag(parsed, 'help') || flag(parsed, 'h') || parsed.command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (flag(parsed, 'version')) {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`cc-helper ${pkg.version}\n`);
+    return 0;
+  }
+  const trace = createTrace(flag(parsed, 'debug') || debugRequested(process.env));
+  try {
+    switch (parsed.command) {
+      case 'get': {
+        const [{ readCredentialInput }, { answerGet }] = await Promise.all([
+          import('../git/read-request.js'),
+          import('../helper/get.js'),
+        ]);
+        const input = await readCredentialInput();
+        trace('read the request from git');
+        const answer = await answerGet({
+          input,
+          profileFlag: lastOption(parsed, 'profile'),
+          allowDefault: flag(parsed, 'allow-default'),
+          env: process.env,
+          now: () => new Date(),
+          trace,
+          warn: (line) => process.stderr.write(`cc-helper: ${oneLine(line)}\n`),
+        });
+        process.stdout.write(answer);
+        trace('answered');
+        return 0;
+      }
+      case 'store':
+      case 'erase': {
+        // Nothing is ever stored: passwords are computed fresh. Read the request so git's
+        // write never meets a closed pipe.
+        const { readCredentialInput } = await import('../git/read-request.js');
+        await readCredentialInput();
+        return 0;
+      }
+      case undefined:
+        throw new UsageError('no command given: see `cc-helper --help`');
+      default:
+        throw new UsageError(`unknown command "${parsed.command.slice(0, 40)}": see \`cc-helper --help\``);
+    }
+  } catch (error) {
+    return report(error);
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof UserError) {
+    process.stderr.write(`cc-helper: ${oneLine(error.message)}\n`);
+    return error.exitCode;
+  }
+  // A bug: say so in one line; the stack only with --debug, since it cannot hold secrets but
+  // is noise on every git command.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`cc-helper: internal error: ${oneLine(message)} (rerun with CC_HELPER_DEBUG=1 and report it)\n`);
+  if (debugRequested(process.env) && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
+  return 70;
+}

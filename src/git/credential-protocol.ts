@@ -1,0 +1,100 @@
+// git's credential helper protocol, as one pure parser and one formatter.
+// Spec: https://git-scm.com/docs/git-credential#IOFMT
+//   "each attribute is given on its own line ... key=value ... terminated by a blank line or EOF"
+// Hardening follows git's own fixes: CVE-2020-5260 (newline smuggling) and CVE-2024-52006
+// (a bare CR read as a line end), so values carrying CR or NUL are refused outright.
+
+/** The attributes cc-helper reads; everything else git sends is ignored on purpose. */
+export interface CredentialRequest {
+  protocol?: string;
+  host?: string;
+  path?: string;
+  username?: string;
+}
+
+export interface CredentialAnswer {
+  username: string;
+  password: string;
+  /** Unix seconds; git >= 2.40 drops the answer once it has passed. */
+  passwordExpiryUtc?: number;
+}
+
+/** git allows a line up to 65535 bytes (LARGE_PACKET_MAX-ish); longer is an attack or a bug. */
+export const MAX_LINE_BYTES = 65535;
+/** A request is a handful of lines; `wwwauth[]` may repeat, so leave generous room. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+/**
+ * Parses a request. Splits on LF only and strips at most one CR before it; any other CR or a
+ * NUL anywhere rejects the whole request, since git itself would never send one.
+ */
+export function parseCredentialRequest(input: string): CredentialRequest {
+  if (Buffer.byteLength(input) > MAX_REQUEST_BYTES) {
+    throw new ProtocolError(`credential request is larger than ${MAX_REQUEST_BYTES} bytes`);
+  }
+  const request: CredentialRequest = {};
+  const lines = input.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    let line = lines[n]!;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line === '') break; // a blank line ends the request
+    if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
+      throw new ProtocolError(`credential request has a line longer than ${MAX_LINE_BYTES} bytes`);
+    }
+    if (line.includes('\r') || line.includes('\0')) {
+      throw new ProtocolError('credential request contains a carriage return or NUL inside a line');
+    }
+    const eq = line.indexOf('=');
+    if (eq < 0) throw new ProtocolError(`credential request line ${n + 1} is not key=value`);
+    const key = line.slice(0, eq);
+    const value = line.slice(eq + 1);
+    switch (key) {
+      case 'protocol':
+      case 'host':
+      case 'path':
+      case 'username':
+        request[key] = value; // git's rule: the last occurrence wins
+        break;
+      case 'url':
+        Object.assign(request, attributesFromUrl(value));
+        break;
+      default:
+        // capability[], wwwauth[], password, password_expiry_utc, oauth_refresh_token, ...:
+        // unknown or irrelevant attributes are ignored for forward compatibility.
+        break;
+    }
+  }
+  return request;
+}
+
+/** `url=` is what `git credential fill` accepts from people; handy for trying the helper by hand. */
+function attributesFromUrl(value: string): CredentialRequest {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ProtocolError('credential request has a url= value that is not a URL');
+  }
+  const attrs: CredentialRequest = {
+    protocol: url.protocol.replace(/:$/, ''),
+    host: url.port ? `${url.hostname}:${url.port}` : url.hostname,
+  };
+  const path = decodeURIComponent(url.pathname.replace(/^\/+/, ''));
+  if (path) attrs.path = path;
+  if (url.username) attrs.username = decodeURIComponent(url.username);
+  return attrs;
+}
+
+/** The protocol answer: the only thing cc-helper ever writes to stdout. */
+export function formatCredentialAnswer(answer: CredentialAnswer): string {
+  let out = `username=${answer.username}\npassword=${answer.password}\n`;
+  if (answer.passwordExpiryUtc !== undefined) out += `password_expiry_utc=${answer.passwordExpiryUtc}\n`;
+  return out;
+}
+
+/** Tells git to stop: no further helpers, no prompt for a username that cannot work. */
+export const QUIT_ANSWER = 'quit=1\n';

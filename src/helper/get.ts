@@ -1,0 +1,82 @@
+// `get`: the helper's hot path, a straight line through small modules:
+// parse -> recognise host -> choose profile -> load credentials -> sign -> answer.
+import { chooseProfile } from '../aws/profile-choice.js';
+import { loadProfileCredentials } from '../aws/profile-credentials.js';
+import { recogniseCodeCommitHost } from '../codecommit/host.js';
+import { computeCodeCommitPassword } from '../codecommit/password.js';
+import { formatCredentialAnswer, parseCredentialRequest, ProtocolError, QUIT_ANSWER } from '../git/credential-protocol.js';
+import { oneLine, UserError } from '../support/errors.js';
+import { mask, type Trace } from '../support/trace.js';
+
+export interface GetOptions {
+  input: string;
+  profileFlag?: string;
+  allowDefault: boolean;
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+  trace: Trace;
+  /** Where human messages go (stderr); stdout gets only the returned protocol answer. */
+  warn: (line: string) => void;
+}
+
+/** Returns what to print on stdout: a credential, `quit=1`, or nothing at all. */
+export async function answerGet(options: GetOptions): Promise<string> {
+  const { trace, warn } = options;
+  let request;
+  try {
+    request = parseCredentialRequest(options.input);
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    warn(`ignoring a malformed credential request: ${error.message}`);
+    return '';
+  }
+  const host = request.host === undefined ? undefined : recogniseCodeCommitHost(request.host);
+  if (!host) {
+    trace(`not a CodeCommit host (${JSON.stringify(request.host ?? null)}): no answer, git asks its other helpers`);
+    return '';
+  }
+  trace(`host ${host.hostname} (${host.kind}${host.china ? ', China' : ''}), region ${host.region}`);
+  if (request.protocol !== 'https') {
+    warn(`not signing for ${request.protocol ?? '(no protocol)'}://${request.host}: CodeCommit takes only https:// URLs; change the remote URL`);
+    return '';
+  }
+  try {
+    if (request.path === undefined || request.path === '') {
+      throw new UserError(
+        `git sent no repository path for ${host.hostname}, and CodeCommit signatures cover it: ` +
+          'run `git config --global credential.https://' + host.hostname + '.useHttpPath true` (or `cc-helper setup`)',
+      );
+    }
+    const profile = chooseProfile({ flag: options.profileFlag, env: options.env, allowDefault: options.allowDefault });
+    trace(`profile "${profile.name}" (from ${profile.reason})`);
+    const now = options.now();
+    const { credentials, source } = await loadProfileCredentials(profile.name, {
+      env: options.env,
+      now,
+      trace,
+      allowDefault: options.allowDefault,
+    });
+    trace(
+      `credentials from ${source}: key ${mask(credentials.accessKeyId)}` +
+        `${credentials.sessionToken ? ' with a session token' : ''}` +
+        `${credentials.expiration ? `, expiring ${credentials.expiration.toISOString()}` : ''}`,
+    );
+    const signed = await computeCodeCommitPassword({
+      credentials,
+      hostname: host.hostname,
+      region: host.region,
+      path: request.path,
+      signingDate: now,
+    });
+    trace(`canonical request:\n${signed.canonicalRequest}`);
+    trace(`string to sign:\n${signed.stringToSign}`);
+    trace(`password valid until ${new Date(signed.expiresAt * 1000).toISOString()}`);
+    return formatCredentialAnswer({ username: signed.username, password: signed.password, passwordExpiryUtc: signed.expiresAt });
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    // A CodeCommit host we cannot answer: say why once, and stop git from prompting for a
+    // username/password that could never work.
+    warn(error.message);
+    return QUIT_ANSWER;
+  }
+}
