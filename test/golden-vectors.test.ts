@@ -1,0 +1,73 @@
+// Every vector the real AWS CLI produced under a frozen clock must reproduce exactly.
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { recogniseCodeCommitHost } from '../src/codecommit/host.js';
+import { computeCodeCommitPassword } from '../src/codecommit/password.js';
+import { PACKAGE_ROOT } from './support/helper-process.js';
+
+interface Vector {
+  name: string;
+  time: string;
+  input: { protocol: string; host: string; path: string };
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  expected: { username: string; password: string } | null;
+}
+
+const vectors: Vector[] = readFileSync(join(PACKAGE_ROOT, 'fixtures', 'codecommit-vectors.jsonl'), 'utf8')
+  .split('\n')
+  .filter((line) => line.trim() !== '')
+  .map((line) => JSON.parse(line) as Vector);
+
+test('the fixture file holds vectors', (t) => {
+  t.true(vectors.length >= 7);
+});
+
+for (const vector of vectors) {
+  test(`vector ${vector.name}`, async (t) => {
+    const host = recogniseCodeCommitHost(vector.input.host);
+    if (vector.expected === null) {
+      t.is(host, undefined, 'the CLI printed nothing, so this is not a CodeCommit host');
+      return;
+    }
+    t.truthy(host);
+    const signingDate = new Date(vector.time);
+    const answer = await computeCodeCommitPassword({
+      credentials: vector.credentials,
+      hostname: host!.hostname,
+      region: host!.region,
+      path: vector.input.path,
+      signingDate,
+    });
+    t.is(answer.username, vector.expected.username);
+    t.is(answer.password, vector.expected.password);
+    t.is(answer.expiresAt, signingDate.getTime() / 1000 + 900);
+  });
+}
+
+test('the password expiry never outlives the credentials', async (t) => {
+  const signingDate = new Date('2026-01-02T03:04:05Z');
+  const expiration = new Date('2026-01-02T03:10:00Z');
+  const answer = await computeCodeCommitPassword({
+    credentials: { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token', expiration },
+    hostname: 'git-codecommit.us-east-1.amazonaws.com',
+    region: 'us-east-1',
+    path: 'v1/repos/x',
+    signingDate,
+  });
+  t.is(answer.expiresAt, expiration.getTime() / 1000);
+});
+
+test('the caller’s credentials object is not mutated and the answer uses one snapshot', async (t) => {
+  const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+  const frozen = Object.freeze({ ...credentials });
+  const answer = await computeCodeCommitPassword({
+    credentials: frozen,
+    hostname: 'git-codecommit.us-east-1.amazonaws.com',
+    region: 'us-east-1',
+    path: 'v1/repos/x',
+    signingDate: new Date('2026-01-02T03:04:05Z'),
+  });
+  t.deepEqual(frozen, credentials);
+  t.is(answer.username, 'AKIDEXAMPLE');
+});
