@@ -1,0 +1,77 @@
+// `npm run demo`: the whole job on an embedded default, against the local CodeCommit stand-in.
+// Nothing leaves loopback and nothing outside a throwaway HOME is touched.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CANARY_KEY, PROFILE_KEY, startCodeCommitWorld } from '../test/support/codecommit-world.js';
+import { runHelper } from '../test/support/helper-process.js';
+import { mask } from '../src/support/trace.js';
+
+const step = (n: number, text: string) => console.log(`\n\x1b[1m${n}. ${text}\x1b[0m`);
+const indent = (text: string) => text.trimEnd().split('\n').map((l) => `   ${l}`).join('\n');
+
+async function demo(): Promise<void> {
+  const world = await startCodeCommitWorld();
+  try {
+    const url = world.codecommit.repoUrl('demo');
+    step(1, 'A CodeCommit stand-in is running on loopback');
+    console.log(indent(
+      `HTTPS on 127.0.0.1:${world.codecommit.port} (certificate from a throwaway CA), checking every SigV4 password,\n` +
+        `serving repositories with git http-backend; git reaches it as ${url}\n` +
+        `through a CONNECT proxy at ${world.proxy.url}.`,
+    ));
+    await world.codecommit.addRepo('demo', { initialCommit: { files: { 'README.md': '# demo\n' } } });
+
+    step(2, `A throwaway HOME (${world.home.home})`);
+    console.log(indent(
+      `~/.aws/credentials: [default] holds canary keys (${mask(CANARY_KEY.accessKeyId)}) that must never be used,\n` +
+        `[CodeCommitProfile] holds the code account's keys (${mask(PROFILE_KEY.accessKeyId)}).\n` +
+        '~/.gitconfig, for CodeCommit URLs:\n' +
+        '  [credential "https://git-codecommit.*.amazonaws.com"]\n    helper =\n    helper = codecommit --profile CodeCommitProfile\n    useHttpPath = true',
+    ));
+
+    step(3, `git clone ${url}`);
+    const clone = await world.git(['clone', url, 'demo']);
+    console.log(indent(clone.stderr || '(no output)'));
+    if (clone.code !== 0) throw new Error('clone failed');
+
+    step(4, 'What cc-helper answered git (run by hand with --debug; secrets never printed)');
+    const answer = await runHelper(
+      ['--debug', '--profile', 'CodeCommitProfile', 'get'],
+      'protocol=https\nhost=git-codecommit.us-east-1.amazonaws.com\npath=v1/repos/demo\n\n',
+      world.env,
+    );
+    console.log(indent(answer.stderr.split('\n').filter((l) => !l.includes('read the request') && !l.includes('answered')).join('\n')));
+    console.log(indent(answer.stdout.replace(/(password=\d{8}T\d{6}Z)[0-9a-f]+/, '$1<64 hex digits>')));
+
+    step(5, 'Commit and git push');
+    const work = join(world.home.home, 'demo');
+    await writeFile(join(work, 'hello.txt'), 'pushed through cc-helper\n');
+    await world.git(['add', '.'], work);
+    await world.git(['commit', '-q', '-m', 'Say hello through cc-helper'], work);
+    const push = await world.git(['push', 'origin', 'HEAD:main'], work);
+    console.log(indent(push.stderr || '(no output)'));
+    if (push.code !== 0) throw new Error('push failed');
+
+    step(6, 'What the stand-in saw');
+    for (const entry of world.codecommit.log) {
+      console.log(indent(`${entry.method.padEnd(4)} ${entry.path.padEnd(48)} ${entry.outcome.padEnd(9)} ${entry.accessKeyId ? mask(entry.accessKeyId) : ''}`));
+    }
+    const used = new Set(world.codecommit.acceptedKeyIds());
+    const canaryUsed = world.codecommit.log.some((e) => e.accessKeyId === CANARY_KEY.accessKeyId);
+    console.log(indent(`keys accepted: ${[...used].map(mask).join(', ')}; canary [default] used: ${canaryUsed ? 'YES (bug!)' : 'never'}`));
+
+    step(7, 'And with AWS_PROFILE=default and no --profile, cc-helper refuses instead of touching the canary');
+    const refused = await runHelper(['get'], 'protocol=https\nhost=git-codecommit.us-east-1.amazonaws.com\npath=v1/repos/demo\n\n', { ...world.env, AWS_PROFILE: 'default' });
+    console.log(indent(`stderr: ${refused.stderr.trim()}\nstdout: ${refused.stdout.trim()}`));
+
+    if (canaryUsed || !used.has(PROFILE_KEY.accessKeyId) || refused.stdout !== 'quit=1\n') throw new Error('unexpected outcome');
+    console.log('\n\x1b[32mDemo complete: cloned and pushed with CodeCommitProfile, never with [default].\x1b[0m');
+  } finally {
+    await world.close();
+  }
+}
+
+demo().catch((error: unknown) => {
+  console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
