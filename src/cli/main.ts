@@ -4,8 +4,9 @@ import { flag, lastOption, parseArgs, type ParsedArgs } from './args.js';
 import { oneLine, UsageError, UserError } from '../support/errors.js';
 import { createTrace, debugRequested } from '../support/trace.js';
 
-const VALUED = new Set(['profile']);
-const KNOWN = new Set([...VALUED, 'allow-default', 'debug', 'help', 'h', 'version']);
+const VALUED = new Set(['profile', 'dir', 'remote-url']); // dir, remote-url: setup
+const KNOWN = new Set([...VALUED, 'allow-default', 'debug', 'help', 'h', 'version',
+  'local', 'dry-run', 'replace-aws-cli', 'remove', 'list', 'all']); // (setup: setup-command.ts SETUP_*_OPTIONS)
 
 const USAGE = `usage: cc-helper <command> [options]
 
@@ -42,9 +43,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     switch (parsed.command) {
       case 'get': {
-        const [{ readCredentialInput }, { answerGet }] = await Promise.all([
+        const [{ readCredentialInput }, { answerGet }, { writeAnswer }] = await Promise.all([
           import('../git/read-request.js'),
           import('../helper/get.js'),
+          import('../git/write-answer.js'),
         ]);
         const input = await readCredentialInput();
         trace('read the request from git');
@@ -57,7 +59,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           trace,
           warn: (line) => process.stderr.write(`cc-helper: ${oneLine(line)}\n`),
         });
-        process.stdout.write(answer);
+        writeAnswer(answer);
         trace('answered');
         return 0;
       }
@@ -68,6 +70,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { readCredentialInput } = await import('../git/read-request.js');
         await readCredentialInput();
         return 0;
+      }
+      case 'setup': {
+        const { runSetup } = await import('./setup-command.js');
+        const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
+        return await runSetup(parsed, { ...io, env: process.env, cwd: process.cwd() });
       }
       case undefined:
         throw new UsageError('no command given: see `cc-helper --help`');

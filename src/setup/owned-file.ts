@@ -1,0 +1,122 @@
+// The file cc-helper owns for one mapping: the credential sections, plus a `[cc-helper]` section
+// that records what the mapping is (git ignores sections it does not know).
+//
+// Why own whole files: git config cannot write comments, so a marker inside the user's own file
+// would have to be a config key, mixed into sections the user may also edit. Instead the user's
+// file gets exactly one include section per mapping, recognisable by its path pointing into
+// cc-helper's directory, and everything else lives in a file only cc-helper writes. --list reads
+// these files; --remove deletes the include section and the file.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CODECOMMIT_URL_PATTERNS } from './codecommit-url-patterns.js';
+import { renderConfig, type ConfigAdd } from './config-render.js';
+import { parseListZ, runGit, type GitContext } from './git-run.js';
+import type { Mapping, ScopeKind } from './scope.js';
+
+export interface OwnedFileMeta {
+  kind: ScopeKind;
+  target: string;
+  includer: string;
+  condition?: string;
+  profile: string;
+  /** The helper values in the file, in order (the resets included). */
+  helpers: string[];
+  /** The includer did not exist before cc-helper created it: removing the last mapping deletes it again if empty. */
+  includerCreated: boolean;
+  /** The includer did not end in a newline before cc-helper appended to it: removing the last mapping takes the newline away again. */
+  includerLackedFinalNewline: boolean;
+}
+
+export function ownedFileEntries(
+  mapping: Mapping,
+  profile: string,
+  helper: string,
+  flags: { includerCreated: boolean; includerLackedFinalNewline: boolean },
+): ConfigAdd[] {
+  const entries: ConfigAdd[] = [
+    ['cc-helper.scope', mapping.kind],
+    ['cc-helper.target', mapping.target],
+    ['cc-helper.includer', mapping.includer],
+  ];
+  if (mapping.condition !== undefined) entries.push(['cc-helper.condition', mapping.condition]);
+  entries.push(['cc-helper.profile', profile]);
+  if (flags.includerCreated) entries.push(['cc-helper.includerCreated', 'true']);
+  if (flags.includerLackedFinalNewline) entries.push(['cc-helper.includerLackedFinalNewline', 'true']);
+  for (const { pattern } of CODECOMMIT_URL_PATTERNS) {
+    // The empty value resets the helper list gathered so far (osxkeychain, store, the AWS CLI...),
+    // so for CodeCommit URLs only cc-helper answers, and nothing stores its short-lived password.
+    entries.push([`credential.${pattern}.helper`, '']);
+    entries.push([`credential.${pattern}.helper`, helper]);
+    // CodeCommit signs the repository path: git must send it.
+    entries.push([`credential.${pattern}.useHttpPath`, 'true']);
+  }
+  return entries;
+}
+
+export function renderOwnedFile(
+  mapping: Mapping,
+  profile: string,
+  helper: string,
+  flags: { includerCreated: boolean; includerLackedFinalNewline: boolean },
+  ctx: GitContext,
+): Promise<string> {
+  return renderConfig(ownedFileEntries(mapping, profile, helper, flags), ctx);
+}
+
+export async function readOwnedFile(file: string, ctx: GitContext): Promise<OwnedFileMeta | undefined> {
+  const r = await runGit(['config', '--file', file, '--list', '-z'], ctx);
+  if (r.code !== 0) return undefined;
+  const meta = new Map<string, string>();
+  const helpers: string[] = [];
+  for (const { key, value } of parseListZ(r.stdout)) {
+    if (key.startsWith('cc-helper.')) meta.set(key.slice('cc-helper.'.length).toLowerCase(), utf8(value ?? 'true'));
+    else if (/^credential\..+\.helper$/.test(key)) helpers.push(utf8(value ?? ''));
+  }
+  const kind = meta.get('scope');
+  const target = meta.get('target');
+  const includer = meta.get('includer');
+  const profile = meta.get('profile');
+  if (!kind || !['global', 'local', 'dir', 'remote'].includes(kind) || !target || !includer || !profile) return undefined;
+  const result: OwnedFileMeta = {
+    kind: kind as ScopeKind,
+    target,
+    includer,
+    profile,
+    helpers,
+    includerCreated: meta.get('includercreated') === 'true',
+    includerLackedFinalNewline: meta.get('includerlackedfinalnewline') === 'true',
+  };
+  const condition = meta.get('condition');
+  if (condition !== undefined) result.condition = condition;
+  return result;
+}
+
+/** Every owned file in the directory, with what it records (unreadable ones are skipped). */
+export async function listOwnedFiles(dir: string, ctx: GitContext): Promise<{ file: string; meta: OwnedFileMeta }[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const found: { file: string; meta: OwnedFileMeta }[] = [];
+  for (const name of names.filter((n) => n.endsWith('.gitconfig')).sort()) {
+    const file = join(dir, name);
+    const meta = await readOwnedFile(file, ctx);
+    if (meta) found.push({ file, meta });
+  }
+  return found;
+}
+
+export async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'latin1');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function utf8(latin1: string): string {
+  return Buffer.from(latin1, 'latin1').toString('utf8');
+}
