@@ -283,3 +283,15 @@ test('usage errors exit 2 with one line', async (t) => {
   t.is(r2.code, 2);
   t.regex(r2.stderr, /unknown command "frobnicate"/);
 });
+
+test('reads the credentials file as botocore does: legacy aws_security_token first, key names in any case', async (t) => {
+  const { env } = home(t, {
+    credentials:
+      `[legacy]\naws_access_key_id = ASIALEGACY\naws_secret_access_key = ${SECRET}\naws_security_token = legacytok\naws_session_token = newtok\n` +
+      `[upper]\nAWS_ACCESS_KEY_ID = AKIDUPPER\nAWS_Secret_Access_Key = ${SECRET}\n`,
+  });
+  const legacy = await runHelper(['--profile', 'legacy', 'get'], ok, env);
+  t.regex(legacy.stdout, /^username=ASIALEGACY%legacytok\n/);
+  const upper = await runHelper(['--profile', 'upper', 'get'], ok, env);
+  t.regex(upper.stdout, /^username=AKIDUPPER\n/);
+});
