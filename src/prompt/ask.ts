@@ -1,15 +1,22 @@
-// Asking a person for a short answer (an MFA code) while git owns stdin and stdout.
-// Order follows git's own prompt.c: the askpass program first (GIT_ASKPASS, core.askPass,
-// SSH_ASKPASS; the prompt is argv[1], the answer its stdout), then the terminal (/dev/tty),
-// and never the terminal when GIT_TERMINAL_PROMPT=0.
+// Asking a person for a short answer (an MFA code, a vault passphrase) while git owns stdin and
+// stdout. Order follows git's own prompt.c: the askpass program first (GIT_ASKPASS,
+// core.askPass, SSH_ASKPASS; the prompt is argv[1], the answer its stdout), then the terminal
+// (/dev/tty), and never the terminal when GIT_TERMINAL_PROMPT=0.
+// https://git-scm.com/docs/gitcredentials#_requesting_credentials
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { UserError } from '../support/errors.js';
 
 export interface AskOptions {
   env?: NodeJS.ProcessEnv;
   /** What to tell the user to run instead when nobody can be asked. */
   fallbackHint: string;
+  /**
+   * A secret answer (a passphrase): the terminal does not echo it (`stty -echo`, restored even
+   * on error or a signal), and the answer is kept as typed, only its line ending removed.
+   */
+  hidden?: boolean;
 }
 
 export type Ask = (prompt: string) => Promise<string>;
@@ -25,23 +32,33 @@ export function askpassProgram(env: NodeJS.ProcessEnv): string | undefined {
   return env.SSH_ASKPASS || undefined;
 }
 
-export function createAsk({ env = process.env, fallbackHint }: AskOptions): Ask {
+export function createAsk({ env = process.env, fallbackHint, hidden = false }: AskOptions): Ask {
+  const pick = hidden ? exactLine : firstLine;
   return async (prompt) => {
     const askpass = askpassProgram(env);
-    if (askpass) {
-      // git runs askpass through the shell too, so a configured "program --flag" works.
-      const answer = execFileSync('/bin/sh', ['-c', `${askpass} "$@"`, askpass, prompt], {
-        env,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      return firstLine(answer);
-    }
+    if (askpass) return pick(runAskpass(askpass, prompt, env));
     if (env.GIT_TERMINAL_PROMPT === '0') {
       throw new UserError(`cannot ask for "${prompt.trim()}": terminal prompts are disabled (GIT_TERMINAL_PROMPT=0) and no askpass program is set; ${fallbackHint}`);
     }
-    return firstLine(askOnTerminal(prompt, fallbackHint));
+    if (hidden) return pick(await askHiddenOnTerminal(prompt, fallbackHint));
+    return pick(askOnTerminal(prompt, fallbackHint));
   };
+}
+
+function runAskpass(askpass: string, prompt: string, env: NodeJS.ProcessEnv): string {
+  try {
+    // git runs askpass through the shell too, so a configured "program --flag" works.
+    return execFileSync('/bin/sh', ['-c', `${askpass} "$@"`, askpass, prompt], {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+  } catch (error) {
+    // Never pass the child's output on: it may hold half an answer.
+    const status = (error as { status?: number | null }).status;
+    const how = typeof status === 'number' ? `exited with status ${status}` : 'could not run';
+    throw new UserError(`cannot ask for "${prompt.trim()}": the askpass program (${askpass}) ${how}`);
+  }
 }
 
 function askOnTerminal(prompt: string, fallbackHint: string): string {
@@ -49,7 +66,7 @@ function askOnTerminal(prompt: string, fallbackHint: string): string {
   try {
     fd = openSync('/dev/tty', 'r+');
   } catch {
-    throw new UserError(`cannot ask for "${prompt.trim()}": there is no terminal and no askpass program; ${fallbackHint}`);
+    throw noTerminal(prompt, fallbackHint);
   }
   try {
     writeSync(fd, prompt);
@@ -67,6 +84,87 @@ function askOnTerminal(prompt: string, fallbackHint: string): string {
   }
 }
 
+const RESTORE_ON = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+
+/**
+ * Reads one line from /dev/tty with echo off. The terminal stays in canonical mode, so the
+ * kernel still does line editing and Ctrl-C still sends SIGINT. The read is asynchronous so a
+ * signal handler can run: it restores the terminal, then re-raises the signal.
+ */
+async function askHiddenOnTerminal(prompt: string, fallbackHint: string): Promise<string> {
+  let tty;
+  try {
+    tty = await open('/dev/tty', 'r+');
+  } catch {
+    throw noTerminal(prompt, fallbackHint);
+  }
+  const fd = tty.fd;
+  let saved: string;
+  try {
+    saved = stty(fd, ['-g']);
+  } catch {
+    await tty.close();
+    throw new UserError(`cannot ask for "${prompt.trim()}" without showing what you type: stty failed on this terminal; ${fallbackHint}`);
+  }
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    try {
+      stty(fd, [saved]);
+    } catch {
+      // the terminal is gone: nothing left to restore
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    restore();
+    detach();
+    process.kill(process.pid, signal);
+  };
+  const detach = () => {
+    for (const signal of RESTORE_ON) process.off(signal, onSignal);
+    process.off('exit', restore);
+  };
+  for (const signal of RESTORE_ON) process.on(signal, onSignal);
+  process.on('exit', restore);
+  try {
+    stty(fd, ['-echo']);
+    await tty.write(prompt);
+    const chunks: Buffer[] = [];
+    const buffer = Buffer.alloc(256);
+    for (;;) {
+      const { bytesRead } = await tty.read(buffer, 0, buffer.length, null);
+      if (bytesRead <= 0) break;
+      chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
+      if (buffer.subarray(0, bytesRead).includes(0x0a)) break;
+    }
+    buffer.fill(0);
+    // The Enter the person typed was not echoed either.
+    await tty.write('\n');
+    const answer = Buffer.concat(chunks);
+    const text = answer.toString('utf8');
+    for (const chunk of chunks) chunk.fill(0);
+    return text;
+  } finally {
+    restore();
+    detach();
+    await tty.close();
+  }
+}
+
+function stty(fd: number, args: string[]): string {
+  return execFileSync('stty', args, { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' }).trim();
+}
+
+function noTerminal(prompt: string, fallbackHint: string): UserError {
+  return new UserError(`cannot ask for "${prompt.trim()}": there is no terminal and no askpass program; ${fallbackHint}`);
+}
+
 function firstLine(text: string): string {
   return text.split(/\r?\n/, 1)[0]!.trim();
+}
+
+/** The first line exactly as given (spaces count in a passphrase), without its line ending. */
+function exactLine(text: string): string {
+  return text.split('\n', 1)[0]!.replace(/\r$/, '');
 }

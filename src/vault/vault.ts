@@ -1,0 +1,105 @@
+// The vault holds the long-term secret behind a profile (an IAM user's access key) so that it
+// never sits in plain text under ~/.aws. Every backend implements `Vault`; callers open one with
+// `openVault`, which loads only the chosen backend (the keyring's native binding is not loaded
+// when the file vault is used, and neither is loaded on the helper's static `get` path).
+import { UserError } from '../support/errors.js';
+import { mask } from '../support/trace.js';
+import type { Trace } from '../support/trace.js';
+import type { PassphraseSource } from './passphrase.js';
+
+/** The secret part of an item. `createdAt` (ISO 8601) is when the key was created or added. */
+export interface VaultItem {
+  accessKeyId: string;
+  secretAccessKey: string;
+  createdAt: string;
+}
+
+/** What `list` shows: never a secret. */
+export interface VaultListing {
+  name: string;
+  /** `****************ABCD` */
+  accessKeyIdMasked: string;
+  createdAt: string;
+}
+
+export interface Vault {
+  /** For messages: the file path, or which OS keyring service. */
+  readonly location: string;
+  /** Sorted by name. Needs no passphrase. */
+  list(): Promise<VaultListing[]>;
+  get(name: string): Promise<VaultItem | undefined>;
+  /** Adds or replaces the item. */
+  put(name: string, item: VaultItem): Promise<void>;
+  /** False when there was no such item. */
+  remove(name: string): Promise<boolean>;
+}
+
+export type VaultKind = 'file' | 'keyring';
+
+export interface OpenVaultOptions {
+  env?: NodeJS.ProcessEnv;
+  trace?: Trace;
+  /** file: the vault file (else CC_HELPER_VAULT_FILE, else vault.json in cc-helper's folder, ~/.config/cc-helper). */
+  file?: string;
+  /** file: where the passphrase comes from (else CC_HELPER_VAULT_PASSPHRASE, askpass, terminal). */
+  passphrase?: PassphraseSource;
+  /** file: appended to "cannot ask for the passphrase" errors, e.g. what to run instead. */
+  fallbackHint?: string;
+  /** file: scrypt cost for what this instance writes, as log2(N); 15..17, default 16. */
+  scryptLogN?: number;
+  /** keyring: the service name (default `cc-helper`); tests use their own. The index lock file
+   * lives in cc-helper's folder, found from `env`. */
+  service?: string;
+}
+
+export async function openVault(kind: VaultKind, options: OpenVaultOptions = {}): Promise<Vault> {
+  switch (kind) {
+    case 'file': {
+      const { EncryptedFileVault } = await import('./encrypted-file-vault.js');
+      return new EncryptedFileVault(options);
+    }
+    case 'keyring': {
+      const { openKeyringVault } = await import('./keyring-vault.js');
+      return openKeyringVault(options);
+    }
+    default:
+      throw new UserError(`unknown vault kind "${String(kind)}": use "file" or "keyring"`);
+  }
+}
+
+export function isVaultKind(value: string): value is VaultKind {
+  return value === 'file' || value === 'keyring';
+}
+
+/** Item names are usually profile names: anything printable, one line, not too long. */
+export function checkItemName(name: string): void {
+  if (name.length === 0) throw new UserError('a vault item needs a name (usually the profile name)');
+  if (name.length > 128) throw new UserError(`the vault item name "${name.slice(0, 32)}..." is longer than 128 characters`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw new UserError('a vault item name cannot contain control characters');
+}
+
+/** Checks shape only; the messages never repeat the secret. */
+export function checkItem(item: VaultItem): void {
+  if (typeof item.accessKeyId !== 'string' || !/^[A-Z0-9]{16,128}$/.test(item.accessKeyId)) {
+    throw new UserError('the access key id should be 16 or more capital letters and digits (like AKIA...)');
+  }
+  if (typeof item.secretAccessKey !== 'string' || item.secretAccessKey.length === 0 || /\s/.test(item.secretAccessKey)) {
+    throw new UserError('the secret access key is empty or contains whitespace');
+  }
+  if (typeof item.createdAt !== 'string' || Number.isNaN(Date.parse(item.createdAt))) {
+    throw new UserError('the item\'s createdAt is not an ISO 8601 date');
+  }
+}
+
+export function listingOf(name: string, item: VaultItem): VaultListing {
+  return { name, accessKeyIdMasked: mask(item.accessKeyId), createdAt: item.createdAt };
+}
+
+export function copyItem(item: VaultItem): VaultItem {
+  return { accessKeyId: item.accessKeyId, secretAccessKey: item.secretAccessKey, createdAt: item.createdAt };
+}
+
+export function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
