@@ -1,0 +1,443 @@
+// Edits one `[profile]` section of the shared credentials file and keeps every other byte.
+// No common tool locks ~/.aws/credentials and parallel writers have wiped profiles in several of
+// them (FACTS.md), so every edit here: takes a lock next to the file, re-reads the file under it,
+// changes the one section in the text, writes a temporary file (mode 0600) in the same directory,
+// fsyncs it, renames it over the original (atomic: readers see the old or the new file, never a
+// mix), and fsyncs the directory.
+//
+// The file is handled as bytes (latin1 maps each byte to one char), so text in any encoding, odd
+// line endings and a missing final newline all survive untouched outside the edited section.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, realpath, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { UserError } from '../support/errors.js';
+import { withFileLock, type FileLockOptions } from '../support/file-lock.js';
+import { silentTrace, type Trace } from '../support/trace.js';
+import { IniSyntaxError, listIniSections, readIniSection, type IniSection } from './ini-sections.js';
+
+/** Marks a section cc-helper wrote for a session; the value names the vault item. */
+export const SESSION_MARKER_KEY = 'x_cc_helper_session';
+/** The expiry key saml2aws, gimme-aws-creds and okta-aws-cli write (RFC 3339). */
+export const EXPIRY_KEY = 'x_security_token_expires';
+
+/** Edits hold the file lock for milliseconds; a holder silent this long is frozen or gone. */
+const EDIT_LOCK_DEFAULTS = { timeoutMs: 20_000, staleMs: 30_000 };
+
+export interface EditOptions {
+  /** Default: credentialsLockPath(file). */
+  lockPath?: string;
+  lock?: Omit<FileLockOptions, 'trace'>;
+  trace?: Trace;
+  /**
+   * For tests: runs after the temporary file is written and synced, before the rename. A process
+   * killed here leaves the original file as it was.
+   */
+  beforeCommit?: (tempFile: string) => Promise<void> | void;
+}
+
+export interface EditResult {
+  /** Whether the file was rewritten (false when the section was already exactly so). */
+  changed: boolean;
+  /** The section's keys before the edit (later duplicates win, as when reading). */
+  previous: Record<string, string> | undefined;
+  /** How many further sections of the same name were removed. */
+  duplicatesRemoved: number;
+}
+
+/** The lock guarding edits of `file`: `<file>.cc-helper.lock`, present only while held. */
+export function credentialsLockPath(file: string): string {
+  return `${file}.cc-helper.lock`;
+}
+
+/**
+ * The lock an activator holds from "re-read the section" through "STS call" to "write", so N
+ * processes activating the same profile make one STS call. Per profile: a slow MFA prompt for one
+ * profile does not hold up edits of the others (those take credentialsLockPath, briefly).
+ */
+export function activationLockPath(file: string, profile: string): string {
+  const digest = createHash('sha256').update(profile, 'utf8').digest('hex').slice(0, 16);
+  return `${file}.cc-helper-activate-${digest}.lock`;
+}
+
+/**
+ * Replaces the `[profile]` section (in place; appended at the end when absent), or with
+ * `values` undefined removes it. Sections of the same name after the first are removed too:
+ * readers disagree on which duplicate wins, so leaving them would keep stale keys alive.
+ */
+export async function replaceProfileSection(
+  file: string,
+  profile: string,
+  values: Record<string, string> | undefined,
+  options: EditOptions = {},
+): Promise<EditResult> {
+  checkProfileName(profile);
+  if (values) checkValues(values);
+  // The edit works on the latin1 view of the bytes; names and values go in as their UTF-8 bytes.
+  const latin1Values = values && Object.fromEntries(Object.entries(values).map(([k, v]) => [k, toLatin1(v)]));
+  return editCredentialsFile(file, options, (text) => {
+    const previous = readSectionOf(Buffer.from(text, 'latin1').toString('utf8'), profile);
+    const { text: next, duplicatesRemoved } = replaceSectionInText(text, toLatin1(profile), latin1Values);
+    return { next, result: { previous, duplicatesRemoved } };
+  });
+}
+
+/** The keys of `[profile]` as the file holds them now, or undefined (no file, no section). */
+export async function readProfileSection(file: string, profile: string): Promise<Record<string, string> | undefined> {
+  const text = await readTextOrEmpty(file);
+  return readSectionOf(text, profile);
+}
+
+/**
+ * Runs `fn` under the profile's activation lock with the section as it is on disk once the lock
+ * is held: whatever another process wrote while this one waited is seen. The callback decides
+ * whether to call STS and write (with replaceProfileSection, which takes the edit lock inside).
+ */
+export async function withProfileActivationLock<T>(
+  file: string,
+  profile: string,
+  fn: (current: Record<string, string> | undefined) => Promise<T>,
+  options: { lock?: Omit<FileLockOptions, 'trace'>; trace?: Trace } = {},
+): Promise<T> {
+  checkProfileName(profile);
+  await ensureDirectory(file);
+  return withFileLock(activationLockPath(file, profile), async () => fn(await readProfileSection(file, profile)), {
+    purpose: `activating profile "${profile}"`,
+    ...options.lock,
+    trace: options.trace ?? silentTrace,
+  });
+}
+
+/** Session values to write: keys, token, RFC 3339 expiry, and the marker naming the vault item. */
+export function sessionSectionValues(
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date },
+  vaultItem: string,
+): Record<string, string> {
+  return {
+    aws_access_key_id: credentials.accessKeyId,
+    aws_secret_access_key: credentials.secretAccessKey,
+    aws_session_token: credentials.sessionToken,
+    [EXPIRY_KEY]: formatRfc3339(credentials.expiration),
+    [SESSION_MARKER_KEY]: vaultItem,
+  };
+}
+
+/** `2030-01-02T03:04:05Z`: whole seconds, rounded down (never later than the real expiry). */
+export function formatRfc3339(date: Date): string {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export interface SessionSectionInfo {
+  profile: string;
+  /** The vault item named by the marker. */
+  item: string;
+  /** Undefined when the section has no (readable) expiry. */
+  expiresAt: Date | undefined;
+  /** True when expiresAt is at or before `now`; a section without a readable expiry is not. */
+  expired: boolean;
+}
+
+/** The sections cc-helper wrote (they carry SESSION_MARKER_KEY), in file order; no secrets. */
+export async function listSessionSections(file: string, now: Date = new Date()): Promise<SessionSectionInfo[]> {
+  return listSessionSectionsInText(await readTextOrEmpty(file, 'utf8'), now);
+}
+
+export function listSessionSectionsInText(text: string, now: Date = new Date()): SessionSectionInfo[] {
+  const seen = new Set<string>();
+  const found: SessionSectionInfo[] = [];
+  for (const section of parseSections(text)) {
+    if (section.name === '') continue; // the lines before the first header
+    if (seen.has(section.name) || !hasKey(text.slice(section.bodyStart, section.end), SESSION_MARKER_KEY)) continue;
+    seen.add(section.name);
+    const values = readSectionOf(text, section.name) ?? {};
+    const item = values[SESSION_MARKER_KEY];
+    if (item === undefined) continue; // a later duplicate overrode it
+    const expiry = values[EXPIRY_KEY] ? new Date(values[EXPIRY_KEY]) : undefined;
+    const expiresAt = expiry && !Number.isNaN(expiry.getTime()) ? expiry : undefined;
+    found.push({ profile: section.name, item, expiresAt, expired: expiresAt !== undefined && expiresAt.getTime() <= now.getTime() });
+  }
+  return found;
+}
+
+/**
+ * Removes the sections cc-helper wrote that expire at or before `now` (plus `marginMs`), and
+ * nothing else; decided under the lock on the file as it is then, so a section another process
+ * has just renewed stays. `profiles` limits it to those names. Returns the removed names.
+ */
+export async function pruneExpiredSessionSections(
+  file: string,
+  options: EditOptions & { now?: Date; marginMs?: number; profiles?: string[] } = {},
+): Promise<string[]> {
+  const limit = (options.now ?? new Date()).getTime() + (options.marginMs ?? 0);
+  const { removed } = await editCredentialsFile(file, options, (text) => {
+    const utf8 = Buffer.from(text, 'latin1').toString('utf8');
+    const expired = listSessionSectionsInText(utf8, new Date(limit)).filter(
+      (s) => s.expired && (!options.profiles || options.profiles.includes(s.profile)),
+    );
+    let next = text;
+    for (const section of expired) next = replaceSectionInText(next, toLatin1(section.profile), undefined).text;
+    return { next, result: { removed: expired.map((s) => s.profile) } };
+  });
+  return removed;
+}
+
+/**
+ * The pure edit on a text: replaces the first `[name]` section's header and key lines with a
+ * freshly rendered section, keeps the blank and comment lines that end it (they usually belong to
+ * the next section), and removes later sections of the same name. `values` undefined removes
+ * every `[name]` section. When the file has no such section, the new one goes at the end after a
+ * blank line. Line endings follow the text's first line (CRLF stays CRLF).
+ *
+ * Start and stop round-trip: appending then removing a section gives back the original bytes
+ * (except that a missing final newline gains one).
+ */
+export function replaceSectionInText(text: string, name: string, values: Record<string, string> | undefined): { text: string; duplicatesRemoved: number } {
+  const eol = lineEndingOf(text);
+  const sections = parseSections(text);
+  const matches = name === '' ? [] : sections.filter((s) => s.name === name);
+  const rendered = values ? renderSection(name, values, eol) : undefined;
+  if (matches.length === 0) {
+    if (!rendered) return { text, duplicatesRemoved: 0 };
+    let separator = '';
+    if (text !== '') {
+      if (!text.endsWith('\n')) separator += eol;
+      if (!/(?:^|\n)[ \t]*\r?\n$/.test(text + separator)) separator += eol;
+    }
+    return { text: text + separator + rendered, duplicatesRemoved: 0 };
+  }
+  // Apply from the last match to the first, so earlier offsets stay valid.
+  let next = text;
+  for (let i = matches.length - 1; i >= 0; i--) {
+    const section = matches[i]!;
+    if (i === 0 && rendered) {
+      const contentEnd = contentEndOf(text, section);
+      next = next.slice(0, section.start) + rendered + next.slice(contentEnd);
+    } else {
+      const [from, to] = removalSpan(text, section);
+      next = next.slice(0, from) + next.slice(to);
+    }
+  }
+  return { text: next, duplicatesRemoved: matches.length - 1 };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Reads, edits and atomically rewrites the file under its lock. `edit` gets the latin1 text. */
+async function editCredentialsFile<R>(file: string, options: EditOptions, edit: (text: string) => { next: string; result: R }): Promise<R & { changed: boolean }> {
+  const trace = options.trace ?? silentTrace;
+  await ensureDirectory(file);
+  return withFileLock(
+    options.lockPath ?? credentialsLockPath(file),
+    async () => {
+      const target = await resolveTarget(file);
+      await removeLeftoverTemps(target, trace);
+      const { text, exists } = await readBytes(target);
+      let outcome: { next: string; result: R };
+      try {
+        outcome = edit(text);
+      } catch (error) {
+        if (error instanceof IniSyntaxError) {
+          throw new UserError(`cannot parse ${file} (${error.message}): fix that line first; cc-helper does not rewrite a file it cannot read`);
+        }
+        throw error;
+      }
+      const changed = outcome.next !== text && (exists || outcome.next !== '');
+      if (changed) {
+        await writeAtomically(target, Buffer.from(outcome.next, 'latin1'), options.beforeCommit);
+        trace(`rewrote ${target} (${outcome.next.length} bytes)`);
+      }
+      return { ...outcome.result, changed };
+    },
+    { ...EDIT_LOCK_DEFAULTS, purpose: `editing ${file}`, ...options.lock, trace },
+  );
+}
+
+/** `~/.aws` (or wherever the file lives) is created with mode 0700 when missing. */
+async function ensureDirectory(file: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+}
+
+/** A symlinked credentials file (dotfile managers) is edited where it points, link kept. */
+async function resolveTarget(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return file;
+    throw error;
+  }
+}
+
+async function readBytes(file: string): Promise<{ text: string; exists: boolean }> {
+  try {
+    return { text: (await readFile(file)).toString('latin1'), exists: true };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', exists: false };
+    throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+async function readTextOrEmpty(file: string, encoding: BufferEncoding = 'latin1'): Promise<string> {
+  try {
+    return await readFile(file, encoding);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+function tempPrefix(target: string): string {
+  return `.${basename(target)}.cc-helper-`;
+}
+
+async function writeAtomically(target: string, data: Buffer, beforeCommit: EditOptions['beforeCommit']): Promise<void> {
+  const dir = dirname(target);
+  const temp = join(dir, `${tempPrefix(target)}${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    try {
+      await handle.chmod(0o600); // whatever the umask
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await beforeCommit?.(temp);
+    await rename(temp, target);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+  await syncDirectory(dir);
+}
+
+/** Makes the rename itself durable; not every platform can open a directory, which is fine. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // best effort
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
+
+/**
+ * Temporary files exist only while their writer holds the lock, and we hold it now: any left are
+ * from a writer that was killed before its rename.
+ */
+async function removeLeftoverTemps(target: string, trace: Trace): Promise<void> {
+  const dir = dirname(target);
+  const prefix = tempPrefix(target);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) {
+      await unlink(join(dir, name)).catch(() => {});
+      trace(`removed ${join(dir, name)}, left by a writer that was stopped before it finished`);
+    }
+  }
+}
+
+function readSectionOf(text: string, profile: string): Record<string, string> | undefined {
+  try {
+    return readIniSection(text, profile);
+  } catch (error) {
+    if (error instanceof IniSyntaxError) throw new UserError(`cannot parse the credentials file (${error.message}): fix that line; the AWS CLI would refuse it too`);
+    throw error;
+  }
+}
+
+function parseSections(text: string): IniSection[] {
+  return listIniSections(text);
+}
+
+/** The name as it appears in the latin1 view of a UTF-8 file. */
+function toLatin1(name: string): string {
+  return Buffer.from(name, 'utf8').toString('latin1');
+}
+
+function lineEndingOf(text: string): string {
+  const newline = text.indexOf('\n');
+  return newline > 0 && text[newline - 1] === '\r' ? '\r\n' : '\n';
+}
+
+function renderSection(name: string, values: Record<string, string>, eol: string): string {
+  let out = `[${name}]${eol}`;
+  for (const [key, value] of Object.entries(values)) out += `${key} = ${value}${eol}`;
+  return out;
+}
+
+const BLANK = /^[ \t]*\r?\n?$/;
+const BLANK_OR_COMMENT = /^[ \t]*(?:[#;].*)?\r?\n?$/;
+
+/** The lines of text[from, to), each with its end offset (past its LF). */
+function linesOf(text: string, from: number, to: number): Array<{ start: number; end: number; line: string }> {
+  const lines: Array<{ start: number; end: number; line: string }> = [];
+  let offset = from;
+  while (offset < to) {
+    const newline = text.indexOf('\n', offset);
+    const end = newline < 0 || newline >= to ? to : newline + 1;
+    lines.push({ start: offset, end, line: text.slice(offset, end) });
+    offset = end;
+  }
+  return lines;
+}
+
+/** Just past the section's last line that is neither blank nor a comment (at least the header). */
+function contentEndOf(text: string, section: IniSection): number {
+  let end = section.bodyStart;
+  for (const { end: lineEnd, line } of linesOf(text, section.bodyStart, section.end)) {
+    if (!BLANK_OR_COMMENT.test(line)) end = lineEnd;
+  }
+  return end;
+}
+
+/**
+ * What removing a section takes away: its header and key lines, plus the blank lines after them
+ * (the separator), keeping comments that introduce whatever follows. A last section that only
+ * blank lines follow takes the blank lines before it instead, as appending added those.
+ */
+function removalSpan(text: string, section: IniSection): [number, number] {
+  const contentEnd = contentEndOf(text, section);
+  const trailing = linesOf(text, contentEnd, section.end);
+  if (section.end === text.length && trailing.every((l) => BLANK.test(l.line))) {
+    let from = section.start;
+    for (;;) {
+      const previousEnd = from - 1; // the LF ending the previous line
+      if (previousEnd < 0) break;
+      const previousStart = text.lastIndexOf('\n', previousEnd - 1) + 1;
+      if (!BLANK.test(text.slice(previousStart, from))) break;
+      from = previousStart;
+    }
+    return [from, section.end];
+  }
+  let to = contentEnd;
+  for (const { end, line } of trailing) {
+    if (!BLANK.test(line)) break;
+    to = end;
+  }
+  return [section.start, to];
+}
+
+function hasKey(body: string, key: string): boolean {
+  return new RegExp(`^[ \\t]*${key.replace(/[.]/g, '\\.')}[ \\t]*=`, 'm').test(body);
+}
+
+function checkProfileName(profile: string): void {
+  if (profile === '' || /[[\]\r\n\0]/.test(profile) || profile.trim() !== profile) {
+    throw new UserError(`cannot write a section for the profile name ${JSON.stringify(profile)}: use letters, digits and . _ - only`);
+  }
+}
+
+function checkValues(values: Record<string, string>): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(key)) throw new Error(`not a credentials file key: ${JSON.stringify(key)}`);
+    // The value is never shown: it may be a secret.
+    if (/[\r\n\0]/.test(value) || value.trim() !== value || value === '') throw new Error(`the value for ${key} is empty or has line breaks or edge spaces`);
+  }
+}

@@ -1,0 +1,268 @@
+// A small STS client for the three calls cc-helper makes. STS speaks the query protocol: a
+// form-encoded POST of `Action=…&Version=2011-06-15&…`, SigV4-signed for service `sts`, answered
+// in XML (https://docs.aws.amazon.com/STS/latest/APIReference/). Loading the SDK's STS client
+// would cost the helper's start-up and print Node-version warnings; this needs only the signer
+// the CodeCommit password already uses, and node's global fetch.
+//
+// Retries: only throttling, 5xx and a connection that broke after it was made, a bounded number
+// of times with jittered exponential backoff. Refused connections, unknown hosts and timeouts
+// fail at once with "cannot reach STS".
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { silentTrace, mask, type Trace } from '../support/trace.js';
+import { stsEndpoint } from './sts-endpoint.js';
+import { answerError, classifyNetworkError, isRetryableAnswer, networkError, StsError, type ErrorContext, type StsAction } from './sts-error.js';
+import { xmlInner, xmlText } from './sts-xml.js';
+
+export { StsError, type StsAction, type StsErrorKind } from './sts-error.js';
+
+export const STS_API_VERSION = '2011-06-15';
+
+export interface StsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+export interface AssumedRoleCredentials extends StsCredentials {
+  /** `arn:aws:sts::<account>:assumed-role/<role>/<session name>`. */
+  assumedRoleArn: string;
+  assumedRoleId: string;
+}
+
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+  userId: string;
+}
+
+/** The credentials that sign the STS call (long-term keys, or a session for AssumeRole). */
+export interface CallerCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface StsClientOptions {
+  /** Signing region, and the endpoint's region unless an endpoint is configured. */
+  region: string;
+  credentials: CallerCredentials;
+  /** Read for AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS. */
+  env?: NodeJS.ProcessEnv;
+  /** Overrides the environment: the URL to POST to. */
+  endpoint?: string;
+  /** Signing clock. */
+  now?: () => Date;
+  trace?: Trace;
+  /** Per attempt. Default 10 s. */
+  timeoutMs?: number;
+  /** Attempts in all, for retryable failures. Default 4. */
+  maxAttempts?: number;
+  /** Backoff base: attempt n waits a random time up to base × 2^(n-1), capped at 5 s. Default 200 ms. */
+  retryBaseMs?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface GetSessionTokenParams {
+  /** 900 to 129600 seconds; STS's default is 43200. */
+  durationSeconds?: number;
+  serialNumber?: string;
+  tokenCode?: string;
+}
+
+export interface AssumeRoleParams {
+  roleArn: string;
+  /** 2 to 64 characters of `[\w+=,.@-]`; shows in CloudTrail and the assumed role's ARN. */
+  roleSessionName: string;
+  durationSeconds?: number;
+  externalId?: string;
+  serialNumber?: string;
+  tokenCode?: string;
+}
+
+export interface StsClient {
+  /** The URL requests go to (for messages). */
+  readonly endpoint: string;
+  getSessionToken(params?: GetSessionTokenParams): Promise<StsCredentials>;
+  assumeRole(params: AssumeRoleParams): Promise<AssumedRoleCredentials>;
+  getCallerIdentity(): Promise<CallerIdentity>;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_ATTEMPTS = 4;
+const DEFAULT_RETRY_BASE_MS = 200;
+const MAX_BACKOFF_MS = 5_000;
+
+export function createStsClient(options: StsClientOptions): StsClient {
+  const endpoint = options.endpoint ?? stsEndpoint(options.region, options.env ?? process.env).url;
+  const call = (action: StsAction, params: Record<string, string | number | undefined>, context: Partial<ErrorContext> = {}) =>
+    callSts(options, endpoint, action, params, context);
+  return {
+    endpoint,
+    async getSessionToken(params = {}) {
+      const xml = await call(
+        'GetSessionToken',
+        { DurationSeconds: params.durationSeconds, SerialNumber: params.serialNumber, TokenCode: params.tokenCode },
+        { serialNumber: params.serialNumber, secrets: params.tokenCode ? [params.tokenCode] : [] },
+      );
+      return readCredentials(xml, 'GetSessionToken', endpoint);
+    },
+    async assumeRole(params) {
+      const xml = await call(
+        'AssumeRole',
+        {
+          RoleArn: params.roleArn,
+          RoleSessionName: params.roleSessionName,
+          DurationSeconds: params.durationSeconds,
+          ExternalId: params.externalId,
+          SerialNumber: params.serialNumber,
+          TokenCode: params.tokenCode,
+        },
+        {
+          serialNumber: params.serialNumber,
+          roleArn: params.roleArn,
+          secrets: [params.tokenCode, params.externalId].filter((s): s is string => !!s),
+        },
+      );
+      const credentials = readCredentials(xml, 'AssumeRole', endpoint);
+      const user = xmlInner(xml, 'AssumedRoleUser') ?? '';
+      return { ...credentials, assumedRoleArn: xmlText(user, 'Arn') ?? '', assumedRoleId: xmlText(user, 'AssumedRoleId') ?? '' };
+    },
+    async getCallerIdentity() {
+      const xml = await call('GetCallerIdentity', {});
+      const result = xmlInner(xml, 'GetCallerIdentityResult');
+      const account = result && xmlText(result, 'Account');
+      const arn = result && xmlText(result, 'Arn');
+      const userId = result && xmlText(result, 'UserId');
+      if (!account || !arn || !userId) throw malformed('GetCallerIdentity', endpoint);
+      return { account, arn, userId };
+    },
+  };
+}
+
+/** One STS action with retries; returns the XML body of a 2xx answer. */
+async function callSts(
+  options: StsClientOptions,
+  endpoint: string,
+  action: StsAction,
+  params: Record<string, string | number | undefined>,
+  partialContext: Partial<ErrorContext>,
+): Promise<string> {
+  const trace = options.trace ?? silentTrace;
+  const doFetch = options.fetch ?? fetch;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+  const base = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
+  const { credentials } = options;
+  const url = new URL(endpoint);
+  const body = formEncode({ Action: action, Version: STS_API_VERSION, ...params });
+  const context: ErrorContext = {
+    action,
+    endpoint,
+    region: options.region,
+    accessKeyId: credentials.accessKeyId,
+    attempts: 0,
+    retriedAfterNetworkError: false,
+    ...partialContext,
+    secrets: [credentials.secretAccessKey, ...(credentials.sessionToken ? [credentials.sessionToken] : []), ...(partialContext.secrets ?? [])],
+  };
+  const signer = new SignatureV4({
+    credentials: {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+    },
+    region: options.region,
+    service: 'sts',
+    sha256: Sha256,
+    applyChecksum: false,
+  });
+
+  for (let attempt = 1; ; attempt++) {
+    context.attempts = attempt;
+    // Signed afresh each attempt: the signature carries the time.
+    const signed = await signer.sign(
+      {
+        method: 'POST',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        ...(url.port ? { port: Number(url.port) } : {}),
+        path: url.pathname,
+        query: {},
+        headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body,
+      },
+      { signingDate: (options.now ?? (() => new Date()))() },
+    );
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(signed.headers)) if (name.toLowerCase() !== 'host') headers[name] = value;
+    const started = performance.now();
+    trace(`sts ${action} -> ${endpoint} as ${mask(credentials.accessKeyId)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+
+    let status: number;
+    let text: string;
+    try {
+      const response = await doFetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      status = response.status;
+      text = await response.text();
+    } catch (error) {
+      const failure = classifyNetworkError(error);
+      trace(`sts ${action}: network error ${failure.code} after ${(performance.now() - started).toFixed(0)} ms`);
+      if (failure.retryable && attempt < maxAttempts) {
+        context.retriedAfterNetworkError = true;
+        await backoff(attempt, base, sleep, trace);
+        continue;
+      }
+      throw networkError(failure, context, timeoutMs);
+    }
+    if (status >= 200 && status < 300) {
+      trace(`sts ${action}: HTTP ${status} in ${(performance.now() - started).toFixed(0)} ms`);
+      return text;
+    }
+    const code = xmlText(xmlInner(text, 'Error') ?? '', 'Code') ?? `HTTP${status}`;
+    const message = xmlText(xmlInner(text, 'Error') ?? '', 'Message') ?? (status >= 500 ? '' : `HTTP ${status} without an AWS error`);
+    trace(`sts ${action}: HTTP ${status} ${code} in ${(performance.now() - started).toFixed(0)} ms`);
+    if (isRetryableAnswer(status, code) && attempt < maxAttempts) {
+      await backoff(attempt, base, sleep, trace);
+      continue;
+    }
+    throw answerError(status, code, message, context);
+  }
+}
+
+async function backoff(attempt: number, base: number, sleep: (ms: number) => Promise<void>, trace: Trace): Promise<void> {
+  // Full jitter: concurrent clients that were throttled together do not come back together.
+  const ms = Math.round(Math.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** (attempt - 1)));
+  trace(`sts: retrying in ${ms} ms`);
+  await sleep(ms);
+}
+
+function readCredentials(xml: string, action: StsAction, endpoint: string): StsCredentials {
+  const block = xmlInner(xml, 'Credentials');
+  const accessKeyId = block && xmlText(block, 'AccessKeyId');
+  const secretAccessKey = block && xmlText(block, 'SecretAccessKey');
+  const sessionToken = block && xmlText(block, 'SessionToken');
+  const expirationText = block && xmlText(block, 'Expiration');
+  const expiration = expirationText ? new Date(expirationText) : undefined;
+  if (!accessKeyId || !secretAccessKey || !sessionToken || !expiration || Number.isNaN(expiration.getTime())) throw malformed(action, endpoint);
+  return { accessKeyId, secretAccessKey, sessionToken, expiration };
+}
+
+function malformed(action: StsAction, endpoint: string): StsError {
+  return new StsError(`STS at ${endpoint} answered ${action} without the expected fields: is AWS_ENDPOINT_URL_STS pointing at STS?`, 'unexpected', 'MalformedResponse', action, endpoint, 1, 200);
+}
+
+/** `application/x-www-form-urlencoded` with RFC 3986 escaping (what the SDKs send). */
+function formEncode(params: Record<string, string | number | undefined>): string {
+  return Object.entries(params)
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== '')
+    .map(([key, value]) => `${rfc3986(key)}=${rfc3986(String(value))}`)
+    .join('&');
+}
+
+function rfc3986(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
