@@ -9,7 +9,7 @@ import { IniSyntaxError, readIniSection } from './ini-sections.js';
 import { DEFAULT_PROFILE } from './profile-choice.js';
 import { sharedFilePaths } from './shared-files.js';
 
-export type CredentialSource = 'credentials file' | 'config file' | 'role' | 'sso' | 'process' | 'web identity';
+export type CredentialSource = 'credentials file' | 'config file' | 'role' | 'sso' | 'process' | 'web identity' | 'vault session';
 
 export interface ProfileCredentials {
   credentials: SigningCredentials;
@@ -85,8 +85,10 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
         `and no role, SSO or credential_process settings: complete it in ${profile.credentialsFile}`,
     );
   }
-  const credentials: { -readonly [K in keyof SigningCredentials]: SigningCredentials[K] } = { accessKeyId, secretAccessKey };
-  if (v.aws_session_token) credentials.sessionToken = v.aws_session_token;
+  const credentials: SigningCredentials = { accessKeyId, secretAccessKey };
+  // botocore reads the legacy aws_security_token first; the signature must match the CLI's.
+  const sessionToken = v.aws_security_token || v.aws_session_token;
+  if (sessionToken) credentials.sessionToken = sessionToken;
   const expires = v.x_security_token_expires;
   if (expires) {
     const expiration = new Date(expires);

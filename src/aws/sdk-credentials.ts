@@ -33,7 +33,7 @@ export async function loadWithSdk(
     throw explain(name, kind, error);
   }
   trace(`the SDK resolved profile "${name}" (${kind}) in ${Date.now() - started} ms`);
-  const credentials: { -readonly [K in keyof SigningCredentials]: SigningCredentials[K] } = {
+  const credentials: SigningCredentials = {
     accessKeyId: resolved.accessKeyId,
     secretAccessKey: resolved.secretAccessKey,
   };

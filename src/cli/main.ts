@@ -2,25 +2,21 @@
 // Each command module is imported only when chosen, so `get` loads nothing it does not use.
 import { flag, lastOption, parseArgs, type ParsedArgs } from './args.js';
 import { oneLine, UsageError, UserError } from '../support/errors.js';
-import { createTrace, debugRequested } from '../support/trace.js';
+import { createTrace, debugRequested, type Trace } from '../support/trace.js';
+import type { CommandIo } from './vault-command.js';
 
-const VALUED = new Set(['profile', 'dir', 'remote-url']); // dir, remote-url: setup
-const KNOWN = new Set([...VALUED, 'allow-default', 'debug', 'help', 'h', 'version',
-  'local', 'dry-run', 'replace-aws-cli', 'remove', 'list', 'all']); // (setup: setup-command.ts SETUP_*_OPTIONS)
-
-const USAGE = `usage: cc-helper <command> [options]
-
-git credential helper (git runs these):
-  cc-helper [--profile NAME] get|store|erase
-      get: sign a CodeCommit password for the named profile (stdin/stdout: git's protocol)
-      store, erase: accepted and ignored (nothing is ever stored)
-
-options:
-  --profile NAME     the AWS named profile that signs (else AWS_PROFILE; never [default])
-  --allow-default    allow the profile named "default" (it may be a canary: off by default)
-  --debug            trace to stderr (or CC_HELPER_DEBUG=1); never prints secrets
-  --help, --version
-`;
+// Every option any command takes (the commands check which apply to them). Kept here as plain
+// names so that parsing argv for `get` loads no other command's module.
+const VALUED = new Set([
+  'profile',
+  'dir', 'remote-url', // setup
+  'backend', 'role-arn', 'external-id', 'mfa-serial', 'duration', 'region', 'source-profile', 'max-key-age-days', // vault
+]);
+const KNOWN = new Set([
+  ...VALUED, 'allow-default', 'debug', 'help', 'h', 'version',
+  'local', 'dry-run', 'replace-aws-cli', 'remove', 'list', 'all', // setup
+  'force', // session start
+]);
 
 export async function main(argv: readonly string[]): Promise<number> {
   let parsed: ParsedArgs;
@@ -30,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return report(error);
   }
   if (flag(parsed, 'help') || flag(parsed, 'h') || parsed.command === 'help') {
+    const { USAGE } = await import('./usage.js');
     process.stdout.write(USAGE);
     return 0;
   }
@@ -76,6 +73,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
         return await runSetup(parsed, { ...io, env: process.env, cwd: process.cwd() });
       }
+      case 'vault':
+      case 'session': {
+        const io = await commandIo(trace);
+        if (parsed.command === 'vault') return await (await import('./vault-command.js')).runVault(parsed, io);
+        return await (await import('./session-command.js')).runSession(parsed, io);
+      }
       case undefined:
         throw new UsageError('no command given: see `cc-helper --help`');
       default:
@@ -84,6 +87,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     return report(error);
   }
+}
+
+async function commandIo(trace: Trace): Promise<CommandIo> {
+  const { readFileSync } = await import('node:fs');
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    env: process.env,
+    trace,
+    now: () => new Date(),
+    readStdin: async () => readFileSync(0, 'utf8'),
+    stdinIsTerminal: process.stdin.isTTY === true,
+  };
 }
 
 function report(error: unknown): number {

@@ -5,11 +5,11 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 export interface SigningCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
   /** When the credentials themselves stop working, if known. */
-  readonly expiration?: Date;
+  expiration?: Date;
 }
 
 export interface CodeCommitPasswordInput {

@@ -1,12 +1,12 @@
 // `get`: the helper's hot path, a straight line through small modules:
 // parse -> recognise host -> choose profile -> load credentials -> sign -> answer.
 import { chooseProfile } from '../aws/profile-choice.js';
-import { loadProfileCredentials } from '../aws/profile-credentials.js';
 import { recogniseCodeCommitHost } from '../codecommit/host.js';
 import { computeCodeCommitPassword } from '../codecommit/password.js';
 import { formatCredentialAnswer, parseCredentialRequest, ProtocolError, QUIT_ANSWER } from '../git/credential-protocol.js';
 import { oneLine, UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
+import { credentialsFor } from './credentials-for.js';
 
 export interface GetOptions {
   input: string;
@@ -50,7 +50,7 @@ export async function answerGet(options: GetOptions): Promise<string> {
     const profile = chooseProfile({ flag: options.profileFlag, env: options.env, allowDefault: options.allowDefault });
     trace(`profile "${profile.name}" (from ${profile.reason})`);
     const now = options.now();
-    const { credentials, source } = await loadProfileCredentials(profile.name, {
+    const { credentials, source } = await credentialsFor(profile.name, {
       env: options.env,
       now,
       trace,

@@ -1,0 +1,109 @@
+// `cc-helper session start|stop|list|prune`: a vault-backed profile's short-lived credentials,
+// as other tools see them in the credentials file under the same profile name.
+import { flag, type ParsedArgs } from './args.js';
+import type { CommandIo } from './vault-command.js';
+import { listSessionSections, pruneExpiredSessionSections, readProfileSection, replaceProfileSection, SESSION_MARKER_KEY } from '../aws/credentials-file-editor.js';
+import { checkProfileName } from '../aws/profile-choice.js';
+import { sharedFilePaths } from '../aws/shared-files.js';
+import { activateOnDemand } from '../session/on-demand.js';
+import { readSessionDefinitions, type SessionDefinition } from '../session/session-definitions.js';
+import { UsageError, UserError } from '../support/errors.js';
+import { Leapp, leappCredentialsFile } from '../vault/leapp.js';
+
+export const SESSION_USAGE = `  cc-helper session start [PROFILE] [--force]   activate now (asks for MFA here, not in git)
+  cc-helper session stop [PROFILE]              remove the session's credentials from the file
+  cc-helper session list                        each vault-backed profile's state and time left
+  cc-helper session prune                       remove expired sections cc-helper wrote, nothing else
+`;
+
+export async function runSession(parsed: ParsedArgs, io: CommandIo): Promise<number> {
+  const [action, ...names] = parsed.rest;
+  if (names.length > 1) throw new UsageError(`session ${action} takes at most one profile name`);
+  switch (action) {
+    case 'start':
+      return start(definitionFor(names[0], io), flag(parsed, 'force'), io);
+    case 'stop':
+      return stop(definitionFor(names[0], io), io);
+    case 'list':
+      return list(io);
+    case 'prune':
+      return prune(io);
+    default:
+      throw new UsageError(`unknown session action "${String(action ?? '').slice(0, 20)}": use start, stop, list or prune`);
+  }
+}
+
+function definitionFor(name: string | undefined, io: CommandIo): SessionDefinition {
+  const profile = name ?? io.env.AWS_PROFILE;
+  if (!profile) throw new UsageError('which profile? cc-helper session start PROFILE (or set AWS_PROFILE)');
+  checkProfileName(profile);
+  const definition = readSessionDefinitions(io.env)[profile];
+  if (!definition) throw new UserError(`profile "${profile}" is not vault-backed: add it with \`cc-helper vault add ${profile}\``);
+  return definition;
+}
+
+async function start(definition: SessionDefinition, force: boolean, io: CommandIo): Promise<number> {
+  const credentials = await activateOnDemand(definition, { env: io.env, now: io.now, trace: io.trace }, force);
+  const left = credentials.expiration ? ` until ${credentials.expiration.toISOString()} (${minutesLeft(credentials.expiration, io.now())} min left)` : '';
+  io.stdout(`session for ${definition.profile} is active${left}\n`);
+  return 0;
+}
+
+async function stop(definition: SessionDefinition, io: CommandIo): Promise<number> {
+  const { profile } = definition;
+  if ('leapp' in definition.source) {
+    const stopped = await new Leapp({ env: io.env, trace: io.trace }).stop(profile);
+    io.stdout(stopped ? `stopped the Leapp session for ${profile}\n` : `the Leapp session for ${profile} was not running\n`);
+    return 0;
+  }
+  const file = sharedFilePaths(io.env).credentialsFile;
+  const section = await readProfileSection(file, profile);
+  if (!section) {
+    io.stdout(`no session for ${profile} in ${file}\n`);
+    return 0;
+  }
+  if (section[SESSION_MARKER_KEY] === undefined) {
+    throw new UserError(`[${profile}] in ${file} was not written by cc-helper: not touching it (remove it yourself if it should go)`);
+  }
+  await replaceProfileSection(file, profile, undefined, { trace: io.trace });
+  io.stdout(`stopped the session for ${profile}: its section is gone from ${file}\n`);
+  return 0;
+}
+
+async function list(io: CommandIo): Promise<number> {
+  const now = io.now();
+  const definitions = readSessionDefinitions(io.env);
+  const file = sharedFilePaths(io.env).credentialsFile;
+  const sections = new Map((await listSessionSections(file, now)).map((s) => [s.profile, s]));
+  const names = [...new Set([...Object.keys(definitions), ...sections.keys()])].sort();
+  if (names.length === 0) {
+    io.stdout('no sessions: add a vault-backed profile with `cc-helper vault add PROFILE`\n');
+    return 0;
+  }
+  for (const name of names) {
+    const definition = definitions[name];
+    let state: string;
+    if (definition && 'leapp' in definition.source) {
+      state = (await readProfileSection(leappCredentialsFile(io.env), name)) ? 'active (Leapp)' : 'inactive (Leapp)';
+    } else {
+      const section = sections.get(name);
+      if (!section) state = 'inactive';
+      else if (section.expired) state = `expired at ${section.expiresAt!.toISOString()} (cc-helper session prune removes it)`;
+      else if (section.expiresAt) state = `active, ${minutesLeft(section.expiresAt, now)} min left (until ${section.expiresAt.toISOString()})`;
+      else state = 'active, expiry unknown';
+    }
+    io.stdout(`${name}: ${state}${definition ? '' : ' — no longer vault-backed'}\n`);
+  }
+  return 0;
+}
+
+async function prune(io: CommandIo): Promise<number> {
+  const file = sharedFilePaths(io.env).credentialsFile;
+  const removed = await pruneExpiredSessionSections(file, { now: io.now(), trace: io.trace });
+  io.stdout(removed.length ? `removed expired sessions: ${removed.join(', ')}\n` : 'no expired sessions written by cc-helper\n');
+  return 0;
+}
+
+function minutesLeft(expiration: Date, now: Date): number {
+  return Math.max(0, Math.floor((expiration.getTime() - now.getTime()) / 60_000));
+}

@@ -1,0 +1,66 @@
+// How each vault-backed profile gets its short-lived credentials. Not secret: it names the
+// vault item, role and MFA device, so `get` can decide to activate without unlocking anything.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ccHelperConfigDir } from '../support/config-dir.js';
+import { UserError } from '../support/errors.js';
+
+export type SessionSource =
+  /** Long-term keys of an IAM user, kept in a vault backend. */
+  | { vault: 'file' | 'keyring'; item: string }
+  /** Credentials of another named profile (e.g. an SSO or corporate profile). */
+  | { profile: string }
+  /** A Leapp session whose named profile is this profile. */
+  | { leapp: true };
+
+export interface SessionDefinition {
+  profile: string;
+  source: SessionSource;
+  /** Present for role sessions: AssumeRole into the (code) account. Else GetSessionToken. */
+  roleArn?: string;
+  externalId?: string;
+  mfaSerial?: string;
+  durationSeconds: number;
+  region: string;
+}
+
+export const DEFAULT_SESSION_SECONDS = 3600;
+export const DEFAULT_STS_REGION = 'us-east-1';
+
+export function sessionDefinitionsFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(ccHelperConfigDir(env), 'sessions.json');
+}
+
+export function readSessionDefinitions(env: NodeJS.ProcessEnv = process.env): Record<string, SessionDefinition> {
+  const file = sessionDefinitionsFile(env);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    const parsed = JSON.parse(text) as { version?: number; sessions?: Record<string, SessionDefinition> };
+    if (parsed.version !== 1 || typeof parsed.sessions !== 'object' || parsed.sessions === null) throw new Error('unknown layout');
+    return parsed.sessions;
+  } catch (error) {
+    throw new UserError(`cannot parse ${file} (${(error as Error).message}): fix or remove it, then run \`cc-helper vault add\` again`);
+  }
+}
+
+export function findSessionDefinition(profile: string, env: NodeJS.ProcessEnv = process.env): SessionDefinition | undefined {
+  return readSessionDefinitions(env)[profile];
+}
+
+/** Replaces (or with undefined removes) one definition; temp file + rename, so never half-written. */
+export function writeSessionDefinition(profile: string, definition: SessionDefinition | undefined, env: NodeJS.ProcessEnv = process.env): void {
+  const file = sessionDefinitionsFile(env);
+  const sessions = readSessionDefinitions(env);
+  if (definition) sessions[profile] = definition;
+  else delete sessions[profile];
+  mkdirSync(ccHelperConfigDir(env), { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify({ version: 1, sessions }, null, 2) + '\n', { mode: 0o600 });
+  renameSync(temp, file);
+}
