@@ -200,6 +200,7 @@ test('non-ASCII profile names and values are written as UTF-8', async (t) => {
   await writeFile(file, '# ünïcode\n[kundé]\nk = 1\n');
   await replaceProfileSection(file, 'kundé', { x_cc_helper_session: 'schlüssel' });
   t.is(await readFile(file, 'utf8'), '# ünïcode\n[kundé]\nx_cc_helper_session = schlüssel\n');
+  t.deepEqual(await readProfileSection(file, 'kundé'), { x_cc_helper_session: 'schlüssel' });
   await rm(dir, { recursive: true });
 });
 
@@ -383,4 +384,34 @@ test('activation lock: N activators, one "STS call"; the others see the fresh se
   t.not(activationLockPath(file, 'client.acme'), activationLockPath(file, 'client.acme.dev'));
   t.deepEqual(readdirSync(join(dir, '.aws')), ['credentials']);
   await rm(dir, { recursive: true });
+});
+
+test.serial('32 activator processes for an inactive profile: one STS call, all 32 get the same session', async (t) => {
+  const sts = await startStsStandIn({ keys: { AKIAUSER000000000001: { secretAccessKey: 'user/secret+0000000000000000000000000000', account: '111111111111', userName: 'alice' } } });
+  const { dir, file } = await tempHome();
+  try {
+    await mkdir(join(dir, '.aws'));
+    const { text } = fixture('\n');
+    await writeFile(file, text);
+    const started = performance.now();
+    const results = await Promise.all(
+      Array.from({ length: 32 }, () => runLockChild(['activate', file, 'code.acme', sts.url, 'AKIAUSER000000000001', 'user/secret+0000000000000000000000000000'])),
+    );
+    const wall = performance.now() - started;
+    for (const r of results) t.is(r.code, 0, r.stderr);
+    const outcomes = results.map((r) => JSON.parse(r.stdout) as { how: string; accessKeyId: string; ms: number });
+    t.is(sts.callCount('GetSessionToken'), 1, 'exactly one STS call');
+    t.is(outcomes.filter((o) => o.how === 'activated').length, 1);
+    const issued = sts.issuedCredentials()[0]!;
+    t.true(outcomes.every((o) => o.accessKeyId === issued.accessKeyId));
+    const final = await readFile(file, 'utf8');
+    t.true(final.startsWith(text));
+    t.is(readIniSection(final, 'code.acme')?.aws_session_token, issued.sessionToken);
+    t.deepEqual(readdirSync(join(dir, '.aws')), ['credentials']);
+    const ms = outcomes.map((o) => o.ms).sort((a, b) => a - b);
+    t.log(`32 activators: ${wall.toFixed(0)} ms wall clock; inside each process median ${ms[16]!.toFixed(0)} ms, max ${ms[31]!.toFixed(0)} ms`);
+  } finally {
+    await sts.close();
+    await rm(dir, { recursive: true });
+  }
 });

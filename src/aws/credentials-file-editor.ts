@@ -22,6 +22,12 @@ export const EXPIRY_KEY = 'x_security_token_expires';
 
 /** Edits hold the file lock for milliseconds; a holder silent this long is frozen or gone. */
 const EDIT_LOCK_DEFAULTS = { timeoutMs: 20_000, staleMs: 30_000 };
+/**
+ * An activation may wait for a person to type an MFA code, and the prompt reads /dev/tty
+ * synchronously (no heartbeat meanwhile): a killed activator is found by its pid at once, so the
+ * age limit only covers pids that cannot be checked and can be long.
+ */
+const ACTIVATION_LOCK_DEFAULTS = { timeoutMs: 120_000, staleMs: 600_000 };
 
 export interface EditOptions {
   /** Default: credentialsLockPath(file). */
@@ -83,8 +89,7 @@ export async function replaceProfileSection(
 
 /** The keys of `[profile]` as the file holds them now, or undefined (no file, no section). */
 export async function readProfileSection(file: string, profile: string): Promise<Record<string, string> | undefined> {
-  const text = await readTextOrEmpty(file);
-  return readSectionOf(text, profile);
+  return readSectionOf(await readTextOrEmpty(file, 'utf8'), profile);
 }
 
 /**
@@ -101,6 +106,7 @@ export async function withProfileActivationLock<T>(
   checkProfileName(profile);
   await ensureDirectory(file);
   return withFileLock(activationLockPath(file, profile), async () => fn(await readProfileSection(file, profile)), {
+    ...ACTIVATION_LOCK_DEFAULTS,
     purpose: `activating profile "${profile}"`,
     ...options.lock,
     trace: options.trace ?? silentTrace,
@@ -275,7 +281,7 @@ async function readBytes(file: string): Promise<{ text: string; exists: boolean 
   }
 }
 
-async function readTextOrEmpty(file: string, encoding: BufferEncoding = 'latin1'): Promise<string> {
+async function readTextOrEmpty(file: string, encoding: BufferEncoding): Promise<string> {
   try {
     return await readFile(file, encoding);
   } catch (error) {

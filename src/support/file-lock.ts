@@ -95,6 +95,7 @@ export async function acquireFileLock(lockPath: string, options: FileLockOptions
   let delay = FIRST_DELAY_MS;
   let waited = false;
   for (;;) {
+    info.since = new Date().toISOString();
     const created = await tryCreate(lockPath, info);
     if (created) {
       trace(`lock ${lockPath} taken${waited ? ` after ${(performance.now() - started).toFixed(0)} ms` : ''}`);
@@ -102,13 +103,16 @@ export async function acquireFileLock(lockPath: string, options: FileLockOptions
     }
     const holder = await inspect(lockPath);
     if (holder === undefined) continue; // released between our attempt and our look: try again now
+    const elapsed = performance.now() - started;
     const staleness = stalenessOf(holder, staleMs);
     if (staleness) {
       trace(`lock ${lockPath} is stale (${staleness}${holder.info ? `, pid ${holder.info.pid}` : ''}): breaking it`);
       await breakStale(lockPath, holder, staleMs, trace);
-      continue;
+      // A stale lock is always worth breaking, even past the deadline (a slow start under load),
+      // but not forever if breaking keeps failing.
+      if (elapsed < timeoutMs + 2 * BREAKER_STALE_MS) continue;
     }
-    if (performance.now() - started >= timeoutMs) throw timeoutError(lockPath, holder, timeoutMs);
+    if (elapsed >= timeoutMs) throw timeoutError(lockPath, holder, timeoutMs);
     if (!waited) trace(`lock ${lockPath} held by pid ${holder.info?.pid ?? '?'}${holder.info?.purpose ? ` (${holder.info.purpose})` : ''}: waiting`);
     waited = true;
     // Jittered backoff: waiters that started together spread out instead of polling in step.
@@ -312,7 +316,7 @@ function timeoutError(lockPath: string, holder: Holder, timeoutMs: number): User
       `${holder.info.purpose ? ` (${holder.info.purpose})` : ''} since ${holder.info.since}`
     : 'held by an unknown process';
   return new UserError(
-    `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the lock ${lockPath} (${who}): ` +
+    `timed out after ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`} waiting for the lock ${lockPath} (${who}): ` +
       'wait for that process to finish, or delete the lock file if no cc-helper is running',
   );
 }

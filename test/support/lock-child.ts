@@ -5,8 +5,10 @@
 //   node lock-child.js hold-edit <file> <profile> <values JSON>   (stops before the rename)
 //   node lock-child.js hold-lock <lockPath>
 //   node lock-child.js count <lockPath> <counterFile> <logFile>
+//   node lock-child.js activate <file> <profile> <sts url> <key id> <secret>   (the activator's recipe)
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { replaceProfileSection } from '../../src/aws/credentials-file-editor.js';
+import { replaceProfileSection, sessionSectionValues, withProfileActivationLock } from '../../src/aws/credentials-file-editor.js';
+import { createStsClient } from '../../src/sts/sts-client.js';
 import { withFileLock } from '../../src/support/file-lock.js';
 
 const [mode, ...args] = process.argv.slice(2);
@@ -41,6 +43,19 @@ if (mode === 'replace') {
     appendFileSync(logFile, `exit ${process.pid}\n`);
   }, { timeoutMs: 60_000 });
   done();
+} else if (mode === 'activate') {
+  const [file, profile, url, accessKeyId, secretAccessKey] = args as [string, string, string, string, string];
+  const marginMs = 5 * 60_000;
+  const outcome = await withProfileActivationLock(file, profile, async (current) => {
+    // Re-read under the lock: another process may have activated while this one waited.
+    const expires = current?.x_security_token_expires ? new Date(current.x_security_token_expires).getTime() : 0;
+    if (current?.aws_session_token && expires - Date.now() > marginMs) return { how: 'reused', accessKeyId: current.aws_access_key_id };
+    const sts = createStsClient({ region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, env: { AWS_ENDPOINT_URL_STS: url } });
+    const session = await sts.getSessionToken({ durationSeconds: 3600 });
+    await replaceProfileSection(file, profile, sessionSectionValues(session, 'vault-item'));
+    return { how: 'activated', accessKeyId: session.accessKeyId };
+  });
+  done(outcome);
 } else {
   process.stderr.write(`unknown mode ${mode}\n`);
   process.exitCode = 2;

@@ -210,7 +210,7 @@ export async function startStsStandIn(options: StsStandInOptions = {}): Promise<
         accessKeyId = caller.accessKeyId;
         const xml = handle(action as StsStandInAction, params, caller, requestId);
         log.push({ action, accessKeyId, status: 200 });
-        send(res, 200, xml, requestId);
+        send(res, 200, xml, requestId, standIn.now());
       } catch (error) {
         if (!(error instanceof StsFault)) {
           // A bug in the stand-in: answer like an AWS internal failure, and say it loudly.
@@ -219,7 +219,7 @@ export async function startStsStandIn(options: StsStandInOptions = {}): Promise<
         }
         if (!(error instanceof StsFault)) return;
         log.push({ action, ...(accessKeyId ? { accessKeyId } : {}), status: error.status, code: error.code });
-        send(res, error.status, errorXml(error, requestId), requestId);
+        send(res, error.status, errorXml(error, requestId), requestId, standIn.now());
       }
     });
   });
@@ -550,8 +550,10 @@ function errorXml(error: StsFault, requestId: string): string {
   );
 }
 
-function send(res: ServerResponse, status: number, xml: string, requestId: string): void {
-  res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, 'content-length': Buffer.byteLength(xml) });
+function send(res: ServerResponse, status: number, xml: string, requestId: string, now: Date): void {
+  // `Date` from the stand-in's clock (node would send its own real-time one): a test that moves
+  // `now` sees the skew there, as a client of the real STS would.
+  res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, 'content-length': Buffer.byteLength(xml), date: now.toUTCString() });
   res.end(xml);
 }
 
