@@ -127,7 +127,7 @@ test('an empty lock file (a holder killed before writing it) is broken after a s
   await writeFile(lockPath, '');
   const old = new Date(Date.now() - 5_000);
   utimesSync(lockPath, old, old);
-  t.is(await withFileLock(lockPath, () => 1, { timeoutMs: 2_000 }), 1);
+  t.is(await withFileLock(lockPath, () => 1, { timeoutMs: 10_000 }), 1);
   await rm(dir, { recursive: true });
 });
 
