@@ -11,11 +11,14 @@ const VALUED = new Set([
   'profile',
   'dir', 'remote-url', // setup
   'backend', 'role-arn', 'external-id', 'mfa-serial', 'duration', 'region', 'source-profile', 'max-key-age-days', // vault
+  'account', // helper (pinning) and setup
+  'repo', // doctor
 ]);
 const KNOWN = new Set([
   ...VALUED, 'allow-default', 'debug', 'help', 'h', 'version',
   'local', 'dry-run', 'replace-aws-cli', 'remove', 'list', 'all', // setup
   'force', // session start
+  'online', 'json', // doctor
 ]);
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -51,6 +54,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           input,
           profileFlag: lastOption(parsed, 'profile'),
           allowDefault: flag(parsed, 'allow-default'),
+          account: lastOption(parsed, 'account'),
           env: process.env,
           now: () => new Date(),
           trace,
@@ -72,6 +76,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { runSetup } = await import('./setup-command.js');
         const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
         return await runSetup(parsed, { ...io, env: process.env, cwd: process.cwd() });
+      }
+      case 'doctor': {
+        const { runDoctor } = await import('./doctor-command.js');
+        const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
+        return await runDoctor(parsed, { ...io, env: process.env, cwd: process.cwd(), now: () => new Date(), trace });
       }
       case 'vault':
       case 'session': {

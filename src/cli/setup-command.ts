@@ -11,14 +11,15 @@ import { describeMapping, scopeFlags, type ScopeRequest } from '../setup/scope.j
 import { setupMapping, type SetupReport } from '../setup/setup-mapping.js';
 
 /** Options `setup` adds that take a value (main.ts merges them into its sets). */
-export const SETUP_VALUED_OPTIONS: ReadonlySet<string> = new Set(['profile', 'dir', 'remote-url']);
+export const SETUP_VALUED_OPTIONS: ReadonlySet<string> = new Set(['profile', 'dir', 'remote-url', 'account']);
 /** Options `setup` adds that are flags. */
 export const SETUP_FLAG_OPTIONS: ReadonlySet<string> = new Set(['local', 'dry-run', 'replace-aws-cli', 'remove', 'list', 'all', 'allow-default']);
 
-export const SETUP_USAGE = `  cc-helper setup --profile NAME [--local | --dir PATH | --remote-url PATTERN] [--dry-run] [--replace-aws-cli]
+export const SETUP_USAGE = `  cc-helper setup --profile NAME [--account ID] [--local | --dir PATH | --remote-url PATTERN] [--dry-run] [--replace-aws-cli]
       make git use cc-helper with that profile for every CodeCommit URL: everywhere (default),
       in this repository (--local), in repositories under PATH (--dir), or in repositories with a
-      remote matching PATTERN (--remote-url, git >= 2.36); running it again replaces the profile
+      remote matching PATTERN (--remote-url, git >= 2.36); running it again replaces the profile;
+      --account ID pins it: the helper refuses to sign with credentials of any other account
   cc-helper setup --remove [--local | --dir PATH | --remote-url PATTERN | --all] [--dry-run]
       take out exactly what setup wrote for that scope
   cc-helper setup --list
@@ -50,12 +51,12 @@ async function setupCommand(parsed: ParsedArgs, io: SetupIo): Promise<number> {
   if (modes.length > 1) throw new UsageError('choose one of --remove and --list');
 
   if (flag(parsed, 'list')) {
-    rejectOptions(parsed, ['profile', 'dir', 'remote-url', 'local', 'all', 'replace-aws-cli', 'dry-run'], '--list');
+    rejectOptions(parsed, ['profile', 'account', 'dir', 'remote-url', 'local', 'all', 'replace-aws-cli', 'dry-run'], '--list');
     io.stdout(formatList(await listMappings(ctx)));
     return 0;
   }
   if (flag(parsed, 'remove')) {
-    rejectOptions(parsed, ['profile', 'replace-aws-cli'], '--remove');
+    rejectOptions(parsed, ['profile', 'account', 'replace-aws-cli'], '--remove');
     const all = flag(parsed, 'all');
     if (all && scopeOptionCount(parsed) > 0) throw new UsageError('--all removes every mapping: give it without a scope');
     const report = await removeMappings(all ? { all: true } : { scope: scopeRequest(parsed) }, dryRun, ctx);
@@ -66,7 +67,7 @@ async function setupCommand(parsed: ParsedArgs, io: SetupIo): Promise<number> {
   const profile = lastOption(parsed, 'profile');
   if (!profile) throw new UsageError('setup needs --profile NAME (the AWS named profile that signs for this scope)');
   const report = await setupMapping(
-    { scope: scopeRequest(parsed), profile, allowDefault: flag(parsed, 'allow-default'), dryRun, replaceAwsCli: flag(parsed, 'replace-aws-cli') },
+    { scope: scopeRequest(parsed), profile, allowDefault: flag(parsed, 'allow-default'), account: lastOption(parsed, 'account'), dryRun, replaceAwsCli: flag(parsed, 'replace-aws-cli') },
     ctx,
   );
   io.stdout(formatSetup(report, { dryRun, replaceAwsCli: flag(parsed, 'replace-aws-cli') }));

@@ -1,4 +1,5 @@
 // The --help text, loaded only when asked for: it gathers every command's usage.
+import { DOCTOR_USAGE } from './doctor-command.js';
 import { SESSION_USAGE } from './session-command.js';
 import { SETUP_USAGE } from './setup-command.js';
 import { VAULT_USAGE } from './vault-command.js';
@@ -12,15 +13,18 @@ git credential helper (git runs these):
 
 setting up git:
 ${SETUP_USAGE}
+checking a setup:
+${DOCTOR_USAGE}
 vault and sessions:
 ${VAULT_USAGE}${SESSION_USAGE}
 options:
   --profile NAME     the AWS named profile that signs (else AWS_PROFILE; never [default])
   --allow-default    allow the profile named "default" (it may be a canary: off by default)
+  --account ID       refuse to sign unless the profile's credentials belong to this account
   --debug            trace to stderr (or CC_HELPER_DEBUG=1); never prints secrets
   --help, --version
 
-environment: AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE, AWS_ENDPOINT_URL_STS,
+environment: AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_IAM,
   CC_HELPER_DEBUG, CC_HELPER_VAULT_PASSPHRASE, CC_HELPER_VAULT_FILE, CC_HELPER_MFA_COMMAND,
   CC_HELPER_CONFIG_DIR, GIT_ASKPASS, GIT_TERMINAL_PROMPT
 `;

@@ -23,6 +23,9 @@ export const VAULT_USAGE = `  cc-helper vault add PROFILE [--backend file|keyrin
       lines "key id" and "secret" from stdin); git pushes then activate short-lived sessions
   cc-helper vault list      profiles, backends and key ages (no secrets)
   cc-helper vault remove PROFILE
+  cc-helper vault rotate PROFILE
+      replace the IAM user's access key in the vault: create a new key, store it, prove it with
+      STS, delete the old one; on any failure the vault keeps a working key
 `;
 
 export interface CommandIo {
@@ -45,8 +48,10 @@ export async function runVault(parsed: ParsedArgs, io: CommandIo): Promise<numbe
       return vaultList(parsed, io);
     case 'remove':
       return vaultRemove(requireProfile(profile, 'remove'), io);
+    case 'rotate':
+      return vaultRotate(requireProfile(profile, 'rotate'), io);
     default:
-      throw new UsageError(`unknown vault action "${String(action ?? '').slice(0, 20)}": use add, list or remove`);
+      throw new UsageError(`unknown vault action "${String(action ?? '').slice(0, 20)}": use add, list, remove or rotate`);
   }
 }
 
@@ -169,6 +174,32 @@ async function vaultRemove(profile: string, io: CommandIo): Promise<number> {
   }
   writeSessionDefinition(profile, undefined, io.env);
   io.stdout(`removed profile ${profile} from the vault; an active session stays until it expires (\`cc-helper session stop ${profile}\` ends it now)\n`);
+  return 0;
+}
+
+async function vaultRotate(profile: string, io: CommandIo): Promise<number> {
+  const definition = readSessionDefinitions(io.env)[profile];
+  if (!definition) throw new UserError(`profile "${profile}" is not vault-backed: see \`cc-helper vault list\``);
+  const { source } = definition;
+  if (!('vault' in source)) {
+    throw new UserError(`profile "${profile}" takes its credentials from ${describeSource(definition)}, not from a key in the vault: rotate that key where it lives`);
+  }
+  const [{ rotateKey }, { createIamClient }, { createStsClient }] = await Promise.all([
+    import('../vault/rotate-key.js'),
+    import('../iam/iam-client.js'),
+    import('../sts/sts-client.js'),
+  ]);
+  const vault = await openVault(source.vault, { env: io.env, trace: io.trace });
+  const result = await rotateKey({
+    vault,
+    item: source.item,
+    profile,
+    iam: (credentials) => createIamClient({ credentials, env: io.env, now: io.now, trace: io.trace }),
+    whoAmI: (credentials) => createStsClient({ region: definition.region, credentials, env: io.env, now: io.now, trace: io.trace, maxAttempts: 2 }).getCallerIdentity(),
+    now: io.now,
+    progress: (line) => io.stdout(`${line}\n`),
+  });
+  io.stdout(`rotated profile ${profile}: the vault holds ${result.newAccessKeyId}; ${result.oldAccessKeyId} is deleted\n`);
   return 0;
 }
 

@@ -12,6 +12,8 @@ export interface GetOptions {
   input: string;
   profileFlag?: string;
   allowDefault: boolean;
+  /** `--account`: refuse to sign unless the credentials belong to this account. */
+  account?: string;
   env: NodeJS.ProcessEnv;
   now: () => Date;
   trace: Trace;
@@ -61,6 +63,10 @@ export async function answerGet(options: GetOptions): Promise<string> {
         `${credentials.sessionToken ? ' with a session token' : ''}` +
         `${credentials.expiration ? `, expiring ${credentials.expiration.toISOString()}` : ''}`,
     );
+    if (options.account !== undefined) {
+      const { checkAccountPin } = await import('../account/account-pin.js');
+      await checkAccountPin({ profile: profile.name, expected: options.account, credentials, source, env: options.env, now, trace });
+    }
     const signed = await computeCodeCommitPassword({
       credentials,
       hostname: host.hostname,

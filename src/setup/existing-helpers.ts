@@ -86,16 +86,27 @@ async function urlsMatchingCodeCommit(urls: readonly string[], ctx: GitContext):
   const matching = new Set<string>();
   // A pattern naming one CodeCommit host (a region, a path) applies even if it misses the samples.
   for (const url of urls) if (namesCodeCommitHost(url)) matching.add(url);
-  if (urls.length === 0) return matching;
-  // One probe key per pattern in a scratch file; git answers with the keys whose section matches.
-  const text = await renderConfig(urls.map((url, i) => [`credential.${url}.ccprobe${i}`, 'x'] as const), ctx);
+  for (const url of await patternsMatchingUrls(urls, SAMPLE_CODECOMMIT_URLS, ctx)) matching.add(url);
+  return matching;
+}
+
+/**
+ * Which `credential.<pattern>` subsections git applies to at least one of `targets`, decided by
+ * git itself. One probe key per pattern in a scratch file: each key is unique, so
+ * `--get-urlmatch` lists every matching section (its "most specific wins" only picks among
+ * values of the same key).
+ */
+export async function patternsMatchingUrls(patterns: readonly string[], targets: readonly string[], ctx: GitContext): Promise<Set<string>> {
+  const matching = new Set<string>();
+  if (patterns.length === 0) return matching;
+  const text = await renderConfig(patterns.map((url, i) => [`credential.${url}.ccprobe${i}`, 'x'] as const), ctx);
   const dir = await mkdtemp(join(tmpdir(), 'cc-helper-probe-'));
   try {
     const file = join(dir, 'config');
     await writeFile(file, text, 'latin1');
-    for (const url of SAMPLE_CODECOMMIT_URLS) {
+    for (const url of targets) {
       const r = await runGit(['config', '--file', file, '--get-urlmatch', 'credential', url], ctx);
-      for (const m of r.stdout.matchAll(/^credential\.ccprobe(\d+) /gm)) matching.add(urls[Number(m[1])]!);
+      for (const m of r.stdout.matchAll(/^credential\.ccprobe(\d+) /gm)) matching.add(patterns[Number(m[1])]!);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

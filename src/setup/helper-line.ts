@@ -28,13 +28,17 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export function helperLine(profile: string, launcher: Launcher, options: { allowDefault?: boolean } = {}): string {
+export function helperLine(profile: string, launcher: Launcher, options: { allowDefault?: boolean; account?: string | undefined } = {}): string {
   checkProfileName(profile);
   if (profile.startsWith('-')) {
     throw new UserError(`invalid profile name ${JSON.stringify(profile.slice(0, 40))}: a name starting with - would read as an option on the helper line`);
   }
   const args = ['--profile', profile];
   if (profile === DEFAULT_PROFILE && options.allowDefault) args.push('--allow-default');
+  if (options.account !== undefined) {
+    if (!/^\d{12}$/.test(options.account)) throw new UserError(`--account ${JSON.stringify(options.account.slice(0, 40))} is not an AWS account id (12 digits, like 123456789012)`);
+    args.push('--account', options.account);
+  }
   if (launcher.kind === 'git-credential') return ['codecommit', ...args.map(shellQuote)].join(' ');
   return '!' + [launcher.node, launcher.script, ...args].map(shellQuote).join(' ');
 }

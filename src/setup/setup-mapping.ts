@@ -25,6 +25,8 @@ export interface SetupRequest {
   scope: ScopeRequest;
   profile: string;
   allowDefault: boolean;
+  /** Pins the helper line to this AWS account (`--account`). */
+  account?: string | undefined;
   dryRun: boolean;
   replaceAwsCli: boolean;
 }
@@ -71,7 +73,7 @@ export async function setupMapping(request: SetupRequest, ctx: GitContext): Prom
   const managed = await managedIncludes(state, owned, ctx);
   const metas = await metasOf(managed, mapping.includer, ctx);
   const { launcher, note } = await chooseLauncher(ctx.env);
-  const helper = helperLine(request.profile, launcher, { allowDefault: request.allowDefault });
+  const helper = helperLine(request.profile, launcher, { allowDefault: request.allowDefault, account: request.account });
 
   // What the user has now, as git sees it where this mapping applies (before anything changes).
   const detectionCtx = { env: ctx.env, cwd: await detectionDir(mapping, ctx.cwd) };

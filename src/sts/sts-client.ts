@@ -7,11 +7,10 @@
 // Retries: only throttling, 5xx and a connection that broke after it was made, a bounded number
 // of times with jittered exponential backoff. Refused connections, unknown hosts and timeouts
 // fail at once with "cannot reach STS".
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { silentTrace, mask, type Trace } from '../support/trace.js';
+import { callQueryApi } from '../aws/query-api.js';
+import type { Trace } from '../support/trace.js';
 import { stsEndpoint } from './sts-endpoint.js';
-import { answerError, classifyNetworkError, isRetryableAnswer, networkError, StsError, type ErrorContext, type StsAction } from './sts-error.js';
+import { answerError, networkError, StsError, type ErrorContext, type StsAction } from './sts-error.js';
 import { xmlInner, xmlText } from './sts-xml.js';
 
 export { StsError, type StsAction, type StsErrorKind } from './sts-error.js';
@@ -63,6 +62,12 @@ export interface StsClientOptions {
   retryBaseMs?: number;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Called for every HTTP answer (success or STS error), with the status and the server's `Date`
+   * header when it sent a readable one: `doctor` measures the clock skew with it, including when
+   * STS refuses the signature because of that skew.
+   */
+  onResponse?: (answer: { status: number; serverDate?: Date }) => void;
 }
 
 export interface GetSessionTokenParams {
@@ -89,11 +94,6 @@ export interface StsClient {
   assumeRole(params: AssumeRoleParams): Promise<AssumedRoleCredentials>;
   getCallerIdentity(): Promise<CallerIdentity>;
 }
-
-const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_MAX_ATTEMPTS = 4;
-const DEFAULT_RETRY_BASE_MS = 200;
-const MAX_BACKOFF_MS = 5_000;
 
 export function createStsClient(options: StsClientOptions): StsClient {
   const endpoint = options.endpoint ?? stsEndpoint(options.region, options.env ?? process.env).url;
@@ -142,7 +142,7 @@ export function createStsClient(options: StsClientOptions): StsClient {
   };
 }
 
-/** One STS action with retries; returns the XML body of a 2xx answer. */
+/** One STS action with retries (the shared query-protocol call); returns the XML body of a 2xx answer. */
 async function callSts(
   options: StsClientOptions,
   endpoint: string,
@@ -150,94 +150,21 @@ async function callSts(
   params: Record<string, string | number | undefined>,
   partialContext: Partial<ErrorContext>,
 ): Promise<string> {
-  const trace = options.trace ?? silentTrace;
-  const doFetch = options.fetch ?? fetch;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
-  const base = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
   const { credentials } = options;
-  const url = new URL(endpoint);
-  const body = formEncode({ Action: action, Version: STS_API_VERSION, ...params });
-  const context: ErrorContext = {
+  const context = (attempts: number, retriedAfterNetworkError: boolean): ErrorContext => ({
     action,
     endpoint,
     region: options.region,
     accessKeyId: credentials.accessKeyId,
-    attempts: 0,
-    retriedAfterNetworkError: false,
+    attempts,
+    retriedAfterNetworkError,
     ...partialContext,
     secrets: [credentials.secretAccessKey, ...(credentials.sessionToken ? [credentials.sessionToken] : []), ...(partialContext.secrets ?? [])],
-  };
-  const signer = new SignatureV4({
-    credentials: {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
-    },
-    region: options.region,
-    service: 'sts',
-    sha256: Sha256,
-    applyChecksum: false,
   });
-
-  for (let attempt = 1; ; attempt++) {
-    context.attempts = attempt;
-    // Signed afresh each attempt: the signature carries the time.
-    const signed = await signer.sign(
-      {
-        method: 'POST',
-        protocol: url.protocol,
-        hostname: url.hostname,
-        ...(url.port ? { port: Number(url.port) } : {}),
-        path: url.pathname,
-        query: {},
-        headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-        body,
-      },
-      { signingDate: (options.now ?? (() => new Date()))() },
-    );
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(signed.headers)) if (name.toLowerCase() !== 'host') headers[name] = value;
-    const started = performance.now();
-    trace(`sts ${action} -> ${endpoint} as ${mask(credentials.accessKeyId)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
-
-    let status: number;
-    let text: string;
-    try {
-      const response = await doFetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
-      status = response.status;
-      text = await response.text();
-    } catch (error) {
-      const failure = classifyNetworkError(error);
-      trace(`sts ${action}: network error ${failure.code} after ${(performance.now() - started).toFixed(0)} ms`);
-      if (failure.retryable && attempt < maxAttempts) {
-        context.retriedAfterNetworkError = true;
-        await backoff(attempt, base, sleep, trace);
-        continue;
-      }
-      throw networkError(failure, context, timeoutMs);
-    }
-    if (status >= 200 && status < 300) {
-      trace(`sts ${action}: HTTP ${status} in ${(performance.now() - started).toFixed(0)} ms`);
-      return text;
-    }
-    const code = xmlText(xmlInner(text, 'Error') ?? '', 'Code') ?? `HTTP${status}`;
-    const message = xmlText(xmlInner(text, 'Error') ?? '', 'Message') ?? (status >= 500 ? '' : `HTTP ${status} without an AWS error`);
-    trace(`sts ${action}: HTTP ${status} ${code} in ${(performance.now() - started).toFixed(0)} ms`);
-    if (isRetryableAnswer(status, code) && attempt < maxAttempts) {
-      await backoff(attempt, base, sleep, trace);
-      continue;
-    }
-    throw answerError(status, code, message, context);
-  }
-}
-
-async function backoff(attempt: number, base: number, sleep: (ms: number) => Promise<void>, trace: Trace): Promise<void> {
-  // Full jitter: concurrent clients that were throttled together do not come back together.
-  const ms = Math.round(Math.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** (attempt - 1)));
-  trace(`sts: retrying in ${ms} ms`);
-  await sleep(ms);
+  return callQueryApi({ ...options, service: 'sts', apiVersion: STS_API_VERSION, endpoint }, action, params, {
+    answer: (status, code, message, attempts, retried) => answerError(status, code, message, context(attempts, retried)),
+    network: (failure, attempts, timeoutMs) => networkError(failure, context(attempts, false), timeoutMs),
+  });
 }
 
 function readCredentials(xml: string, action: StsAction, endpoint: string): StsCredentials {
@@ -253,16 +180,4 @@ function readCredentials(xml: string, action: StsAction, endpoint: string): StsC
 
 function malformed(action: StsAction, endpoint: string): StsError {
   return new StsError(`STS at ${endpoint} answered ${action} without the expected fields: is AWS_ENDPOINT_URL_STS pointing at STS?`, 'unexpected', 'MalformedResponse', action, endpoint, 1, 200);
-}
-
-/** `application/x-www-form-urlencoded` with RFC 3986 escaping (what the SDKs send). */
-function formEncode(params: Record<string, string | number | undefined>): string {
-  return Object.entries(params)
-    .filter((entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== '')
-    .map(([key, value]) => `${rfc3986(key)}=${rfc3986(String(value))}`)
-    .join('&');
-}
-
-function rfc3986(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -15,7 +15,7 @@ export function stsEndpoint(region: string, env: NodeJS.ProcessEnv = process.env
   if (!ignoreConfigured) {
     for (const name of ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'] as const) {
       const value = env[name];
-      if (value) return { url: checkedUrl(value, name), source: name };
+      if (value) return { url: checkedEndpointUrl(value, name), source: name };
     }
   }
   // Any label-shaped name: new regions appear, so there is no fixed list.
@@ -27,12 +27,12 @@ export function stsEndpoint(region: string, env: NodeJS.ProcessEnv = process.env
 }
 
 /** An http(s) URL without query, fragment or user info: those would not be signed or shown. */
-function checkedUrl(value: string, name: string): string {
+export function checkedEndpointUrl(value: string, name: string, example = 'https://sts.us-east-1.amazonaws.com'): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UserError(`${name} is not a URL (${JSON.stringify(value.slice(0, 80))}): expected e.g. https://sts.us-east-1.amazonaws.com`);
+    throw new UserError(`${name} is not a URL (${JSON.stringify(value.slice(0, 80))}): expected e.g. ${example}`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UserError(`${name} must be an http:// or https:// URL, not ${url.protocol}`);

@@ -1,0 +1,57 @@
+// Which account an access key belongs to, remembered so that a pinned helper line asks STS once
+// per key rather than on every push. An access key id is not a secret (it appears in CloudTrail
+// and in every signed request); nothing else is stored: no secret, no token, no ARN.
+//
+// File: `accounts.json` in cc-helper's folder, `{ "version": 1, "accounts": { "<key id>": "<account>" } }`,
+// replaced whole (temp file + rename). Two helpers writing at once can lose one entry: that costs
+// one more STS call later, never a wrong answer, so no lock is taken on the push path.
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ccHelperConfigDir } from '../support/config-dir.js';
+
+/** Temporary keys (ASIA…) change with every session: keep the file from growing without end. */
+const MAX_ENTRIES = 500;
+
+export function accountCacheFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(ccHelperConfigDir(env), 'accounts.json');
+}
+
+/** The remembered account of `accessKeyId`; a missing or unreadable file is an empty cache. */
+export function cachedAccount(accessKeyId: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const account = readCache(env)[accessKeyId];
+  return typeof account === 'string' && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+export function rememberAccount(accessKeyId: string, account: string, env: NodeJS.ProcessEnv = process.env): void {
+  const accounts = readCache(env);
+  delete accounts[accessKeyId];
+  accounts[accessKeyId] = account; // newest last
+  const ids = Object.keys(accounts);
+  for (const id of ids.slice(0, Math.max(0, ids.length - MAX_ENTRIES))) delete accounts[id];
+  const file = accountCacheFile(env);
+  mkdirSync(ccHelperConfigDir(env), { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    writeFileSync(temp, JSON.stringify({ version: 1, accounts }, null, 2) + '\n', { mode: 0o600 });
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never written
+    }
+    throw error;
+  }
+}
+
+function readCache(env: NodeJS.ProcessEnv): Record<string, string> {
+  try {
+    const parsed = JSON.parse(readFileSync(accountCacheFile(env), 'utf8')) as { version?: unknown; accounts?: unknown };
+    if (parsed.version === 1 && typeof parsed.accounts === 'object' && parsed.accounts !== null && !Array.isArray(parsed.accounts)) {
+      return { ...(parsed.accounts as Record<string, string>) };
+    }
+  } catch {
+    // absent or damaged: a cache, rebuilt as keys are seen
+  }
+  return {};
+}

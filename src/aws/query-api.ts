@@ -1,0 +1,151 @@
+// One call of an AWS query-protocol API (STS, IAM): a form-encoded POST of
+// `Action=…&Version=…&…`, SigV4-signed with @smithy/signature-v4, answered in XML. Retries only
+// throttling, 5xx and a connection that broke after it was made, a bounded number of times with
+// jittered exponential backoff; what a failure *means* is the caller's (each service words its
+// own errors), through `errors`.
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { classifyNetworkError, isRetryableAnswer, type NetworkFailure } from '../sts/sts-error.js';
+import { xmlInner, xmlText } from '../sts/sts-xml.js';
+import { mask, silentTrace, type Trace } from '../support/trace.js';
+
+export interface QueryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface QueryCallOptions {
+  /** Signing name: `sts`, `iam`. */
+  service: string;
+  /** The API's `Version` parameter. */
+  apiVersion: string;
+  /** Signing region. */
+  region: string;
+  /** The URL to POST to. */
+  endpoint: string;
+  credentials: QueryCredentials;
+  now?: () => Date;
+  trace?: Trace;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  onResponse?: (answer: { status: number; serverDate?: Date }) => void;
+}
+
+export interface QueryErrors {
+  /** The error for an AWS error answer (status ≥ 300) after `attempts` attempts. */
+  answer(status: number, code: string, message: string, attempts: number, retriedAfterNetworkError: boolean): Error;
+  /** The error for a request that got no answer. */
+  network(failure: NetworkFailure, attempts: number, timeoutMs: number): Error;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_ATTEMPTS = 4;
+export const DEFAULT_RETRY_BASE_MS = 200;
+const MAX_BACKOFF_MS = 5_000;
+
+/** One action with retries; returns the XML body of a 2xx answer. */
+export async function callQueryApi(
+  options: QueryCallOptions,
+  action: string,
+  params: Record<string, string | number | undefined>,
+  errors: QueryErrors,
+): Promise<string> {
+  const { service, endpoint, credentials } = options;
+  const trace = options.trace ?? silentTrace;
+  const doFetch = options.fetch ?? fetch;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+  const base = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
+  const url = new URL(endpoint);
+  const body = formEncode({ Action: action, Version: options.apiVersion, ...params });
+  const signer = new SignatureV4({
+    credentials: {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+    },
+    region: options.region,
+    service,
+    sha256: Sha256,
+    applyChecksum: false,
+  });
+  let retriedAfterNetworkError = false;
+
+  for (let attempt = 1; ; attempt++) {
+    // Signed afresh each attempt: the signature carries the time.
+    const signed = await signer.sign(
+      {
+        method: 'POST',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        ...(url.port ? { port: Number(url.port) } : {}),
+        path: url.pathname,
+        query: {},
+        headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body,
+      },
+      { signingDate: (options.now ?? (() => new Date()))() },
+    );
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(signed.headers)) if (name.toLowerCase() !== 'host') headers[name] = value;
+    const started = performance.now();
+    trace(`${service} ${action} -> ${endpoint} as ${mask(credentials.accessKeyId)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+
+    let status: number;
+    let text: string;
+    try {
+      const response = await doFetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      status = response.status;
+      text = await response.text();
+      if (options.onResponse) {
+        const serverDate = new Date(response.headers.get('date') ?? '');
+        options.onResponse(Number.isNaN(serverDate.getTime()) ? { status } : { status, serverDate });
+      }
+    } catch (error) {
+      const failure = classifyNetworkError(error);
+      trace(`${service} ${action}: network error ${failure.code} after ${(performance.now() - started).toFixed(0)} ms`);
+      if (failure.retryable && attempt < maxAttempts) {
+        retriedAfterNetworkError = true;
+        await backoff(attempt, base, sleep, trace, service);
+        continue;
+      }
+      throw errors.network(failure, attempt, timeoutMs);
+    }
+    if (status >= 200 && status < 300) {
+      trace(`${service} ${action}: HTTP ${status} in ${(performance.now() - started).toFixed(0)} ms`);
+      return text;
+    }
+    const code = xmlText(xmlInner(text, 'Error') ?? '', 'Code') ?? `HTTP${status}`;
+    const message = xmlText(xmlInner(text, 'Error') ?? '', 'Message') ?? (status >= 500 ? '' : `HTTP ${status} without an AWS error`);
+    trace(`${service} ${action}: HTTP ${status} ${code} in ${(performance.now() - started).toFixed(0)} ms`);
+    if (isRetryableAnswer(status, code) && attempt < maxAttempts) {
+      await backoff(attempt, base, sleep, trace, service);
+      continue;
+    }
+    throw errors.answer(status, code, message, attempt, retriedAfterNetworkError);
+  }
+}
+
+async function backoff(attempt: number, base: number, sleep: (ms: number) => Promise<void>, trace: Trace, service: string): Promise<void> {
+  // Full jitter: concurrent clients that were throttled together do not come back together.
+  const ms = Math.round(Math.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** (attempt - 1)));
+  trace(`${service}: retrying in ${ms} ms`);
+  await sleep(ms);
+}
+
+/** `application/x-www-form-urlencoded` with RFC 3986 escaping (what the SDKs send). */
+export function formEncode(params: Record<string, string | number | undefined>): string {
+  return Object.entries(params)
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== '')
+    .map(([key, value]) => `${rfc3986(key)}=${rfc3986(String(value))}`)
+    .join('&');
+}
+
+function rfc3986(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}

@@ -1,0 +1,63 @@
+// `cc-helper doctor --json`: one JSON object on stdout, for scripts. The field names are stable
+// (new fields may be added; none is renamed or removed without bumping `version`):
+//
+// {
+//   "version": 1,
+//   "ok": boolean,                    // true when a push would work (exit status 0)
+//   "exitCode": 0 | 1,
+//   "generatedAt": string,            // RFC 3339, this machine's clock
+//   "repository": string | null,      // the repository whose remotes were checked
+//   "online": boolean,                // --online given
+//   "targets": [{                     // one per CodeCommit URL
+//     "url": string,                  // user info removed
+//     "remote": string | null,        // remote name, null for a URL argument
+//     "host": string, "region": string,
+//     "endpointKind": "standard" | "fips" | "vpce", "china": boolean,
+//     "helpers": [{                   // every credential helper line for the URL, in git's order
+//       "value": string,              // as written; "" is a reset
+//       "kind": "reset" | "storage" | "aws-cli" | "cc-helper" | "other",
+//       "scope": string,              // system | global | local | worktree | command
+//       "file": string | null, "line": number | null,
+//       "key": string,                // credential.helper or credential.<url>.helper
+//       "runs": boolean               // false: a later reset clears it for this URL
+//     }],
+//     "useHttpPath": { "value": boolean, "file": string | null, "line": number | null, "key": string | null },
+//     "profile": null | {             // null when no cc-helper line runs
+//       "name": string | null,        // null: none chosen, or refused
+//       "reason": "--profile" | "AWS_PROFILE" | null,
+//       "allowDefault": boolean,
+//       "helperValue": string | null
+//     },
+//     "credentials": null | {
+//       "kind": "static" | "vault session" | "role" | "sso" | "process" | "web identity" | "leapp" | "missing",
+//       "accessKeyId": string | null, // masked: ****************ABCD
+//       "file": string | null,
+//       "expiresAt": string | null,   // RFC 3339
+//       "expired": boolean,
+//       "minutesLeft": number | null,
+//       "renewal": "vault" | "leapp" | "profile" | null,
+//       "detail": string
+//     },
+//     "online": null | {              // null without --online
+//       "account": string | null, "arn": string | null,
+//       "serverDate": string | null,  // STS's Date header, RFC 3339
+//       "clockSkewSeconds": number | null, // server minus local; positive: this clock is behind
+//       "error": string | null
+//     },
+//     "findings": [Finding]
+//   }],
+//   "skippedRemotes": [{ "remote": string, "url": string, "reason": string }],
+//   "defaultProfile": { "hasKeys": boolean, "accessKeyId": string | null, "file": string | null, "looksLikeCanary": boolean },
+//   "findings": [Finding]             // not tied to one URL
+// }
+// Finding: { "severity": "error" | "warning" | "info", "code": string, "message": string, "fix": string | null }
+// Finding codes: no-helper, no-cc-helper, aws-cli-helper, storage-helper, storage-helper-reset,
+// helper-before-cc-helper, no-use-http-path, not-https, no-profile, profile-missing,
+// aws-files-unreadable, credentials-incomplete, role-from-default, sso-login, no-session-yet,
+// credentials-expired, session-expired-renewable, credentials-expire-soon, expiry-unreadable,
+// sts-failed, clock-skew, no-codecommit-remote, default-has-keys.
+import type { DoctorReport } from './report.js';
+
+export function renderJson(report: DoctorReport): string {
+  return JSON.stringify(report, null, 2) + '\n';
+}

@@ -1,0 +1,55 @@
+// `cc-helper doctor` for people: per URL, the helper chain with files and lines, the settings,
+// profile and credentials, then the problems with what to do, and a verdict.
+import { where, type DoctorReport, type Finding, type HelperFact, type TargetReport } from './report.js';
+
+export function renderText(report: DoctorReport): string {
+  const out: string[] = [];
+  if (report.repository) out.push(`repository ${report.repository}`);
+  for (const target of report.targets) out.push(...renderTarget(target, report.online), '');
+  for (const s of report.skippedRemotes) out.push(`skipped remote ${s.remote} ${s.url}: ${s.reason}`);
+  const d = report.defaultProfile;
+  out.push(d.hasKeys ? `[default]: holds keys (${d.accessKeyId}) in ${d.file}${d.looksLikeCanary ? '; looks like a canary' : ''}; never used by cc-helper` : '[default]: no keys');
+  out.push(...renderFindings(report.findings, ''));
+  const errors = [...report.findings, ...report.targets.flatMap((t) => t.findings)].filter((f) => f.severity === 'error').length;
+  out.push(report.ok ? 'result: a push would work' : `result: ${errors} problem${errors === 1 ? '' : 's'} would stop a push`);
+  return out.join('\n') + '\n';
+}
+
+function renderTarget(t: TargetReport, online: boolean): string[] {
+  const out = [`${t.url}${t.remote ? ` (remote ${t.remote})` : ''}`];
+  out.push(`  region: ${t.region} (${t.endpointKind}${t.china ? ', China' : ''} endpoint)`);
+  if (t.helpers.length === 0) out.push('  credential helpers: none apply to this URL');
+  else out.push('  credential helpers for this URL, in git\'s order (git runs those marked "runs"):');
+  for (const h of t.helpers) out.push(`    ${h.kind === 'reset' ? 'reset  ' : h.runs ? 'runs   ' : 'cleared'} ${helperLine(h)}`);
+  out.push(`  useHttpPath: ${t.useHttpPath.value ? 'on' : 'off'}${t.useHttpPath.key ? ` (${where(t.useHttpPath.file, t.useHttpPath.line)})` : ' (not set)'}`);
+  if (t.profile) {
+    out.push(`  profile: ${t.profile.name ? `${t.profile.name} (from ${t.profile.reason === '--profile' ? '--profile on the helper line' : 'AWS_PROFILE'})` : 'none'}`);
+  }
+  const c = t.credentials;
+  if (c) {
+    const expiry = c.expiresAt ? `${c.expired ? 'expired' : 'expires'} ${c.expiresAt}${c.expired ? '' : ` (${c.minutesLeft} min left)`}` : 'no expiry known';
+    out.push(`  credentials: ${c.kind}${c.accessKeyId ? `, key ${c.accessKeyId}` : ''}${c.file ? ` in ${c.file}` : ''}; ${expiry}${c.renewal ? `; renewed by ${c.renewal}` : ''}`);
+    out.push(`    ${c.detail}`);
+  }
+  if (online && t.online) {
+    const o = t.online;
+    if (o.account) out.push(`  STS: account ${o.account}, ${o.arn}`);
+    if (o.error) out.push(`  STS: ${o.error}`);
+    if (o.clockSkewSeconds !== null) out.push(`  clock: ${o.clockSkewSeconds >= 0 ? '+' : ''}${o.clockSkewSeconds} s from STS's (Date: ${o.serverDate})`);
+  }
+  out.push(...renderFindings(t.findings, '  '));
+  return out;
+}
+
+function helperLine(h: HelperFact): string {
+  return `${h.value === '' ? 'helper =' : h.value}  [${h.kind === 'reset' ? '' : h.kind + ', '}${h.scope}] ${where(h.file, h.line)}`;
+}
+
+function renderFindings(findings: readonly Finding[], indent: string): string[] {
+  const out: string[] = [];
+  for (const f of findings) {
+    out.push(`${indent}${f.severity}: ${f.message}`);
+    if (f.fix) out.push(`${indent}  fix: ${f.fix}`);
+  }
+  return out;
+}
