@@ -15,7 +15,28 @@ export interface QueryCredentials {
   sessionToken?: string;
 }
 
-export interface QueryCallOptions {
+/** How a call is made: clock, tracing, timeouts, retries, transport. Shared by every client. */
+export interface QueryTuning {
+  /** Signing clock. */
+  now?: () => Date;
+  trace?: Trace;
+  /** Per attempt. Default 10 s. */
+  timeoutMs?: number;
+  /** Attempts in all, for retryable failures. Default 4. */
+  maxAttempts?: number;
+  /** Backoff base: attempt n waits a random time up to base × 2^(n-1), capped at 5 s. Default 200 ms. */
+  retryBaseMs?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Called for every HTTP answer (success or error), with the status and the server's `Date`
+   * header when it sent a readable one: `doctor` measures the clock skew with it, including when
+   * the service refuses the signature because of that skew.
+   */
+  onResponse?: (answer: { status: number; serverDate?: Date }) => void;
+}
+
+export interface QueryCallOptions extends QueryTuning {
   /** Signing name: `sts`, `iam`. */
   service: string;
   /** The API's `Version` parameter. */
@@ -25,14 +46,6 @@ export interface QueryCallOptions {
   /** The URL to POST to. */
   endpoint: string;
   credentials: QueryCredentials;
-  now?: () => Date;
-  trace?: Trace;
-  timeoutMs?: number;
-  maxAttempts?: number;
-  retryBaseMs?: number;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  onResponse?: (answer: { status: number; serverDate?: Date }) => void;
 }
 
 export interface QueryErrors {

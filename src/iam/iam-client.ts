@@ -2,10 +2,9 @@
 // the calling user (no UserName: IAM takes the user from the signing key). IAM is a query-protocol
 // API like STS (https://docs.aws.amazon.com/IAM/latest/APIReference/), global, signed for
 // us-east-1; the endpoint is AWS_ENDPOINT_URL_IAM, else AWS_ENDPOINT_URL, else iam.amazonaws.com.
-import { callQueryApi, type QueryCredentials } from '../aws/query-api.js';
+import { callQueryApi, type QueryCredentials, type QueryTuning } from '../aws/query-api.js';
 import { checkedEndpointUrl } from '../sts/sts-endpoint.js';
 import { xmlInner, xmlText } from '../sts/sts-xml.js';
-import type { Trace } from '../support/trace.js';
 import { IamError, iamAnswerError, iamNetworkError, type IamAction, type IamErrorContext } from './iam-error.js';
 
 export { IamError, type IamErrorKind } from './iam-error.js';
@@ -31,16 +30,10 @@ export interface IamClient {
   deleteAccessKey(accessKeyId: string): Promise<void>;
 }
 
-export interface IamClientOptions {
+export interface IamClientOptions extends Omit<QueryTuning, 'fetch' | 'onResponse'> {
   credentials: QueryCredentials;
   env?: NodeJS.ProcessEnv;
   endpoint?: string;
-  now?: () => Date;
-  trace?: Trace;
-  timeoutMs?: number;
-  maxAttempts?: number;
-  retryBaseMs?: number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export function iamEndpoint(env: NodeJS.ProcessEnv = process.env): string {

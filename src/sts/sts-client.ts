@@ -7,8 +7,7 @@
 // Retries: only throttling, 5xx and a connection that broke after it was made, a bounded number
 // of times with jittered exponential backoff. Refused connections, unknown hosts and timeouts
 // fail at once with "cannot reach STS".
-import { callQueryApi } from '../aws/query-api.js';
-import type { Trace } from '../support/trace.js';
+import { callQueryApi, type QueryTuning } from '../aws/query-api.js';
 import { stsEndpoint } from './sts-endpoint.js';
 import { answerError, networkError, StsError, type ErrorContext, type StsAction } from './sts-error.js';
 import { xmlInner, xmlText } from './sts-xml.js';
@@ -43,7 +42,7 @@ export interface CallerCredentials {
   sessionToken?: string;
 }
 
-export interface StsClientOptions {
+export interface StsClientOptions extends QueryTuning {
   /** Signing region, and the endpoint's region unless an endpoint is configured. */
   region: string;
   credentials: CallerCredentials;
@@ -51,23 +50,6 @@ export interface StsClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Overrides the environment: the URL to POST to. */
   endpoint?: string;
-  /** Signing clock. */
-  now?: () => Date;
-  trace?: Trace;
-  /** Per attempt. Default 10 s. */
-  timeoutMs?: number;
-  /** Attempts in all, for retryable failures. Default 4. */
-  maxAttempts?: number;
-  /** Backoff base: attempt n waits a random time up to base × 2^(n-1), capped at 5 s. Default 200 ms. */
-  retryBaseMs?: number;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  /**
-   * Called for every HTTP answer (success or STS error), with the status and the server's `Date`
-   * header when it sent a readable one: `doctor` measures the clock skew with it, including when
-   * STS refuses the signature because of that skew.
-   */
-  onResponse?: (answer: { status: number; serverDate?: Date }) => void;
 }
 
 export interface GetSessionTokenParams {
