@@ -1,6 +1,6 @@
 // `--debug` / CC_HELPER_DEBUG=1: a trace on stderr with timings. Callers pass only what is safe
 // to show (never a secret, a signature or a session token); mask() helps with key ids.
-import { performance } from 'node:perf_hooks';
+// `performance` is Node's lazily created global: nothing loads unless a trace is written.
 
 export type Trace = (message: string) => void;
 

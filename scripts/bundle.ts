@@ -1,0 +1,363 @@
+// Part of `npm run build`, after tsc: bundles the CLI into two CommonJS files in dist/src/cli,
+// and builds V8's code cache for the first, which bin/cc-helper.js compiles it with:
+// - cc-helper.cjs (+ cc-helper.cjs.v8cache): the entry, argument parsing and the git helper
+//   actions (get, store, erase): read the request, choose the profile, read the files, sign, with
+//   @smithy/signature-v4 and @aws-crypto/sha256-js taken through their ES module entries so
+//   unused code is shaken out;
+// - cc-helper-cold.cjs: everything main.ts or the get path import() lazily besides that (setup,
+//   vault, session commands, usage, the SDK and on-demand session paths), loaded with require()
+//   the first time one of them runs. Its modules reach the modules the first file already has
+//   through a small table (__ccShared) instead of carrying copies, so there is one of each class
+//   (`instanceof UserError` holds wherever the error was thrown) and one of each module's state.
+// Other npm packages (the AWS SDK, simple-git, native keyrings) stay external and load from
+// node_modules only when their command runs.
+//
+// Why: git starts the helper for every request. Loading the ES modules tsc emits (a dozen of
+// ours, forty-odd of @smithy's, each resolved and linked by the ESM loader) costs more than the
+// work itself; one CommonJS file skips the ESM loader, the code cache skips compiling it, and
+// keeping the other commands out of it keeps `get` from paying for them as they grow.
+// Both files sit next to dist/src/cli/main.js so that `import.meta.url`-relative paths written
+// for modules one folder below dist/src (`../../../package.json`) still point at the same files.
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI_DIR = join(ROOT, 'dist', 'src', 'cli');
+const BUNDLE = join(CLI_DIR, 'cc-helper.cjs');
+const COLD_BUNDLE = join(CLI_DIR, 'cc-helper-cold.cjs');
+/** Read by bin/cc-helper.js; V8 rejects it (and the bin compiles normally) on another Node. */
+const CODE_CACHE = `${BUNDLE}.v8cache`;
+
+/** What main.ts import()s for the git helper actions: the hot path, in cc-helper.cjs. */
+const HOT_DYNAMIC = new Set(['dist/src/git/read-request.js', 'dist/src/helper/get.js', 'dist/src/git/write-answer.js']);
+
+/** Packages the `get` path needs: bundled, with whatever they import in turn. */
+const BUNDLED_PACKAGES = new Set(['@smithy/signature-v4', '@aws-crypto/sha256-js', 'ini']);
+
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+/**
+ * Our code imports only the hot-path packages into the bundle; everything else stays external
+ * and is loaded with require() when its command runs. The bins compile the bundle through
+ * node:vm (for the code cache), where `import()` would need an experimental flag, so an
+ * `await import('pkg')` becomes a lazily run `require('pkg')` (a CommonJS package's exports, as
+ * import() would give them); checkRequirable() below refuses ES-module-only packages.
+ */
+const externals: Plugin = {
+  name: 'cc-helper-externals',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.namespace === 'cc-helper-require') return { path: args.path, external: true };
+      const bundled = /[\\/]node_modules[\\/]/.test(args.importer) || BUNDLED_PACKAGES.has(packageName(args.path));
+      if (bundled && !args.path.startsWith('node:')) return undefined; // esbuild resolves it (builtins: external)
+      if (args.kind === 'dynamic-import') return { path: args.path, namespace: 'cc-helper-require' };
+      return { path: args.path, external: true };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'cc-helper-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});\n`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * @smithy/core's serde module reads `getRandomValues` from node:crypto when it loads (for UUIDs,
+ * which signing never makes), and loading node:crypto costs about 2 ms of every run. Inside the
+ * bundled @smithy code, node:crypto is a stand-in whose functions load the real module on first
+ * call. A name missing from the list fails the build ("No matching export"), never the run.
+ */
+const LAZY_CRYPTO_NAMES = ['createHash', 'createHmac', 'getRandomValues', 'randomUUID'];
+const lazyCrypto: Plugin = {
+  name: 'cc-helper-lazy-crypto',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?crypto$/ }, (args) =>
+      /[\\/]node_modules[\\/]@smithy[\\/]/.test(args.importer) ? { path: 'lazy-crypto', namespace: 'cc-helper' } : undefined,
+    );
+    b.onLoad({ filter: /^lazy-crypto$/, namespace: 'cc-helper' }, () => ({
+      contents: LAZY_CRYPTO_NAMES.map((name) => `export function ${name}(...args) { return require('node:crypto').${name}(...args); }\n`).join(''),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * @smithy/core's `serde` barrel builds its UUID generator when it loads, and that reads the
+ * global `crypto`, which makes Node load WebCrypto (about 2 ms of every run) for UUIDs the signer
+ * never makes. In the bundled copy the generator is built on its first call instead: same
+ * function, same results. If the line changes in a new version, the build stops here.
+ */
+const SERDE_BARREL = /[\\/]node_modules[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]serde[\\/]index\.js$/;
+const EAGER_V4 = 'export const v4 = bindV4(_getRandomValues);';
+const LAZY_V4 = 'let _v4;\nexport const v4 = () => (_v4 ??= bindV4(_getRandomValues))();';
+const lazyUuid: Plugin = {
+  name: 'cc-helper-lazy-uuid',
+  setup(b) {
+    b.onLoad({ filter: SERDE_BARREL }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(EAGER_V4)) throw new Error(`bundle: ${args.path} no longer has "${EAGER_V4}": revisit lazyUuid`);
+      return { contents: source.replace(EAGER_V4, LAZY_V4), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/**
+ * An external package reached by a static import becomes `require()` in CommonJS, which cannot
+ * load an ES-module-only package on Node 20: refuse to build rather than fail at run time.
+ */
+function checkRequirable(specifier: string): void {
+  const require = createRequire(BUNDLE);
+  let file: string;
+  try {
+    file = require.resolve(specifier);
+  } catch (error) {
+    throw new Error(`bundle: external "${specifier}" cannot be require()d from ${BUNDLE}: ${(error as Error).message}`);
+  }
+  if (file.endsWith('.mjs') || (file.endsWith('.js') && nearestPackageType(file) === 'module')) {
+    throw new Error(
+      `bundle: "${specifier}" is an ES-module-only package, which the CommonJS bundle cannot require() on Node 20: ` +
+        'add it to BUNDLED_PACKAGES in scripts/bundle.ts (inlined, behind the lazy wrapper of the command that uses it)',
+    );
+  }
+}
+
+function nearestPackageType(file: string): string | undefined {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: string }).type ?? 'commonjs';
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+/** A module's id: its path from the package root, with forward slashes. */
+function moduleId(path: string): string {
+  return relative(ROOT, path).split(sep).join('/');
+}
+
+function isFirstParty(path: string): boolean {
+  return path.startsWith(join(ROOT, 'dist', 'src') + sep);
+}
+
+/** Options both files share: CommonJS for Node 20, `import.meta` mapped, minified whitespace. */
+function commonOptions(banner: string): BuildOptions {
+  return {
+    absWorkingDir: ROOT,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    // ES module entries first: @smithy's dist-es tree-shakes to a fraction of dist-cjs.
+    mainFields: ['module', 'main'],
+    // `import.meta` does not exist in CommonJS; give the modules that read it the file's own URL
+    // (a getter, so the URL is made only when a command reads it).
+    banner: { js: `var __cc_import_meta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };\n${banner}` },
+    define: {
+      'import.meta.url': '__cc_import_meta.url',
+      'import.meta.filename': '__filename',
+      'import.meta.dirname': '__dirname',
+    },
+    metafile: true,
+    legalComments: 'none',
+    // Less to read and deserialize on every run (about 0.4 ms); identifiers stay, so stack traces
+    // (--debug) still name functions.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning',
+  };
+}
+
+/**
+ * In cc-helper.cjs, an import() of one of our modules that is not on the hot path (and not in the
+ * file anyway) becomes a stand-in that fetches it from cc-helper-cold.cjs.
+ */
+function coldBoundary(hot: ReadonlySet<string>, cold: Set<string>): Plugin {
+  return {
+    name: 'cc-helper-cold-boundary',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        if (args.kind !== 'dynamic-import' || args.namespace !== 'file') return undefined;
+        const path = resolve(args.resolveDir, args.path);
+        const id = moduleId(path);
+        if (!isFirstParty(path) || HOT_DYNAMIC.has(id) || hot.has(id)) return undefined;
+        cold.add(id);
+        return { path: id, namespace: 'cc-helper-cold' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'cc-helper-cold' }, (args) => ({
+        contents: `module.exports = __ccCold(${JSON.stringify(args.path)});\n`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** In cc-helper-cold.cjs, an import of a module cc-helper.cjs holds becomes a lookup in it. */
+function sharedBoundary(hot: ReadonlySet<string>, shared: Set<string>): Plugin {
+  return {
+    name: 'cc-helper-shared-boundary',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        if (args.namespace !== 'file') return undefined;
+        const id = moduleId(resolve(args.resolveDir, args.path));
+        if (!hot.has(id)) return undefined;
+        shared.add(id);
+        return { path: id, namespace: 'cc-helper-shared' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'cc-helper-shared' }, (args) => ({
+        contents: `module.exports = __ccShared(${JSON.stringify(args.path)});\n`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** A switch from module id to a lazy, synchronous require() of that module (esbuild inlines it). */
+function requireTable(ids: Iterable<string>): string {
+  const cases = [...ids].sort().map((id) => `    case ${JSON.stringify(id)}: return require(${JSON.stringify(`./${id}`)});`);
+  return `(id) => {\n  switch (id) {\n${cases.join('\n')}\n  }\n  throw new Error("cc-helper bundle: no module " + id);\n}`;
+}
+
+function metafileOf(result: { metafile?: Metafile }): Metafile {
+  if (!result.metafile) throw new Error('bundle: esbuild returned no metafile');
+  return result.metafile;
+}
+
+/** Our modules in a build's output, by id. */
+function firstPartyInputs(metafile: Metafile): Set<string> {
+  return new Set(Object.keys(metafile.inputs).filter((path) => path.startsWith('dist/src/')));
+}
+
+async function buildHot(shared: ReadonlySet<string>, hotGuess: ReadonlySet<string>, cold: Set<string>): Promise<Metafile> {
+  const result = await build({
+    ...commonOptions(
+      // __ccCold: cc-helper-cold.cjs, loaded once on first use and handed this file's modules.
+      'var __ccShared, __ccColdTable;\n' +
+        'function __ccCold(id) { __ccColdTable ??= require(require("node:path").join(__dirname, "cc-helper-cold.cjs"))(__ccShared); return __ccColdTable(id); }',
+    ),
+    stdin: {
+      // Runs the CLI and sets the exit status, as the bins did when they imported main.js.
+      contents:
+        `__ccShared = ${requireTable(shared)};\n` +
+        "require('./dist/src/cli/main.js').main(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n",
+      resolveDir: ROOT,
+      sourcefile: 'cc-helper-entry.js',
+      loader: 'js',
+    },
+    outfile: BUNDLE,
+    plugins: [coldBoundary(hotGuess, cold), lazyCrypto, lazyUuid, externals],
+  });
+  return metafileOf(result);
+}
+
+async function bundle(): Promise<void> {
+  // 1. The hot file alone, to learn which of our modules it holds (and which import()s go cold).
+  //    A module some hot module imports statically is hot even if another one import()s it.
+  let hot = new Set<string>();
+  let cold = new Set<string>();
+  for (let round = 0; ; round++) {
+    cold = new Set();
+    const inputs = firstPartyInputs(await buildHot(new Set(), hot, cold));
+    const settled = [...inputs].every((id) => hot.has(id)) && [...cold].every((id) => !inputs.has(id));
+    hot = new Set([...hot, ...inputs]);
+    if (settled) break;
+    if (round === 5) throw new Error('bundle: the hot/cold split does not settle');
+  }
+  const missing = [...HOT_DYNAMIC].filter((id) => !hot.has(id));
+  if (missing.length) throw new Error(`bundle: hot-path modules not found (renamed?): ${missing.join(', ')}; update HOT_DYNAMIC`);
+  // 2. The cold file: the cold entries and whatever only they use; the hot modules they import
+  //    are looked up in cc-helper.cjs.
+  const shared = new Set<string>();
+  const coldResult = await build({
+    ...commonOptions('var __ccShared;'),
+    stdin: {
+      contents: `module.exports = (shared) => {\n  __ccShared = shared;\n  return ${requireTable(cold)};\n};\n`,
+      resolveDir: ROOT,
+      sourcefile: 'cc-helper-cold-entry.js',
+      loader: 'js',
+    },
+    outfile: COLD_BUNDLE,
+    plugins: [sharedBoundary(hot, shared), lazyCrypto, lazyUuid, externals],
+  });
+  const coldMetafile = metafileOf(coldResult);
+  // 3. The hot file again, now with the table of the modules the cold file asks for.
+  const hotMetafile = await buildHot(shared, hot, new Set());
+  const duplicated = [...firstPartyInputs(coldMetafile)].filter((id) => hot.has(id));
+  if (duplicated.length) throw new Error(`bundle: modules in both files: ${duplicated.join(', ')}`);
+
+  for (const [file, metafile] of [[BUNDLE, hotMetafile], [COLD_BUNDLE, coldMetafile]] as const) {
+    const output = metafile.outputs[moduleId(file)];
+    if (!output) throw new Error(`bundle: esbuild's metafile does not list ${file}`);
+    for (const imported of output.imports) {
+      if (!imported.external) continue;
+      if (imported.kind === 'dynamic-import') throw new Error(`bundle: import("${imported.path}") left in ${file}; the bins cannot run it`);
+      if (!imported.path.startsWith('node:')) checkRequirable(imported.path);
+    }
+  }
+  smokeTestCold();
+  const cacheSize = makeCodeCache();
+  const kb = (file: string) => `${(statSync(file).size / 1024).toFixed(1)} KB`;
+  process.stdout.write(
+    `bundle: ${moduleId(BUNDLE)} ${kb(BUNDLE)} (${hot.size} of our modules; V8 code cache ${(cacheSize / 1024).toFixed(1)} KB), ` +
+      `${moduleId(COLD_BUNDLE)} ${kb(COLD_BUNDLE)} (${cold.size} lazy entries, ${shared.size} modules shared)\n`,
+  );
+}
+
+/** `--help` reads the usage text from the cold file: proves it loads and links. */
+function smokeTestCold(): void {
+  const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'cc-helper.js'), '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+  if (run.status !== 0 || !run.stdout.startsWith('usage:') || run.stderr !== '') {
+    throw new Error(`bundle: \`cc-helper --help\` failed through the bundles (exit ${run.status}):\n${run.stdout}${run.stderr}`);
+  }
+}
+
+/**
+ * Runs one `get` through the real bin with a throwaway profile, in a child whose preload
+ * (code-cache-hook) keeps the bin's compiled script and writes V8's code cache for it at exit:
+ * the functions the hot path compiled are in it. Then checks that V8 accepts it.
+ */
+function makeCodeCache(): number {
+  rmSync(CODE_CACHE, { force: true });
+  const home = mkdtempSync(join(tmpdir(), 'cc-helper-build-'));
+  try {
+    const credentials = join(home, 'credentials');
+    writeFileSync(credentials, '[build]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
+    const run = spawnSync(process.execPath, ['--import', join(ROOT, 'dist', 'scripts', 'code-cache-hook.js'), join(ROOT, 'bin', 'cc-helper.js'), '--profile', 'build', 'get'], {
+      input: 'protocol=https\nhost=git-codecommit.us-east-1.amazonaws.com\npath=v1/repos/build\n\n',
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        AWS_SHARED_CREDENTIALS_FILE: credentials,
+        AWS_CONFIG_FILE: join(home, 'config'),
+        CC_HELPER_BUILD_BUNDLE: BUNDLE,
+        CC_HELPER_BUILD_CODE_CACHE: CODE_CACHE,
+      },
+    });
+    // Also a smoke test: an answer, and not a word on stderr (git shows it on every command).
+    if (run.status !== 0 || !run.stdout.includes('password=') || run.stderr !== '' || !existsSync(CODE_CACHE)) {
+      throw new Error(`bundle: the bundled helper did not answer a get cleanly (exit ${run.status}):\n${run.stdout}${run.stderr}`);
+    }
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+  // The wrapper bin/cc-helper.js puts around the bundle: the cache is only valid for that exact text.
+  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(BUNDLE, 'utf8')}\n})`;
+  const check = new Script(source, { filename: BUNDLE, cachedData: readFileSync(CODE_CACHE) });
+  if (check.cachedDataRejected) throw new Error('bundle: V8 rejected the code cache it just made');
+  return statSync(CODE_CACHE).size;
+}
+
+bundle().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
