@@ -89,7 +89,8 @@ test('leapp (stand-in CLI): start writes the profile section, stop removes it, o
 
 test('leapp (stand-in CLI): the desktop app not running is one clear line', async (t) => {
   const w = world(t, 'stopped');
-  for (const attempt of [w.leapp.start('codecommit'), w.leapp.stop('codecommit'), w.leapp.listSessions()]) {
+  // One at a time: the stand-in keeps its state in one file, as a single desktop app would.
+  for (const attempt of [() => w.leapp.start('codecommit'), () => w.leapp.stop('codecommit'), () => w.leapp.listSessions()]) {
     const error = await t.throwsAsync(attempt);
     t.is(error?.name, 'UserError');
     t.is(error?.message, LEAPP_NOT_RUNNING);
