@@ -29,7 +29,16 @@ export interface CodeCommitWorld {
   close(): Promise<void>;
 }
 
-export async function startCodeCommitWorld(options: { profile?: string; keys?: AcceptedKey[]; helperLine?: string } = {}): Promise<CodeCommitWorld> {
+export interface WorldOptions {
+  profile?: string;
+  keys?: AcceptedKey[];
+  /** The helper line written for CodeCommit URLs; null writes none (a test runs `cc-helper setup`). */
+  helperLine?: string | null;
+  /** Extra profiles for the credentials file, each with its own key. */
+  extraProfiles?: Record<string, AcceptedKey>;
+}
+
+export async function startCodeCommitWorld(options: WorldOptions = {}): Promise<CodeCommitWorld> {
   const profile = options.profile ?? 'CodeCommitProfile';
   // The stand-in accepts the canary too: if cc-helper ever used [default], the push would go
   // through and the log would show it. Refusing it here would hide that bug.
@@ -46,7 +55,10 @@ export async function startCodeCommitWorld(options: { profile?: string; keys?: A
   await writeFile(
     credentialsFile,
     `[default]\naws_access_key_id = ${CANARY_KEY.accessKeyId}\naws_secret_access_key = ${CANARY_KEY.secretAccessKey}\n\n` +
-      `[${profile}]\naws_access_key_id = ${PROFILE_KEY.accessKeyId}\naws_secret_access_key = ${PROFILE_KEY.secretAccessKey}\n`,
+      `[${profile}]\naws_access_key_id = ${PROFILE_KEY.accessKeyId}\naws_secret_access_key = ${PROFILE_KEY.secretAccessKey}\n` +
+      Object.entries(options.extraProfiles ?? {})
+        .map(([name, key]) => `\n[${name}]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`)
+        .join(''),
     { mode: 0o600 },
   );
   const env: Env = {
@@ -55,11 +67,11 @@ export async function startCodeCommitWorld(options: { profile?: string; keys?: A
     AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
     AWS_CONFIG_FILE: join(home.home, '.aws', 'config'),
   };
-  const helperLine = options.helperLine ?? `codecommit --profile ${profile}`;
+  const helperLine = options.helperLine === undefined ? `codecommit --profile ${profile}` : options.helperLine;
   await writeFile(
     join(home.home, '.gitconfig'),
     `[http]\n\tproxy = ${proxy.url}\n` +
-      `[credential "https://git-codecommit.*.amazonaws.com"]\n\thelper =\n\thelper = ${helperLine}\n\tuseHttpPath = true\n` +
+      (helperLine === null ? '' : `[credential "https://git-codecommit.*.amazonaws.com"]\n\thelper =\n\thelper = ${helperLine}\n\tuseHttpPath = true\n`) +
       `[init]\n\tdefaultBranch = main\n`,
   );
   return {
