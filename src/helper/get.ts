@@ -4,7 +4,7 @@ import { chooseProfile } from '../aws/profile-choice.js';
 import { recogniseCodeCommitHost } from '../codecommit/host.js';
 import { computeCodeCommitPassword } from '../codecommit/password.js';
 import { formatCredentialAnswer, parseCredentialRequest, ProtocolError, QUIT_ANSWER } from '../git/credential-protocol.js';
-import { oneLine, UserError } from '../support/errors.js';
+import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
 import { credentialsFor } from './credentials-for.js';
 
