@@ -6,7 +6,7 @@ import { renderJson } from '../doctor/render-json.js';
 import { renderText } from '../doctor/render-text.js';
 import type { SkippedRemote } from '../doctor/report.js';
 import { runGit, type GitContext } from '../setup/git-run.js';
-import { oneLine, UsageError, UserError } from '../support/errors.js';
+import { exitStatusOf, UsageError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
 import { resolve } from 'node:path';
 
@@ -30,14 +30,8 @@ export interface DoctorIo {
   trace: Trace;
 }
 
-export async function runDoctor(parsed: ParsedArgs, io: DoctorIo): Promise<number> {
-  try {
-    return await doctorCommand(parsed, io);
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    io.stderr(`cc-helper: ${oneLine(error.message)}\n`);
-    return error.exitCode;
-  }
+export function runDoctor(parsed: ParsedArgs, io: DoctorIo): Promise<number> {
+  return exitStatusOf(() => doctorCommand(parsed, io), io.stderr);
 }
 
 async function doctorCommand(parsed: ParsedArgs, io: DoctorIo): Promise<number> {

@@ -1,7 +1,7 @@
 // `cc-helper setup`: the command's wiring. Options in, one of setup / --remove / --list run with
 // the caller's environment and directory, a report on stdout, problems on stderr.
 import { flag, lastOption, type ParsedArgs } from './args.js';
-import { oneLine, UsageError, UserError } from '../support/errors.js';
+import { exitStatusOf, oneLine, UsageError } from '../support/errors.js';
 import { CODECOMMIT_URL_PATTERNS } from '../setup/codecommit-url-patterns.js';
 import { explainHelper } from '../setup/existing-helpers.js';
 import type { GitContext } from '../setup/git-run.js';
@@ -33,14 +33,8 @@ export interface SetupIo {
   cwd: string;
 }
 
-export async function runSetup(parsed: ParsedArgs, io: SetupIo): Promise<number> {
-  try {
-    return await setupCommand(parsed, io);
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    io.stderr(`cc-helper: ${oneLine(error.message)}\n`);
-    return error.exitCode;
-  }
+export function runSetup(parsed: ParsedArgs, io: SetupIo): Promise<number> {
+  return exitStatusOf(() => setupCommand(parsed, io), io.stderr);
 }
 
 async function setupCommand(parsed: ParsedArgs, io: SetupIo): Promise<number> {

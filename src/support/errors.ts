@@ -20,3 +20,17 @@ export class UsageError extends UserError {
 export function oneLine(message: string): string {
   return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
+
+/**
+ * Runs a command and turns a UserError into its one stderr line and exit status, as the CLI
+ * entry does; commands that tests call in-process use it so both report alike.
+ */
+export async function exitStatusOf(run: () => Promise<number>, stderr: (text: string) => void): Promise<number> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    stderr(`cc-helper: ${oneLine(error.message)}\n`);
+    return error.exitCode;
+  }
+}
