@@ -2,26 +2,14 @@
 // holds a lock and waits (to be SIGKILLed).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { run, type RunResult } from './git-env.js';
 
 export const LOCK_CHILD = fileURLToPath(new URL('./lock-child.js', import.meta.url));
 
-export interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type ChildResult = RunResult;
 
 export function runLockChild(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LOCK_CHILD, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return run(process.execPath, [LOCK_CHILD, ...args], { env });
 }
 
 /** Resolves once the child printed `ready…` (it then holds the lock); rejects if it exits first. */

@@ -1,32 +1,18 @@
 // Runs the built helper as git does: a fresh process, the request on stdin, stdout and stderr
 // captured. The environment is built from scratch so nothing leaks in from the developer's.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { run, type RunResult } from './git-env.js';
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const HELPER_BIN = join(PACKAGE_ROOT, 'bin', 'cc-helper.js');
 
-export interface HelperResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type HelperResult = RunResult;
 
 export function runHelper(args: string[], input: string | Buffer, env: NodeJS.ProcessEnv): Promise<HelperResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [HELPER_BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-    child.stdin.on('error', () => {}); // the helper may stop reading early (size limits)
-    child.stdin.end(input);
-  });
+  return run(process.execPath, [HELPER_BIN, ...args], { env, input });
 }
 
 /** A temporary HOME with AWS files; every variable the helper reads is set or cleared. */
