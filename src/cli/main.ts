@@ -1,7 +1,7 @@
 // The entry: parses argv, runs one command, and is the only place that sets the exit status.
 // Each command module is imported only when chosen, so `get` loads nothing it does not use.
 import { flag, lastOption, parseArgs, type ParsedArgs } from './args.js';
-import { oneLine, UsageError, UserError } from '../support/errors.js';
+import { oneLine, reportUserError, UsageError, UserError } from '../support/errors.js';
 import { createTrace, debugRequested, type Trace } from '../support/trace.js';
 import type { CommandIo } from './vault-command.js';
 
@@ -111,10 +111,7 @@ async function commandIo(trace: Trace): Promise<CommandIo> {
 }
 
 function report(error: unknown): number {
-  if (error instanceof UserError) {
-    process.stderr.write(`cc-helper: ${oneLine(error.message)}\n`);
-    return error.exitCode;
-  }
+  if (error instanceof UserError) return reportUserError(error, (text) => process.stderr.write(text));
   // A bug: say so in one line; the stack only with --debug, since it cannot hold secrets but
   // is noise on every git command.
   const message = error instanceof Error ? error.message : String(error);

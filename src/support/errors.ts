@@ -30,7 +30,12 @@ export async function exitStatusOf(run: () => Promise<number>, stderr: (text: st
     return await run();
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    stderr(`cc-helper: ${oneLine(error.message)}\n`);
-    return error.exitCode;
+    return reportUserError(error, stderr);
   }
+}
+
+/** The one stderr line for a UserError; returns its exit status. */
+export function reportUserError(error: UserError, stderr: (text: string) => void): number {
+  stderr(`cc-helper: ${oneLine(error.message)}\n`);
+  return error.exitCode;
 }
