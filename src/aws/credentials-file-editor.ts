@@ -8,10 +8,10 @@
 // The file is handled as bytes (latin1 maps each byte to one char), so text in any encoding, odd
 // line endings and a missing final newline all survive untouched outside the edited section.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, realpath, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, realpath, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../support/errors.js';
-import { withFileLock, type FileLockOptions } from '../support/file-lock.js';
+import { removeFilesIn, withFileLock, type FileLockOptions } from '../support/file-lock.js';
 import { silentTrace, type Trace } from '../support/trace.js';
 import { IniSyntaxError, listIniSections, readIniSection, type IniSection } from './ini-sections.js';
 
@@ -333,19 +333,9 @@ async function syncDirectory(dir: string): Promise<void> {
  * from a writer that was killed before its rename.
  */
 async function removeLeftoverTemps(target: string, trace: Trace): Promise<void> {
-  const dir = dirname(target);
   const prefix = tempPrefix(target);
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (name.startsWith(prefix) && name.endsWith('.tmp')) {
-      await unlink(join(dir, name)).catch(() => {});
-      trace(`removed ${join(dir, name)}, left by a writer that was stopped before it finished`);
-    }
+  for (const path of await removeFilesIn(dirname(target), (name) => name.startsWith(prefix) && name.endsWith('.tmp'))) {
+    trace(`removed ${path}, left by a writer that was stopped before it finished`);
   }
 }
 

@@ -295,19 +295,32 @@ async function breakStale(lockPath: string, seen: Holder, staleMs: number, trace
 
 /** `<lock>.<pid>.<hex>.new` files of processes killed between creating and linking them. */
 async function sweepLeftovers(lockPath: string): Promise<void> {
-  const dir = dirname(lockPath);
   const prefix = basename(lockPath) + '.';
+  await removeFilesIn(dirname(lockPath), (name) => {
+    if (!name.startsWith(prefix) || !name.endsWith('.new')) return false;
+    const pid = Number(/^\.(\d+)\.[0-9a-f]+\.new$/.exec(name.slice(prefix.length - 1))?.[1]);
+    return Number.isInteger(pid) && pid > 0 && !processAlive(pid);
+  });
+}
+
+/**
+ * Removes the files of `dir` that `leftover` picks (best effort: a file already gone is fine);
+ * returns the paths removed. For the debris of writers killed mid-way, swept by whoever holds
+ * the lock next.
+ */
+export async function removeFilesIn(dir: string, leftover: (name: string) => boolean): Promise<string[]> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch {
-    return;
+    return [];
   }
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.new')) continue;
-    const pid = Number(/^\.(\d+)\.[0-9a-f]+\.new$/.exec(name.slice(prefix.length - 1))?.[1]);
-    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) await unlink(join(dir, name)).catch(() => {});
+  const removed: string[] = [];
+  for (const name of names.filter(leftover)) {
+    const path = join(dir, name);
+    await unlink(path).then(() => removed.push(path), () => {});
   }
+  return removed;
 }
 
 function timeoutError(lockPath: string, holder: Holder, timeoutMs: number): UserError {
