@@ -31,6 +31,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { HELPER_BIN, PACKAGE_ROOT } from './support/helper-process.js';
+import { readGoldenVectors } from './support/golden-vectors.js';
 
 const AWS_CLI = '/usr/bin/aws'; // not `which aws`: a pyenv shim may come first
 const PROFILE = 'oracle';
@@ -236,20 +237,8 @@ function credentialsFileText(credentials: Credentials, options: { canary?: boole
   return text;
 }
 
-interface FixtureVector {
-  name: string;
-  time: string;
-  input: { protocol: string; host: string; path: string };
-  credentials: Credentials;
-  expected: { username: string; password: string } | null;
-}
-
 function fixtureCases(): OracleCase[] {
-  return readFileSync(join(PACKAGE_ROOT, 'fixtures', 'codecommit-vectors.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as FixtureVector)
-    .map((v) => ({
+  return readGoldenVectors().map((v) => ({
       name: `fixture ${v.name}`,
       at: new Date(v.time),
       zone: UTC,

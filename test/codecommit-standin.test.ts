@@ -8,7 +8,6 @@ import { request } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import {
   regionFromHost,
@@ -19,6 +18,7 @@ import {
 import { startCodeCommitStandIn, type CodeCommitStandIn } from './support/codecommit-standin.js';
 import { routeHostsTo, startConnectProxy, type ConnectProxy } from './support/connect-proxy.js';
 import { makeHermeticGitEnv, runGit, scrubbedEnv, type Env } from './support/git-env.js';
+import { readGoldenVectors } from './support/golden-vectors.js';
 
 const HOST = 'git-codecommit.us-east-1.amazonaws.com';
 const STATIC_KEY: AcceptedKey = { accessKeyId: 'AKIASTANDINTEST00001', secretAccessKey: 'standin/secret+KEY0000000000000000000001' };
@@ -28,22 +28,7 @@ const SESSION_KEY: AcceptedKey = {
   sessionToken: 'IQoJb3JpZ2luX2VjStandInToken/with+slash=',
 };
 
-interface Vector {
-  name: string;
-  time: string;
-  input: { protocol: string; host: string; path: string };
-  credentials: AcceptedKey;
-  expected: { username: string; password: string } | null;
-}
-
-// dist/test/x.test.js → package root is two levels up.
-const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 const signerModuleUrl = new URL('./support/codecommit-signature.js', import.meta.url).href;
-
-async function loadVectors(): Promise<Vector[]> {
-  const text = await readFile(join(packageRoot, 'fixtures', 'codecommit-vectors.jsonl'), 'utf8');
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Vector);
-}
 
 /** Same string with the character at `i` replaced by a different one of the same kind. */
 function changeOne(s: string, i: number): string {
@@ -53,7 +38,7 @@ function changeOne(s: string, i: number): string {
 }
 
 test('verifier accepts every AWS CLI golden vector and rejects one-character changes', async (t) => {
-  const vectors = await loadVectors();
+  const vectors = readGoldenVectors();
   const signed = vectors.filter((v) => v.expected !== null);
   t.true(signed.length >= 5);
   for (const v of vectors) {

@@ -1,23 +1,10 @@
 // Every vector the real AWS CLI produced under a frozen clock must reproduce exactly.
 import test from 'ava';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { recogniseCodeCommitHost } from '../src/codecommit/host.js';
 import { computeCodeCommitPassword } from '../src/codecommit/password.js';
-import { PACKAGE_ROOT } from './support/helper-process.js';
+import { readGoldenVectors } from './support/golden-vectors.js';
 
-interface Vector {
-  name: string;
-  time: string;
-  input: { protocol: string; host: string; path: string };
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  expected: { username: string; password: string } | null;
-}
-
-const vectors: Vector[] = readFileSync(join(PACKAGE_ROOT, 'fixtures', 'codecommit-vectors.jsonl'), 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '')
-  .map((line) => JSON.parse(line) as Vector);
+const vectors = readGoldenVectors();
 
 test('the fixture file holds vectors', (t) => {
   t.true(vectors.length >= 7);
