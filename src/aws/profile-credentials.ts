@@ -72,7 +72,7 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
   const v = profile.values;
   const kind = sdkKind(v);
   if (kind) {
-    if (!options.allowDefault) refuseDefaultInChain(name, env);
+    if (!options.allowDefault) refuseDefaultInChain(name, v, env);
     trace(`profile "${name}" needs the AWS SDK (${kind})`);
     const { loadWithSdk } = await import('./sdk-credentials.js');
     return loadWithSdk(name, kind, { env, now, trace });
@@ -119,9 +119,9 @@ export function sdkKind(values: Record<string, string>): SdkKind | undefined {
 }
 
 /** A role chain that ends in `[default]` would touch the canary: only with the explicit opt-in. */
-function refuseDefaultInChain(name: string, env: NodeJS.ProcessEnv): void {
+function refuseDefaultInChain(name: string, values: Record<string, string>, env: NodeJS.ProcessEnv): void {
   const seen = new Set<string>([name]);
-  let current = readProfile(name, env).values;
+  let current = values; // the profile itself is already read: only the chain's next hops are
   while (current.source_profile) {
     const next = current.source_profile;
     if (next === DEFAULT_PROFILE) {
