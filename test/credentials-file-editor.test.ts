@@ -8,6 +8,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import {
   activationLockPath,
   credentialsLockPath,
@@ -120,11 +121,53 @@ test('a file without a final newline keeps it missing when a middle section chan
   const text = '[a]\nk = 1\n\n[client.acme]\nk = old\n\n[z]\nk = last';
   const { text: next } = replaceSectionInText(text, 'client.acme', SESSION);
   t.is(next, '[a]\nk = 1\n\n' + RENDERED('\n') + '\n[z]\nk = last');
-  // Appending adds the missing newline and one blank line.
-  t.is(replaceSectionInText(text, 'b', { k: 'v' }).text, text + '\n\n[b]\nk = v\n');
+  // Appending adds only the missing newline (no blank line), which tells removal to take it again.
+  t.is(replaceSectionInText(text, 'b', { k: 'v' }).text, text + '\n[b]\nk = v\n');
   // Replacing the last section (no newline after it) ends the file with one.
   t.is(replaceSectionInText(text, 'z', { k: 'new' }).text, '[a]\nk = 1\n\n[client.acme]\nk = old\n\n[z]\nk = new\n');
 });
+
+/** Runs the pure edit in a worker thread, so a loop that never ends fails the test instead of hanging it. */
+async function editWithHangGuard(text: string, name: string, values: Record<string, string> | undefined): Promise<string> {
+  const moduleUrl = new URL('../src/aws/credentials-file-editor.js', import.meta.url).href;
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     import(workerData.moduleUrl).then((m) => parentPort.postMessage(m.replaceSectionInText(workerData.text, workerData.name, workerData.values).text));`,
+    { eval: true, workerData: { moduleUrl, text, name, values } },
+  );
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const guard = setTimeout(() => reject(new Error(`the edit of ${JSON.stringify(text)} did not finish in 20 s`)), 20_000);
+      worker.once('message', (next: string) => (clearTimeout(guard), resolve(next)));
+      worker.once('error', (error) => (clearTimeout(guard), reject(error)));
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+// Issue 11, item 3: a file beginning with blank lines made removal walk back forever.
+for (const start of ['\n', '\n\n', ' \n', '\r\n', '\n\r\n\n']) {
+  test(`start then stop on a file of ${JSON.stringify(start)}: finishes and gives back the original bytes`, async (t) => {
+    const added = await editWithHangGuard(start, 'p', { k: 'v' });
+    t.deepEqual(readIniSection(added, 'p'), { k: 'v' });
+    t.is(await editWithHangGuard(added, 'p', undefined), start);
+    // Written by hand right after the blank lines: removal takes the section and one blank line.
+    const removed = await editWithHangGuard(start + '[p]\nk = v\n', 'p', undefined);
+    t.is(readIniSection(removed, 'p'), undefined);
+    t.true(start.startsWith(removed));
+  });
+}
+
+// Issue 11, item 8: "every other byte kept" holds for a file without a final newline too.
+for (const text of ['[a]\nk = 1', '# only a comment', '[a]\r\nk = 1\r\n\r\n[b]\r\nk = 2', '\n[a]\nk = 1']) {
+  test(`start then stop on ${JSON.stringify(text)} (no final newline) gives back the exact bytes`, (t) => {
+    const added = replaceSectionInText(text, 'session', { k: 'v' }).text;
+    t.deepEqual(readIniSection(added, 'session'), { k: 'v' });
+    t.deepEqual(readIniSection(added, 'a') ?? null, readIniSection(text, 'a') ?? null);
+    t.is(replaceSectionInText(added, 'session', undefined).text, text);
+  });
+}
 
 test('duplicated sections: the first is replaced in place, the later ones removed', (t) => {
   const text = '[p]\nk = first\n\n[q]\nk = q\n\n[p]\nk = second\n\n[r]\nk = r\n\n[p]\nk = third\n';

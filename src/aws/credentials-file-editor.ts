@@ -193,8 +193,8 @@ export async function pruneExpiredSessionSections(
  * every `[name]` section. When the file has no such section, the new one goes at the end after a
  * blank line. Line endings follow the text's first line (CRLF stays CRLF).
  *
- * Start and stop round-trip: appending then removing a section gives back the original bytes
- * (except that a missing final newline gains one).
+ * Start and stop round-trip: appending then removing a section gives back the original bytes,
+ * a missing final newline included.
  */
 export function replaceSectionInText(text: string, name: string, values: Record<string, string> | undefined): { text: string; duplicatesRemoved: number } {
   const eol = lineEndingOf(text);
@@ -203,11 +203,11 @@ export function replaceSectionInText(text: string, name: string, values: Record<
   const rendered = values ? renderSection(name, values, eol) : undefined;
   if (matches.length === 0) {
     if (!rendered) return { text, duplicatesRemoved: 0 };
-    let separator = '';
-    if (text !== '') {
-      if (!text.endsWith('\n')) separator += eol;
-      if (!/(?:^|\n)[ \t]*\r?\n$/.test(text + separator)) separator += eol;
-    }
+    // A file without a final newline gains just that newline (no blank line): a last section with
+    // no blank line before it is how removal knows to take the newline away again.
+    // Otherwise always exactly one blank line, even after blank lines already there, so removal
+    // knows to take exactly one and the file's own blank lines stay.
+    const separator = text === '' ? '' : eol;
     return { text: text + separator + rendered, duplicatesRemoved: 0 };
   }
   // Apply from the last match to the first, so earlier offsets stay valid.
@@ -396,19 +396,21 @@ function contentEndOf(text: string, section: IniSection): number {
 /**
  * What removing a section takes away: its header and key lines, plus the blank lines after them
  * (the separator), keeping comments that introduce whatever follows. A last section that only
- * blank lines follow takes the blank lines before it instead, as appending added those.
+ * blank lines follow takes what appending put before it instead: one blank line, or (none there)
+ * the newline it added to a file that had none.
  */
 function removalSpan(text: string, section: IniSection): [number, number] {
   const contentEnd = contentEndOf(text, section);
   const trailing = linesOf(text, contentEnd, section.end);
   if (section.end === text.length && trailing.every((l) => BLANK.test(l.line))) {
     let from = section.start;
-    for (;;) {
-      const previousEnd = from - 1; // the LF ending the previous line
-      if (previousEnd < 0) break;
-      const previousStart = text.lastIndexOf('\n', previousEnd - 1) + 1;
-      if (!BLANK.test(text.slice(previousStart, from))) break;
-      from = previousStart;
+    if (from > 0) {
+      // The line before: from just past the LF before its own LF (text[from - 1]) up to `from`.
+      // (lastIndexOf with a negative start still looks at index 0: walking back with it on a file
+      // opening with "\n" once stood still forever, issue 11 item 3.)
+      const previousStart = from === 1 ? 0 : text.lastIndexOf('\n', from - 2) + 1;
+      if (BLANK.test(text.slice(previousStart, from))) from = previousStart; // the blank line appending added
+      else from -= text[from - 2] === '\r' ? 2 : 1; // appended to a file without a final newline: take that newline again
     }
     return [from, section.end];
   }
