@@ -7,6 +7,7 @@ import {
   parseCredentialRequest,
   ProtocolError,
 } from '../src/git/credential-protocol.js';
+import { UserError } from '../src/support/errors.js';
 
 const accepted: Array<[string, string, ReturnType<typeof parseCredentialRequest>]> = [
   ['plain request', 'protocol=https\nhost=h\npath=v1/repos/r\n\n', { protocol: 'https', host: 'h', path: 'v1/repos/r' }],
@@ -99,3 +100,19 @@ test('the answer is LF-terminated key=value lines, expiry last', (t) => {
     'username=AKID%tok/+=\npassword=20260101T000000Zabc\npassword_expiry_utc=1767226500\n',
   );
 });
+
+// Issue 11, item 2: nothing that leaves for git may carry a line break or NUL, whatever the
+// credentials file or STS handed over; a clear refusal (the caller answers quit=1), not a crash.
+for (const [field, bad] of [
+  ['username', 'AKID%tok\nhost=evil.example'],
+  ['username', 'AKID%tok\rpassword=x'],
+  ['password', '20260101T000000Zabc\0'],
+  ['password', '20260101T000000Zabc\npassword=stolen'],
+] as const) {
+  test(`the answer refuses a ${field} holding ${JSON.stringify(bad.replace(/[^\r\n\0]/g, '').slice(0, 1))}`, (t) => {
+    const answer = { username: 'AKID', password: '20260101T000000Zabc', [field]: bad };
+    const error = t.throws(() => formatCredentialAnswer(answer), { instanceOf: UserError });
+    t.regex(error!.message, /line break or NUL/);
+    t.false(error!.message.includes(bad), 'the value (a token or password) is not in the message');
+  });
+}

@@ -279,6 +279,47 @@ test('a file with a broken header is left alone with a clear error', async (t) =
   await rm(dir, { recursive: true });
 });
 
+// Issue 11, item 2: what cc-helper writes must read back identically through cc-helper and the
+// AWS CLI, or not be written at all. These are values a hostile STS (or a vault item name) could
+// hand it: comment characters, quotes the `ini` package would JSON-unquote, escapes, edge blanks.
+const HOSTILE_VALUES = [
+  'IQoJ#fragment', 'IQoJ;semicolon', 'IQoJ #spaced', '"quoted"', "'single'", '"IQoJ\\nhost=evil.example"',
+  ' leading', 'trailing ', 'back\\slash\\;', 'tok\nhost=evil.example', 'tok\rx', 'tok\0x', 'bell\u0007', 'esc\u001b[31m',
+  'a=b==', 'true', '%(home)s', 'ünïcödé', '[section]', 'plain/Token+base64==',
+];
+
+test('hostile session values are either refused (nothing written) or read back identically by cc-helper and the AWS CLI', async (t) => {
+  const { dir, file } = await tempHome();
+  await mkdir(join(dir, '.aws'));
+  const original = '# mine\n[default]\nregion = eu-west-1\n';
+  await writeFile(file, original);
+  const written: Array<{ profile: string; value: string }> = [];
+  for (const [i, value] of HOSTILE_VALUES.entries()) {
+    const profile = `hostile${i}`;
+    const before = await readFile(file, 'utf8');
+    try {
+      await replaceProfileSection(file, profile, { aws_access_key_id: 'ASIAHOSTILE000000001', aws_secret_access_key: 's', aws_session_token: value });
+    } catch (error) {
+      t.true(error instanceof UserError, `a clear refusal, not a crash, for ${JSON.stringify(value)}`);
+      t.false((error as Error).message.includes(value), 'the refusal does not echo the value (it may be a secret)');
+      t.is(await readFile(file, 'utf8'), before, 'a refused value changes nothing on disk');
+      continue;
+    }
+    written.push({ profile, value });
+    t.is((await readProfileSection(file, profile))?.aws_session_token, value, `cc-helper reads back ${JSON.stringify(value)}`);
+  }
+  t.true(written.some((w) => w.value === 'plain/Token+base64=='), 'an ordinary token is written');
+  t.true(written.length < HOSTILE_VALUES.length, 'hostile values are refused');
+  const readByCli = await Promise.all(
+    written.map(({ profile }) =>
+      execFileAsync(AWS_CLI, ['configure', 'get', 'aws_session_token', '--profile', profile], { env: awsEnv(dir, file) }).then((r) => r.stdout),
+    ),
+  );
+  written.forEach(({ value }, i) => t.is(readByCli[i], value + '\n', `the AWS CLI reads back ${JSON.stringify(value)}`));
+  t.true((await readFile(file, 'utf8')).startsWith(original));
+  await rm(dir, { recursive: true });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Sessions: marker, list, prune
 

@@ -432,10 +432,25 @@ function checkProfileName(profile: string): void {
   }
 }
 
+/**
+ * What goes into the file must read back as written by every reader of it: botocore's
+ * configparser strips edge blanks and joins indented lines; the `ini` package (and readers like
+ * it) cuts at `#` or `;`, turns `\;` into `;`, and JSON-unquotes a value in quotes, so a token
+ * `"a\nb"` would come back with a real line break. Such a value is refused, never corrupted:
+ * real keys, tokens (base64) and RFC 3339 times never hold any of it.
+ */
+const ROUND_TRIPS = /^[^\s"'#;\\\x00-\x1f\x7f](?:[^#;\\\x00-\x1f\x7f]*[^\s"'#;\\\x00-\x1f\x7f])?$/;
+
 function checkValues(values: Record<string, string>): void {
   for (const [key, value] of Object.entries(values)) {
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(key)) throw new Error(`not a credentials file key: ${JSON.stringify(key)}`);
     // The value is never shown: it may be a secret.
-    if (/[\r\n\0]/.test(value) || value.trim() !== value || value === '') throw new Error(`the value for ${key} is empty or has line breaks or edge spaces`);
+    if (!ROUND_TRIPS.test(value)) {
+      throw new UserError(
+        `refusing to write ${key} into the credentials file: the value is empty or holds a line break, control character, edge blank, ` +
+          'quote, #, ; or \\ that the AWS CLI or cc-helper would read back differently; nothing was changed ' +
+          '(if it came from STS, its answer is malformed: try again later)',
+      );
+    }
   }
 }

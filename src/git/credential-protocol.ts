@@ -4,6 +4,8 @@
 // Hardening follows git's own fixes: CVE-2020-5260 (newline smuggling) and CVE-2024-52006
 // (a bare CR read as a line end), so values carrying CR or NUL are refused outright.
 
+import { UserError } from '../support/errors.js';
+
 /** The attributes cc-helper reads; everything else git sends is ignored on purpose. */
 export interface CredentialRequest {
   protocol?: string;
@@ -89,10 +91,27 @@ function attributesFromUrl(value: string): CredentialRequest {
   return attrs;
 }
 
-/** The protocol answer: the only thing cc-helper ever writes to stdout. */
+/**
+ * The protocol answer: the only thing cc-helper ever writes to stdout. This is the boundary where
+ * values leave for git, so it is where they are checked: a line break in a session token (from a
+ * hostile STS answer or a hand-edited file) would otherwise add attributes of its own choosing to
+ * the answer (`host=`, `password=`). Refused with a UserError, so git gets quit=1 and one line.
+ */
 export function formatCredentialAnswer(answer: CredentialAnswer): string {
+  for (const [name, value] of [['username', answer.username], ['password', answer.password]] as const) {
+    // The value is never quoted: the username holds the session token.
+    if (/[\r\n\0]/.test(value)) {
+      throw new UserError(
+        `refusing to answer git: the ${name} would hold a line break or NUL, which could smuggle lines into git's answer; ` +
+          `the profile's ${name === 'username' ? 'aws_access_key_id or aws_session_token' : 'credentials'} in the credentials file are damaged: replace them`,
+      );
+    }
+  }
   let out = `username=${answer.username}\npassword=${answer.password}\n`;
-  if (answer.passwordExpiryUtc !== undefined) out += `password_expiry_utc=${answer.passwordExpiryUtc}\n`;
+  if (answer.passwordExpiryUtc !== undefined) {
+    if (!Number.isSafeInteger(answer.passwordExpiryUtc)) throw new UserError('refusing to answer git: the password has no valid expiry time; check x_security_token_expires in the credentials file');
+    out += `password_expiry_utc=${answer.passwordExpiryUtc}\n`;
+  }
   return out;
 }
 
