@@ -120,6 +120,28 @@ test('a role session pinned to the role account needs no STS call to check it', 
   t.false(existsSync(accountsFile(w)));
 });
 
+// Issue 11, item 1(b): the pin is decided by the credentials that will sign. A session that
+// another tool (saml2aws, say) wrote into the vault-backed profile's section belongs to whatever
+// account it belongs to, not to the vault definition's role.
+test('a vault-backed role profile whose section holds a session cc-helper did not write is judged by that session, not the role ARN', async (t) => {
+  const w = await start(t);
+  const added = await w.cc(['vault', 'add', PROFILE, '--role-arn', ROLE_ARN], `${USER_KEY.accessKeyId}\n${USER_KEY.secretAccessKey}\n`);
+  t.is(added.code, 0, added.stderr);
+  // A session of account 111122223333, written by someone else: no x_cc_helper_session marker.
+  const foreign = await createStsClient({ region: 'us-east-1', credentials: USER_KEY, env: w.env }).getSessionToken({ durationSeconds: 3600 });
+  const section =
+    `[${PROFILE}]\naws_access_key_id = ${foreign.accessKeyId}\naws_secret_access_key = ${foreign.secretAccessKey}\n` +
+    `aws_session_token = ${foreign.sessionToken}\nx_security_token_expires = ${foreign.expiration.toISOString()}\n`;
+  writeFileSync(w.world.credentialsFile, section);
+  const get = await w.cc(['--profile', PROFILE, '--account', ROLE_ACCOUNT, 'get'], 'protocol=https\nhost=git-codecommit.us-east-1.amazonaws.com\npath=v1/repos/demo\n\n');
+  t.is(get.stdout, 'quit=1\n', 'never signed with the foreign session');
+  t.regex(get.stderr, new RegExp(`belongs to account ${ACCOUNT}, but this helper line is pinned to account ${ROLE_ACCOUNT}`));
+  t.is(get.stderr.trimEnd().split('\n').length, 1, get.stderr);
+  t.false(get.stderr.includes(foreign.secretAccessKey) || get.stderr.includes(foreign.sessionToken));
+  t.is(readFileSync(w.world.credentialsFile, 'utf8'), section, 'the foreign section is left alone');
+  t.is(w.sts.callCount('AssumeRole'), 0);
+});
+
 test('a role profile (role_arn) is judged by its ARN, without any network call', async (t) => {
   const w = await start(t);
   const config = join(w.world.home.home, '.aws', 'config');

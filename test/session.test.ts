@@ -181,6 +181,28 @@ test('failures are one clear line each, with quit=1 and no change to the credent
   assertNoSecrets(t, s, s.outputs);
 });
 
+// Issue 11, item 5: a section the user (or another tool) wrote is never replaced by a session.
+test('an activating get or session start refuses to replace a section cc-helper did not write', async (t) => {
+  const s = await setup(t);
+  await addToVault(t, s);
+  const byHand = ORIGINAL_CREDENTIALS + `\n# my CodeCommit profile\n[${PROFILE}]\nregion = eu-west-1\nca_bundle = /etc/corp-ca.pem\n`;
+  const expiredKeys = 'aws_access_key_id = ASIAEXPIRED000000001\naws_secret_access_key = old\nx_security_token_expires = 2001-01-01T00:00:00Z\n';
+  for (const variant of ['expired keys', 'no keys at all']) {
+    const text = variant === 'expired keys' ? byHand + expiredKeys : byHand;
+    writeFileSync(s.world.credentialsFile, text);
+    const get = await s.cc(['--profile', PROFILE, 'get'], GET);
+    t.is(get.stdout, 'quit=1\n', variant);
+    t.is(get.stderr.trimEnd().split('\n').length, 1, get.stderr);
+    t.regex(get.stderr, new RegExp(`\\[${PROFILE}\\] in .* was not written by cc-helper`), variant);
+    const start = await s.cc(['session', 'start', PROFILE]);
+    t.is(start.code, 1, variant);
+    t.regex(start.stderr, /was not written by cc-helper/, variant);
+    t.is(readFileSync(s.world.credentialsFile, 'utf8'), text, `${variant}: the section is kept`);
+  }
+  t.is(s.sts.callCount(), 0, 'no STS call for a session that could not be stored');
+  assertNoSecrets(t, s, s.outputs);
+});
+
 test('prune removes only expired sections cc-helper wrote', async (t) => {
   const s = await setup(t);
   await addToVault(t, s);

@@ -10,6 +10,8 @@
 import type { SigningCredentials } from '../codecommit/password.js';
 import type { CredentialSource } from '../aws/profile-credentials.js';
 import { readProfile } from '../aws/profile-credentials.js';
+import { sharedFilePaths } from '../aws/shared-files.js';
+import type { SessionDefinition } from '../session/session-definitions.js';
 import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
 import { cachedAccount, rememberAccount } from './account-cache.js';
@@ -59,8 +61,7 @@ async function accountOf(options: AccountPinOptions): Promise<{ account: string;
   }
   const { findSessionDefinition } = await import('../session/session-definitions.js');
   const definition = findSessionDefinition(profile, env);
-  const fromVault = options.source === 'vault session' || (definition !== undefined && options.source === 'credentials file' && credentials.sessionToken !== undefined);
-  if (fromVault && definition?.roleArn) {
+  if (definition?.roleArn && (await signsWithOwnRoleSession(definition, options))) {
     const account = accountOfArn(definition.roleArn);
     if (account) return { account, from: `the vault session's role ${definition.roleArn}` };
   }
@@ -82,4 +83,21 @@ async function accountOf(options: AccountPinOptions): Promise<{ account: string;
     trace(`could not remember the account: ${(error as Error).message}`);
   }
   return { account: identity.account, from: `STS GetCallerIdentity (${identity.arn})` };
+}
+
+/**
+ * Whether the credentials that will sign are a session cc-helper itself got by assuming the
+ * definition's role: just now (source 'vault session'), or earlier, written into the profile's
+ * section with its marker, and the key that signs is that section's key. A session another tool
+ * wrote there (saml2aws for another account, say), or a Leapp session (Leapp picks the role),
+ * proves nothing about the role ARN beside it: those are judged by the credentials themselves.
+ */
+async function signsWithOwnRoleSession(definition: SessionDefinition, options: AccountPinOptions): Promise<boolean> {
+  if ('leapp' in definition.source) return false;
+  if (options.source === 'vault session') return true;
+  if (options.source !== 'credentials file' || options.credentials.sessionToken === undefined) return false;
+  const { readProfileSection, SESSION_MARKER_KEY } = await import('../aws/credentials-file-editor.js');
+  const { sessionMarkerFor } = await import('../session/session-definitions.js');
+  const section = await readProfileSection(sharedFilePaths(options.env).credentialsFile, options.profile);
+  return section?.[SESSION_MARKER_KEY] === sessionMarkerFor(definition) && section.aws_access_key_id === options.credentials.accessKeyId;
 }

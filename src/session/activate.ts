@@ -6,6 +6,7 @@
 import {
   pruneExpiredSessionSections,
   replaceProfileSection,
+  SESSION_MARKER_KEY,
   sessionSectionValues,
   withProfileActivationLock,
 } from '../aws/credentials-file-editor.js';
@@ -16,7 +17,7 @@ import type { CallerCredentials, StsClient, StsCredentials } from '../sts/sts-cl
 import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
 import { needsRenewal } from './renewal.js';
-import type { SessionDefinition } from './session-definitions.js';
+import { sessionMarkerFor, type SessionDefinition } from './session-definitions.js';
 
 /** Everything the activator touches outside itself, so tests hand in real parts pointed at temp places. */
 export interface SessionDeps {
@@ -58,6 +59,14 @@ export async function activateSession(definition: SessionDefinition, deps: Sessi
     file,
     profile,
     async (current) => {
+      // A section cc-helper did not write (keys of another tool, the user's region or ca_bundle)
+      // is neither reused as "our" session nor replaced by one: the person decides.
+      if (current !== undefined && current[SESSION_MARKER_KEY] === undefined) {
+        throw new UserError(
+          `[${profile}] in ${file} was not written by cc-helper: not replacing it with a session ` +
+            `(move its settings to [profile ${profile}] in the config file, or remove the section, then try again)`,
+        );
+      }
       // Re-read under the lock: another git process may have activated the session meanwhile.
       const fresh = force ? undefined : usableSession(current, deps.now());
       if (fresh) {
@@ -65,7 +74,7 @@ export async function activateSession(definition: SessionDefinition, deps: Sessi
         return fresh;
       }
       const temporary = await obtain(definition, deps);
-      await replaceProfileSection(file, profile, sessionSectionValues(temporary, markerFor(definition)), { trace: deps.trace });
+      await replaceProfileSection(file, profile, sessionSectionValues(temporary, sessionMarkerFor(definition)), { trace: deps.trace });
       // Prune on the way: expired sections cc-helper wrote for other profiles are dead weight.
       const pruned = await pruneExpiredSessionSections(file, { now: deps.now(), trace: deps.trace });
       if (pruned.length) deps.trace(`pruned expired sessions: ${pruned.join(', ')}`);
@@ -74,14 +83,6 @@ export async function activateSession(definition: SessionDefinition, deps: Sessi
     },
     { trace: deps.trace },
   );
-}
-
-/** What the marker key records: the vault item, or where the source credentials came from. */
-function markerFor(definition: SessionDefinition): string {
-  const { source } = definition;
-  if ('vault' in source) return source.item;
-  if ('profile' in source) return `profile:${source.profile}`;
-  return 'leapp';
 }
 
 async function obtain(definition: SessionDefinition, deps: SessionDeps): Promise<StsCredentials> {

@@ -49,6 +49,17 @@ export function readSessionDefinitions(env: NodeJS.ProcessEnv = process.env): Re
   }
 }
 
+/**
+ * What a session section's marker (x_cc_helper_session) says for this definition: the vault item,
+ * or where the source credentials came from. A section carrying it was written by cc-helper.
+ */
+export function sessionMarkerFor(definition: SessionDefinition): string {
+  const { source } = definition;
+  if ('vault' in source) return source.item;
+  if ('profile' in source) return `profile:${source.profile}`;
+  return 'leapp';
+}
+
 export function findSessionDefinition(profile: string, env: NodeJS.ProcessEnv = process.env): SessionDefinition | undefined {
   return readSessionDefinitions(env)[profile];
 }
