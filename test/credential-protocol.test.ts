@@ -30,6 +30,10 @@ const accepted: Array<[string, string, ReturnType<typeof parseCredentialRequest>
   }],
   ['url= with a non-default port keeps it', 'url=https://h:8443/x\n', { protocol: 'https', host: 'h:8443', path: 'x' }],
   ['empty input', '', {}],
+  // git's credential_from_url() clears the credential first (issue 11, item 11).
+  ['url= drops what came before it', 'protocol=http\nhost=x\npath=stale\nusername=u\nurl=https://h\n', { protocol: 'https', host: 'h' }],
+  ['attributes after url= still win', 'url=https://h/a\npath=b\n', { protocol: 'https', host: 'h', path: 'b' }],
+  ['url= keeps a query in the path, for the signer to refuse', 'url=https://h/a?b#c\n', { protocol: 'https', host: 'h', path: 'a?b#c' }],
 ];
 
 for (const [title, input, expected] of accepted) {
@@ -116,3 +120,17 @@ for (const [field, bad] of [
     t.false(error!.message.includes(bad), 'the value (a token or password) is not in the message');
   });
 }
+
+test('bytes: values are decoded as strict UTF-8, and one that is not is named, never decoded lossily', (t) => {
+  const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+  t.deepEqual({ ...parseCredentialRequest(bytes('host=h\npath=caf', [0xc3, 0xa9], '\n')) }, { host: 'h', path: 'café' });
+  for (const bad of [[0xff], [0x80], [0xc3], [0xed, 0xa0, 0x80]]) {
+    const request = parseCredentialRequest(bytes('host=h\npath=d', bad, 'mo\n'));
+    t.is(request.path, undefined);
+    t.deepEqual(request.notUtf8, ['path']);
+  }
+  // A later valid path= replaces the bad one, as the last occurrence wins.
+  t.deepEqual({ ...parseCredentialRequest(bytes('path=', [0xff], '\npath=ok\n')) }, { path: 'ok', notUtf8: [] });
+  t.throws(() => parseCredentialRequest(bytes('url=https://h/', [0xff], '\n')), { instanceOf: ProtocolError });
+  t.throws(() => parseCredentialRequest('url=https://h/%E0%A4%A\n'), { instanceOf: ProtocolError, message: /malformed %-escape/ });
+});

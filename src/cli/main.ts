@@ -43,12 +43,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     switch (parsed.command) {
       case 'get': {
-        const [{ readCredentialInput }, { answerGet }, { writeAnswer }] = await Promise.all([
+        const [{ readCredentialBytes }, { answerGet }, { writeAnswer }] = await Promise.all([
           import('../git/read-request.js'),
           import('../helper/get.js'),
           import('../git/write-answer.js'),
         ]);
-        const input = await readCredentialInput();
+        const input = await readCredentialBytes();
         trace('read the request from git');
         const answer = await answerGet({
           input,

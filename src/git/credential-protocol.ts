@@ -12,7 +12,15 @@ export interface CredentialRequest {
   host?: string;
   path?: string;
   username?: string;
+  /**
+   * Attributes (of those above) whose bytes were not UTF-8: their value is left out rather than
+   * decoded lossily, since two different paths must never share one signature.
+   */
+  notUtf8?: Array<'protocol' | 'host' | 'path' | 'username'>;
 }
+
+const ATTRIBUTES = ['protocol', 'host', 'path', 'username'] as const;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface CredentialAnswer {
   username: string;
@@ -33,18 +41,24 @@ export class ProtocolError extends Error {
 /**
  * Parses a request. Splits on LF only and strips at most one CR before it; any other CR or a
  * NUL anywhere rejects the whole request, since git itself would never send one.
+ * Given bytes (as git sends them), each value is decoded as strict UTF-8; an attribute that is
+ * not UTF-8 is named in `notUtf8` instead of being decoded lossily.
  */
-export function parseCredentialRequest(input: string): CredentialRequest {
-  if (Buffer.byteLength(input) > MAX_REQUEST_BYTES) {
+export function parseCredentialRequest(input: string | Uint8Array): CredentialRequest {
+  // Bytes are parsed in their latin1 view (one char per byte), values decoded one by one.
+  const bytes = typeof input !== 'string';
+  const text = bytes ? Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1') : input;
+  const byteLength = (s: string) => (bytes ? s.length : Buffer.byteLength(s));
+  if (byteLength(text) > MAX_REQUEST_BYTES) {
     throw new ProtocolError(`credential request is larger than ${MAX_REQUEST_BYTES} bytes`);
   }
   const request: CredentialRequest = {};
-  const lines = input.split('\n');
+  const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
     let line = lines[n]!;
     if (line.endsWith('\r')) line = line.slice(0, -1);
     if (line === '') break; // a blank line ends the request
-    if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
+    if (byteLength(line) > MAX_LINE_BYTES) {
       throw new ProtocolError(`credential request has a line longer than ${MAX_LINE_BYTES} bytes`);
     }
     if (line.includes('\r') || line.includes('\0')) {
@@ -53,15 +67,30 @@ export function parseCredentialRequest(input: string): CredentialRequest {
     const eq = line.indexOf('=');
     if (eq < 0) throw new ProtocolError(`credential request line ${n + 1} is not key=value`);
     const key = line.slice(0, eq);
-    const value = line.slice(eq + 1);
+    let value = line.slice(eq + 1);
+    if (bytes && (key === 'url' || (ATTRIBUTES as readonly string[]).includes(key))) {
+      try {
+        value = strictUtf8.decode(Buffer.from(value, 'latin1'));
+      } catch {
+        if (key === 'url') throw new ProtocolError('credential request has a url= value that is not UTF-8');
+        forget(request, key as (typeof ATTRIBUTES)[number]);
+        request.notUtf8 = [...(request.notUtf8 ?? []), key as (typeof ATTRIBUTES)[number]];
+        continue;
+      }
+    }
     switch (key) {
       case 'protocol':
       case 'host':
       case 'path':
       case 'username':
         request[key] = value; // git's rule: the last occurrence wins
+        if (request.notUtf8) request.notUtf8 = request.notUtf8.filter((k) => k !== key);
         break;
       case 'url':
+        // git's credential_from_url() starts with credential_clear(): every attribute read so
+        // far is dropped, so a path= before url= must not be signed.
+        for (const attribute of ATTRIBUTES) forget(request, attribute);
+        delete request.notUtf8;
         Object.assign(request, attributesFromUrl(value));
         break;
       default:
@@ -71,6 +100,10 @@ export function parseCredentialRequest(input: string): CredentialRequest {
     }
   }
   return request;
+}
+
+function forget(request: CredentialRequest, attribute: (typeof ATTRIBUTES)[number]): void {
+  delete request[attribute];
 }
 
 /** `url=` is what `git credential fill` accepts from people; handy for trying the helper by hand. */
@@ -85,10 +118,19 @@ function attributesFromUrl(value: string): CredentialRequest {
     protocol: url.protocol.replace(/:$/, ''),
     host: url.port ? `${url.hostname}:${url.port}` : url.hostname,
   };
-  const path = decodeURIComponent(url.pathname.replace(/^\/+/, ''));
+  // A query or fragment stays in the path, where the signer refuses it, rather than vanishing.
+  const path = percentDecode(`${url.pathname}${url.search}${url.hash}`.replace(/^\/+/, ''));
   if (path) attrs.path = path;
-  if (url.username) attrs.username = decodeURIComponent(url.username);
+  if (url.username) attrs.username = percentDecode(url.username);
   return attrs;
+}
+
+function percentDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ProtocolError('credential request has a url= value with a malformed %-escape');
+  }
 }
 
 /**

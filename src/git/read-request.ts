@@ -7,6 +7,11 @@ import { readSync } from 'node:fs';
 import { MAX_REQUEST_BYTES } from './credential-protocol.js';
 
 export async function readCredentialInput(stream?: NodeJS.ReadableStream): Promise<string> {
+  return (await readCredentialBytes(stream)).toString('utf8');
+}
+
+/** The request as git sent it, undecoded: the parser decodes each value strictly. */
+export async function readCredentialBytes(stream?: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   /** Adds a chunk; true once there is enough to stop reading. */
@@ -15,17 +20,17 @@ export async function readCredentialInput(stream?: NodeJS.ReadableStream): Promi
     size += buffer.length;
     // Stop reading (the parser reports the size) rather than buffer without bound.
     if (size > MAX_REQUEST_BYTES) return true;
-    const text = Buffer.concat(chunks).toString('utf8');
+    const text = Buffer.concat(chunks).toString('latin1');
     return text.startsWith('\n') || text.includes('\n\n') || text.includes('\n\r\n');
   };
   if (stream === undefined) {
-    if (readStdinSync(add)) return Buffer.concat(chunks).toString('utf8');
+    if (readStdinSync(add)) return Buffer.concat(chunks);
     stream = process.stdin;
   }
   for await (const chunk of stream) {
     if (add(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer))) break;
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Reads fd 0 synchronously; false when it cannot, so the caller carries on with the stream. */

@@ -3,13 +3,14 @@
 import { chooseProfile } from '../aws/profile-choice.js';
 import { recogniseCodeCommitHost } from '../codecommit/host.js';
 import { computeCodeCommitPassword } from '../codecommit/password.js';
-import { formatCredentialAnswer, parseCredentialRequest, ProtocolError, QUIT_ANSWER } from '../git/credential-protocol.js';
+import { formatCredentialAnswer, parseCredentialRequest, ProtocolError, QUIT_ANSWER, type CredentialRequest } from '../git/credential-protocol.js';
 import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
 import { credentialsFor } from './credentials-for.js';
 
 export interface GetOptions {
-  input: string;
+  /** git's request, best as the bytes git sent (a string is taken as already decoded). */
+  input: string | Uint8Array;
   profileFlag?: string;
   allowDefault: boolean;
   /** `--account`: refuse to sign unless the credentials belong to this account. */
@@ -32,6 +33,7 @@ export async function answerGet(options: GetOptions): Promise<string> {
     warn(`ignoring a malformed credential request: ${error.message}`);
     return '';
   }
+  // A host that is not UTF-8 is no CodeCommit host: left undefined, it gets no answer below.
   const host = request.host === undefined ? undefined : recogniseCodeCommitHost(request.host);
   if (!host) {
     trace(`not a CodeCommit host (${JSON.stringify(request.host ?? null)}): no answer, git asks its other helpers`);
@@ -43,6 +45,7 @@ export async function answerGet(options: GetOptions): Promise<string> {
     return '';
   }
   try {
+    checkSignablePath(request, host.hostname);
     if (request.path === undefined || request.path === '') {
       throw new UserError(
         `git sent no repository path for ${host.hostname}, and CodeCommit signatures cover it: ` +
@@ -84,5 +87,26 @@ export async function answerGet(options: GetOptions): Promise<string> {
     // username/password that could never work.
     warn(error.message);
     return QUIT_ANSWER;
+  }
+}
+
+/**
+ * Paths the AWS CLI would not sign as given. It splits `<protocol>://<host>/<path>` with urlsplit,
+ * so everything from a `?` or `#` on is left out of the signature and `demo?x` would share
+ * `demo`'s password; no CodeCommit repository name holds either. A path that is not UTF-8 makes
+ * the CLI fail, and decoding it lossily would let two paths share one password.
+ */
+function checkSignablePath(request: CredentialRequest, hostname: string): void {
+  if (request.notUtf8?.length) {
+    throw new UserError(
+      `git sent a ${request.notUtf8.join(' and ')} for ${hostname} that is not UTF-8: not signing it; ` +
+        'CodeCommit repository names are letters, digits, . _ and -: check the remote URL',
+    );
+  }
+  if (request.path !== undefined && /[?#]/.test(request.path)) {
+    throw new UserError(
+      `the repository path for ${hostname} holds a ? or #, which no CodeCommit repository name does and the AWS CLI ` +
+        'would leave out of the signature: not signing it; check the remote URL',
+    );
   }
 }
