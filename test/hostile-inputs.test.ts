@@ -20,9 +20,9 @@ interface Outcome {
   stderr: string;
 }
 
-function home(t: ExecutionContext, credentials: string | Buffer | undefined = CREDENTIALS): AwsHome {
+function home(t: ExecutionContext, credentials: string | Buffer | null = CREDENTIALS): AwsHome {
   const h = makeAwsHome();
-  if (credentials !== undefined) writeFileSync(h.credentialsFile, credentials, { mode: 0o600 });
+  if (credentials !== null) writeFileSync(h.credentialsFile, credentials, { mode: 0o600 });
   t.teardown(h.cleanup);
   return h;
 }
@@ -167,7 +167,7 @@ test('a read-only credentials file is refused, not replaced by a writable one', 
   const h = home(t, text);
   chmodSync(h.credentialsFile, 0o444);
   const prune = await runHelper(['session', 'prune'], '', h.env);
-  t.is(prune.code, 1);
+  t.is(prune.code, 1, prune.stdout + prune.stderr);
   t.regex(prune.stderr, /^cc-helper: .*read-only.*chmod u\+w/);
   t.is(prune.stderr.trimEnd().split('\n').length, 1);
   t.is(statSync(h.credentialsFile).mode & 0o777, 0o444);
@@ -175,7 +175,7 @@ test('a read-only credentials file is refused, not replaced by a writable one', 
 });
 
 test('a dangling symlink is refused, not replaced by a plain file', async (t) => {
-  const h = home(t, undefined);
+  const h = home(t, null);
   const target = join(h.home, 'dotfiles', 'aws-credentials'); // the dotfiles checkout is not there
   symlinkSync(target, h.credentialsFile);
   const error = await t.throwsAsync(replaceProfileSection(h.credentialsFile, 'Vaulted', { aws_access_key_id: 'ASIA0000000000000001' }), { instanceOf: UserError });
