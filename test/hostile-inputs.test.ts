@@ -183,3 +183,47 @@ test('a dangling symlink is refused, not replaced by a plain file', async (t) =>
   t.true(lstatSync(h.credentialsFile).isSymbolicLink(), 'the link stays a link');
   t.false(existsSync(target));
 });
+
+// ---------------------------------------------------------------------------------------------
+// Names that are also Object.prototype's: a map keyed by a name from a person or a file must not
+// confuse them with what every plain object inherits (issue 11, item 10).
+
+const VAULT_KEY = { accessKeyId: 'AKIAVAULTUSER0000001', secretAccessKey: 'VaUlT/LoNg+TeRm=SeCrEt000000000000000000' };
+
+test('prototype names: vault add keeps the definition, and an undefined one is "not vault-backed", not a crash', async (t) => {
+  const h = home(t, null);
+  const env = { ...h.env, CC_HELPER_VAULT_PASSPHRASE: 'correct horse battery staple' };
+  const outputs: string[] = [];
+  for (const name of ['__proto__', 'constructor']) {
+    const added = await runHelper(['vault', 'add', name], `${VAULT_KEY.accessKeyId}\n${VAULT_KEY.secretAccessKey}\n`, env);
+    outputs.push(added.stdout, added.stderr);
+    t.is(added.code, 0, added.stderr);
+    const stop = await runHelper(['session', 'stop', name], '', env);
+    outputs.push(stop.stdout, stop.stderr);
+    t.is(stop.code, 0, `${name}: the definition was kept: ${stop.stderr}`);
+    t.regex(stop.stdout, new RegExp(`no session for ${name}`));
+  }
+  const list = await runHelper(['vault', 'list'], '', env);
+  t.regex(list.stdout, /__proto__/);
+  t.regex(list.stdout, /constructor/);
+  const definitions = JSON.parse(readFileSync(join(h.home, '.config', 'cc-helper', 'sessions.json'), 'utf8')) as { sessions: object };
+  t.deepEqual(Object.keys(definitions.sessions).sort(), ['__proto__', 'constructor']);
+  for (const name of ['toString', 'hasOwnProperty', 'valueOf']) {
+    for (const args of [['session', 'start', name], ['session', 'stop', name], ['vault', 'remove', name]]) {
+      const r = await runHelper(args, '', env);
+      outputs.push(r.stdout, r.stderr);
+      t.is(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+      t.regex(r.stderr, /^cc-helper: .*(not vault-backed|no profile|not in the vault|nothing)/i, args.join(' '));
+    }
+  }
+  for (const text of outputs) t.false(text.includes(VAULT_KEY.secretAccessKey));
+});
+
+test('prototype names: the account cache knows no account for a key id named like a prototype property', async (t) => {
+  const h = home(t, null);
+  const { cachedAccount, rememberAccount } = await import('../src/account/account-cache.js');
+  for (const id of ['constructor', '__proto__', 'toString']) t.is(cachedAccount(id, h.env), undefined, id);
+  rememberAccount('__proto__', '111122223333', h.env);
+  t.is(cachedAccount('__proto__', h.env), '111122223333');
+  t.is(cachedAccount('constructor', h.env), undefined);
+});

@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ccHelperConfigDir } from '../support/config-dir.js';
+import { nameRecord } from '../support/name-record.js';
 
 /** Temporary keys (ASIA…) change with every session: keep the file from growing without end. */
 const MAX_ENTRIES = 500;
@@ -48,10 +49,10 @@ function readCache(env: NodeJS.ProcessEnv): Record<string, string> {
   try {
     const parsed = JSON.parse(readFileSync(accountCacheFile(env), 'utf8')) as { version?: unknown; accounts?: unknown };
     if (parsed.version === 1 && typeof parsed.accounts === 'object' && parsed.accounts !== null && !Array.isArray(parsed.accounts)) {
-      return { ...(parsed.accounts as Record<string, string>) };
+      return nameRecord(parsed.accounts as Record<string, string>);
     }
   } catch {
     // absent or damaged: a cache, rebuilt as keys are seen
   }
-  return {};
+  return nameRecord();
 }

@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
+import { nameRecord } from '../support/name-record.js';
 
 export type SessionSource =
   /** Long-term keys of an IAM user, kept in a vault backend. */
@@ -37,13 +38,13 @@ export function readSessionDefinitions(env: NodeJS.ProcessEnv = process.env): Re
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return nameRecord();
     throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
   }
   try {
     const parsed = JSON.parse(text) as { version?: number; sessions?: Record<string, SessionDefinition> };
     if (parsed.version !== 1 || typeof parsed.sessions !== 'object' || parsed.sessions === null) throw new Error('unknown layout');
-    return parsed.sessions;
+    return nameRecord(parsed.sessions);
   } catch (error) {
     throw new UserError(`cannot parse ${file} (${(error as Error).message}): fix or remove it, then run \`cc-helper vault add\` again`);
   }

@@ -19,6 +19,7 @@ import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
 import { withFileLock } from '../support/file-lock.js';
 import { silentTrace, type Trace } from '../support/trace.js';
+import { nameRecord } from '../support/name-record.js';
 import {
   byName,
   checkItem,
@@ -133,11 +134,11 @@ export class KeyringVault implements Vault {
 
   async #readIndex(): Promise<Record<string, IndexEntry>> {
     const text = await this.#call('read the index', () => this.#entry(this.#service, INDEX_ACCOUNT).getPassword());
-    if (text === null || text === undefined) return {};
+    if (text === null || text === undefined) return nameRecord();
     try {
       const data = JSON.parse(text) as { version?: unknown; items?: Record<string, IndexEntry> };
       if (data.version !== 1 || typeof data.items !== 'object' || data.items === null) throw new Error('shape');
-      const index: Record<string, IndexEntry> = {};
+      const index = nameRecord<IndexEntry>();
       for (const [name, meta] of Object.entries(data.items)) {
         if (typeof meta?.accessKeyIdMasked !== 'string' || typeof meta.createdAt !== 'string') throw new Error('shape');
         index[name] = { accessKeyIdMasked: meta.accessKeyIdMasked, createdAt: meta.createdAt };
