@@ -113,7 +113,7 @@ test('the file: no secret in clear, mode 0600 in a new 0700 folder, no temp file
   t.false(raw.includes(ITEM.secretAccessKey.slice(0, 12)));
   const data = JSON.parse(raw);
   t.is(data.format, 'cc-helper vault');
-  t.is(data.version, 1);
+  t.is(data.version, 2);
   t.like(data.kdf, { name: 'scrypt', N: 2 ** FAST, r: 8, p: 1 });
   t.is(data.cipher.name, 'aes-256-gcm');
   t.deepEqual(data.items, { prod: { accessKeyIdMasked: '****************MPLE', createdAt: ITEM.createdAt } });
@@ -187,7 +187,7 @@ test('damaged file: a flipped ciphertext byte is "damaged", not "wrong passphras
   writeFileSync(h.file, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
   const before = readFileSync(h.file);
   const message = await failure(t, withPass(h).get('prod'));
-  t.regex(message, new RegExp(`^vault ${escape(h.file)} is damaged: its contents do not authenticate`));
+  t.regex(message, new RegExp(`^vault ${escape(h.file)} is damaged: its header or contents were changed`));
   await failure(t, withPass(h).put('other', ITEM2));
   await failure(t, withPass(h).remove('prod'));
   t.deepEqual(readFileSync(h.file), before);
@@ -198,6 +198,14 @@ test('damaged file: an edited clear item list fails authentication', async (t) =
   await withPass(h).put('prod', ITEM);
   const data = JSON.parse(readFileSync(h.file, 'utf8'));
   data.items.prod.createdAt = '2030-01-01T00:00:00.000Z';
+  writeFileSync(h.file, JSON.stringify(data));
+  t.regex(await failure(t, withPass(h).get('prod')), /is damaged: its header or contents were changed/);
+  // Behind the digest, the cipher still authenticates every header field: with the digest
+  // recomputed (by someone who knows the format), the edit still fails, as "damaged".
+  const { createHash } = await import('node:crypto');
+  const aad = JSON.stringify([data.format, data.version, data.kdf.name, data.kdf.N, data.kdf.r, data.kdf.p, data.kdf.salt, data.kdf.check, data.cipher.name, data.cipher.nonce,
+    Object.keys(data.items).sort().map((n) => [n, data.items[n].accessKeyIdMasked, data.items[n].createdAt])]);
+  data.integrity = createHash('sha256').update(JSON.stringify([aad, data.cipher.tag, data.ciphertext])).digest('base64');
   writeFileSync(h.file, JSON.stringify(data));
   t.regex(await failure(t, withPass(h).get('prod')), /is damaged: its contents do not authenticate/);
 });
@@ -216,9 +224,9 @@ test('damaged file: truncated JSON, not a vault, newer version', async (t) => {
   t.regex(await failure(t, withPass(h).get('prod')), /is damaged: not a cc-helper vault file/);
 
   const newer = JSON.parse(whole.toString('utf8'));
-  newer.version = 2;
+  newer.version = 3;
   writeFileSync(h.file, JSON.stringify(newer));
-  t.regex(await failure(t, withPass(h).get('prod')), /has format version 2, newer than this cc-helper reads: upgrade cc-helper/);
+  t.regex(await failure(t, withPass(h).get('prod')), /has format version 3, newer than this cc-helper reads: upgrade cc-helper/);
 
   const huge = JSON.parse(whole.toString('utf8'));
   huge.kdf.N = 2 ** 30;
@@ -318,6 +326,62 @@ test('an injected passphrase source is used as given', async (t) => {
   const v = new EncryptedFileVault({ file: h.file, env: h.env, passphrase: fixedPassphrase(PASS), scryptLogN: FAST });
   await v.put('prod', ITEM);
   t.deepEqual(await withPass(h).get('prod'), ITEM);
+});
+
+// Issue 11, item 9: an edited header is "damaged", never "wrong passphrase" (the README tells
+// people that means their passphrase is wrong), and a header asking for a ruinous scrypt cost is
+// refused before any memory is spent: no passphrase is even asked for.
+const headerEdits: Array<[string, (data: any) => void]> = [
+  ['the salt', (d) => (d.kdf.salt = Buffer.alloc(16, 7).toString('base64'))],
+  ['the passphrase check', (d) => (d.kdf.check = Buffer.alloc(16, 7).toString('base64'))],
+  ['N, to another cost cc-helper writes', (d) => (d.kdf.N = 2 ** 16)],
+  ['the nonce', (d) => (d.cipher.nonce = Buffer.alloc(12, 7).toString('base64'))],
+  ['the tag', (d) => (d.cipher.tag = Buffer.alloc(16, 7).toString('base64'))],
+  ['a masked key id', (d) => (d.items.prod.accessKeyIdMasked = '****************XXXX')],
+];
+
+for (const [what, edit] of headerEdits) {
+  test(`tampered header (${what}): "damaged", not "wrong passphrase", no passphrase asked, nothing written`, async (t) => {
+    const h = home(t);
+    await withPass(h).put('prod', ITEM);
+    const data = JSON.parse(readFileSync(h.file, 'utf8'));
+    edit(data);
+    writeFileSync(h.file, JSON.stringify(data, null, 2) + '\n');
+    const before = readFileSync(h.file);
+    let asked = 0;
+    const counting = new EncryptedFileVault({ file: h.file, env: h.env, scryptLogN: FAST, passphrase: async () => (asked++, { value: PASS, origin: 'test' }) });
+    t.regex(await failure(t, counting.get('prod')), new RegExp(`^vault ${escape(h.file)} is damaged`));
+    await failure(t, counting.put('other', ITEM2));
+    t.is(asked, 0, 'no passphrase asked for a file that is damaged whatever the passphrase');
+    t.deepEqual(readFileSync(h.file), before);
+  });
+}
+
+test('scrypt parameters beyond what cc-helper writes (N=2^20, r=32, p=16) are refused before any key is derived', async (t) => {
+  const h = home(t);
+  await withPass(h).put('prod', ITEM);
+  for (const [N, r, p] of [[2 ** 20, 32, 16], [2 ** 20, 8, 1], [2 ** 16, 32, 1], [2 ** 16, 8, 16], [2 ** 10, 8, 1]] as const) {
+    const data = JSON.parse(readFileSync(h.file, 'utf8'));
+    Object.assign(data.kdf, { N, r, p });
+    writeFileSync(h.file, JSON.stringify(data));
+    let asked = 0;
+    const counting = new EncryptedFileVault({ file: h.file, env: h.env, scryptLogN: FAST, passphrase: async () => (asked++, { value: PASS, origin: 'test' }) });
+    t.regex(await failure(t, counting.get('prod')), /is damaged: scrypt (N|r or p) out of range/, `N=${N} r=${r} p=${p}`);
+    t.is(asked, 0);
+  }
+});
+
+test('a vault written by the previous format (version 1, no integrity digest) still opens, and the next write migrates it', async (t) => {
+  const h = home(t);
+  writeFileSync(h.file, readFileSync(new URL('../../fixtures/vault-format-1.json', import.meta.url)), { mode: 0o600 });
+  t.is(JSON.parse(readFileSync(h.file, 'utf8')).version, 1);
+  t.deepEqual(await withPass(h).get('prod'), ITEM);
+  t.regex(await failure(t, withPass(h, 'not the passphrase').get('prod')), /^wrong passphrase/);
+  await withPass(h).put('client.acme', ITEM2);
+  const migrated = JSON.parse(readFileSync(h.file, 'utf8'));
+  t.is(migrated.version, 2);
+  t.deepEqual(await withPass(h).get('prod'), ITEM);
+  t.deepEqual(await withPass(h).get('client.acme'), ITEM2);
 });
 
 function escape(text: string): string {

@@ -1,12 +1,13 @@
 // The default vault: one JSON file, the secrets inside encrypted with AES-256-GCM under a key
 // that scrypt derives from a passphrase. Works wherever Node runs; nothing native.
 //
-// File format (version 1):
-//   { "format": "cc-helper vault", "version": 1,
+// File format (version 2):
+//   { "format": "cc-helper vault", "version": 2,
 //     "kdf":    { "name": "scrypt", "N": 65536, "r": 8, "p": 1, "salt": b64, "check": b64 },
 //     "cipher": { "name": "aes-256-gcm", "nonce": b64, "tag": b64 },
 //     "items":  { "<name>": { "accessKeyIdMasked": "****************ABCD", "createdAt": iso } },
-//     "ciphertext": b64 }        // plaintext: {"items":{"<name>":{accessKeyId, secretAccessKey, createdAt}}}
+//     "ciphertext": b64,         // plaintext: {"items":{"<name>":{accessKeyId, secretAccessKey, createdAt}}}
+//     "integrity": b64 }         // SHA-256 of everything above (see integrityOf)
 //
 // - `items` is in clear so that `list` (names, masked key ids, key age) and "is there such an
 //   item?" need no passphrase: nothing in it lets anyone use a key, and profile names are in
@@ -15,11 +16,19 @@
 // - scrypt gives 64 bytes: the first 32 are the AES key, the last 32 key an HMAC whose first 16
 //   bytes are stored as `check`. That tells a wrong passphrase from a damaged file (GCM alone
 //   cannot) and makes guessing no cheaper: each guess still costs one scrypt.
+// - `integrity` tells a damaged or hand-edited file from a wrong passphrase before anything is
+//   asked or derived: an edited salt or check otherwise looks exactly like a wrong passphrase.
+//   It is unkeyed (no secret exists apart from the passphrase), so it catches damage and edits,
+//   not someone who recomputes it; such a person still cannot read or substitute anything (the
+//   header is the cipher's associated data) and at worst gets the edit reported as "wrong passphrase".
+// - scrypt's parameters are bounded to what cc-helper writes (N = 2^15..2^17, r = 8, p = 1),
+//   checked before any key is derived: a header asking for N=2^20, r=32, p=16 costs gigabytes.
+// - Version 1 (the same without `integrity`) is still read; the next write makes it version 2.
 // - Every write draws a new salt and nonce, so a key and nonce never repeat.
 // - Writes: under a lock file, re-read, write a temp file (0600) beside the vault, fsync,
 //   rename over it. Readers need no lock: they see the old file or the new one.
 // - Nothing is written unless the passphrase was right and the file authenticated.
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ccHelperConfigDir } from '../support/config-dir.js';
@@ -41,12 +50,14 @@ import {
 
 export const VAULT_FILE_ENV = 'CC_HELPER_VAULT_FILE';
 const FORMAT = 'cc-helper vault';
-const VERSION = 1;
+const VERSION = 2;
+/** Version 1 files (no integrity digest) are read, and written as version 2 next time. */
+const OLDEST_READABLE_VERSION = 1;
 /** Measured on the CI machine (2 cores): 2^15 ≈ 63 ms, 2^16 ≈ 126 ms, 2^17 ≈ 260 ms. */
 export const DEFAULT_SCRYPT_LOG_N = 16;
 const WRITE_LOG_N = { min: 15, max: 17 };
-/** What a file may ask for when read: wide enough for future defaults, bounded against abuse. */
-const READ_LIMITS = { logN: { min: 10, max: 20 }, r: { min: 1, max: 32 }, p: { min: 1, max: 16 } };
+/** What a file may ask for when read: exactly what cc-helper writes, nothing costlier. */
+const READ_LIMITS = { logN: WRITE_LOG_N, r: { min: 8, max: 8 }, p: { min: 1, max: 1 } };
 const CHECK_LABEL = 'cc-helper vault passphrase check';
 const LOCK = { timeoutMs: 15_000, staleMs: 60_000 };
 
@@ -77,6 +88,8 @@ interface Header {
 
 interface VaultFile extends Header {
   ciphertext: string;
+  /** Required from version 2 on. */
+  integrity?: string;
 }
 
 interface DerivedKeys {
@@ -177,7 +190,7 @@ export class EncryptedFileVault implements Vault {
     if (data.version > VERSION) {
       throw new UserError(`vault ${this.location} has format version ${data.version}, newer than this cc-helper reads: upgrade cc-helper`);
     }
-    if (data.version !== VERSION) throw this.#damaged(`unknown format version ${data.version}`);
+    if (!Number.isInteger(data.version) || data.version < OLDEST_READABLE_VERSION) throw this.#damaged(`unknown format version ${data.version}`);
     const { kdf, cipher, items, ciphertext } = data;
     if (!isObject(kdf) || kdf.name !== 'scrypt') throw this.#damaged('unknown key derivation');
     const logN = typeof kdf.N === 'number' ? Math.log2(kdf.N) : NaN;
@@ -195,7 +208,14 @@ export class EncryptedFileVault implements Vault {
       }
     }
     if (!isBase64(ciphertext, 0, Infinity)) throw this.#damaged('bad ciphertext');
-    return data as unknown as VaultFile;
+    const file = data as unknown as VaultFile;
+    if (data.version >= 2) {
+      const stored = isBase64(data.integrity, 32, 32) ? Buffer.from(data.integrity, 'base64') : undefined;
+      if (!stored || !timingSafeEqual(stored, integrityOf(file))) {
+        throw this.#damaged('its header or contents were changed (the integrity digest does not match)');
+      }
+    }
+    return file;
   }
 
   /** Checks the passphrase, authenticates and decrypts. Asks for the passphrase at most once. */
@@ -275,6 +295,7 @@ export class EncryptedFileVault implements Vault {
     plaintext.fill(0);
     header.cipher.tag = cipher.getAuthTag().toString('base64');
     const file: VaultFile = { ...header, ciphertext: ciphertext.toString('base64') };
+    file.integrity = integrityOf(file).toString('base64');
     await this.#replaceFile(JSON.stringify(file, null, 2) + '\n');
     this.#trace(`wrote vault ${this.location} (${items.size} item${items.size === 1 ? '' : 's'}, scrypt N=2^${this.#logN})`);
   }
@@ -360,6 +381,13 @@ function associatedData(header: Header): Buffer {
   const { kdf, cipher } = header;
   const items = Object.keys(header.items).sort().map((name) => [name, header.items[name]!.accessKeyIdMasked, header.items[name]!.createdAt]);
   return Buffer.from(JSON.stringify([header.format, header.version, kdf.name, kdf.N, kdf.r, kdf.p, kdf.salt, kdf.check, cipher.name, cipher.nonce, items]), 'utf8');
+}
+
+/** SHA-256 over every field but itself: the associated data, the tag and the ciphertext. */
+function integrityOf(file: VaultFile): Buffer {
+  return createHash('sha256')
+    .update(JSON.stringify([associatedData(file).toString('utf8'), file.cipher.tag, file.ciphertext]), 'utf8')
+    .digest();
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
