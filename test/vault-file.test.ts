@@ -2,7 +2,7 @@
 // wrong passphrases and damaged files (nothing changes, byte for byte), every way of getting
 // the passphrase, and no secret in any message.
 import test, { type ExecutionContext } from 'ava';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SCRYPT_LOG_N, EncryptedFileVault, defaultVaultFile } from '../src/vault/encrypted-file-vault.js';
@@ -382,6 +382,30 @@ test('a vault written by the previous format (version 1, no integrity digest) st
   t.is(migrated.version, 2);
   t.deepEqual(await withPass(h).get('prod'), ITEM);
   t.deepEqual(await withPass(h).get('client.acme'), ITEM2);
+});
+
+// The same rule as for the credentials file (issue 11, item 8): a symlinked vault is written
+// where it points, and a read-only vault or a link to nothing is refused rather than replaced.
+test('a symlinked vault stays a link; a read-only vault or a dangling link is refused, unchanged', async (t) => {
+  const h = home(t);
+  const real = join(h.dir, 'dotfiles-vault.json');
+  await new EncryptedFileVault({ file: real, env: h.env, scryptLogN: FAST, passphrase: fixedPassphrase(PASS) }).put('prod', ITEM);
+  symlinkSync(real, h.file);
+  await withPass(h).put('client.acme', ITEM2);
+  t.true(lstatSync(h.file).isSymbolicLink());
+  t.deepEqual(await withPass(h).get('client.acme'), ITEM2);
+
+  chmodSync(real, 0o444);
+  const before = readFileSync(real);
+  t.regex(await failure(t, withPass(h).remove('prod')), /is read-only \(mode 444\).*chmod u\+w/);
+  t.deepEqual(readFileSync(real), before);
+  t.is(statSync(real).mode & 0o777, 0o444);
+
+  const dangling = join(h.dir, 'dangling.json');
+  symlinkSync(join(h.dir, 'missing', 'vault.json'), dangling);
+  const v = new EncryptedFileVault({ file: dangling, env: h.env, scryptLogN: FAST, passphrase: fixedPassphrase(PASS) });
+  t.regex(await failure(t, v.put('prod', ITEM)), /is a symlink to .*, which does not exist/);
+  t.true(lstatSync(dangling).isSymbolicLink());
 });
 
 function escape(text: string): string {

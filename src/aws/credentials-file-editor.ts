@@ -8,10 +8,11 @@
 // The file is handled as bytes (latin1 maps each byte to one char), so text in any encoding, odd
 // line endings and a missing final newline all survive untouched outside the edited section.
 import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readFile, readlink, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../support/errors.js';
 import { removeFilesIn, withFileLock, type FileLockOptions } from '../support/file-lock.js';
+import { checkReplaceable, replaceTargetOf } from '../support/replace-target.js';
 import { silentTrace, type Trace } from '../support/trace.js';
 import { IniSyntaxError, listIniSections, readIniSection, type IniSection } from './ini-sections.js';
 
@@ -234,7 +235,7 @@ async function editCredentialsFile<R>(file: string, options: EditOptions, edit: 
   return withFileLock(
     options.lockPath ?? credentialsLockPath(file),
     async () => {
-      const target = await resolveTarget(file);
+      const target = await replaceTargetOf(file);
       await removeLeftoverTemps(target, trace);
       const { text, exists } = await readBytes(target);
       let outcome: { next: string; result: R };
@@ -248,7 +249,7 @@ async function editCredentialsFile<R>(file: string, options: EditOptions, edit: 
       }
       const changed = outcome.next !== text && (exists || outcome.next !== '');
       if (changed) {
-        await checkWritable(target, file);
+        await checkReplaceable(target, file);
         await writeAtomically(target, Buffer.from(outcome.next, 'latin1'), options.beforeCommit);
         trace(`rewrote ${target} (${outcome.next.length} bytes)`);
       }
@@ -261,35 +262,6 @@ async function editCredentialsFile<R>(file: string, options: EditOptions, edit: 
 /** `~/.aws` (or wherever the file lives) is created with mode 0700 when missing. */
 async function ensureDirectory(file: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-}
-
-/**
- * A symlinked credentials file (dotfile managers) is edited where it points, link kept. A link
- * whose target is missing (a dotfiles checkout not there) is refused: renaming over it would
- * silently turn the link into a plain file.
- */
-async function resolveTarget(file: string): Promise<string> {
-  try {
-    return await realpath(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const link = await lstat(file).catch(() => undefined);
-  if (link?.isSymbolicLink()) {
-    throw new UserError(`${file} is a symlink to ${await readlink(file)}, which does not exist: create it (or remove the link), then try again`);
-  }
-  return file;
-}
-
-/**
- * A credentials file the person made read-only stays so: the atomic rename would otherwise
- * replace it with a writable 0600 copy (setup refuses read-only git config files the same way).
- */
-async function checkWritable(target: string, file: string): Promise<void> {
-  const stats = await stat(target).catch(() => undefined);
-  if (stats && (stats.mode & 0o200) === 0) {
-    throw new UserError(`${file} is read-only (mode ${(stats.mode & 0o777).toString(8)}): cc-helper does not replace it; make it writable (chmod u+w ${file}) if it may change`);
-  }
 }
 
 async function readBytes(file: string): Promise<{ text: string; exists: boolean }> {

@@ -33,6 +33,7 @@ import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { withFileLock } from '../support/file-lock.js';
+import { checkReplaceable, replaceTargetOf } from '../support/replace-target.js';
 import { UserError } from '../support/errors.js';
 import { silentTrace, type Trace } from '../support/trace.js';
 import { createPassphraseSource, PASSPHRASE_ENV, type Passphrase, type PassphraseSource } from './passphrase.js';
@@ -302,7 +303,10 @@ export class EncryptedFileVault implements Vault {
 
   /** Temp file beside the vault (0600), fsync, rename, fsync the directory. */
   async #replaceFile(text: string): Promise<void> {
-    const dir = dirname(this.location);
+    // A symlinked vault is written where it points; a dangling link or a read-only file is refused.
+    const target = await replaceTargetOf(this.location);
+    await checkReplaceable(target, this.location);
+    const dir = dirname(target);
     const temp = join(dir, `.${randomBytes(6).toString('hex')}.vault.tmp`);
     let handle;
     try {
@@ -311,7 +315,7 @@ export class EncryptedFileVault implements Vault {
       await handle.sync();
       await handle.close();
       handle = undefined;
-      await rename(temp, this.location);
+      await rename(temp, target);
     } catch (error) {
       await handle?.close().catch(() => {});
       await unlink(temp).catch(() => {});
