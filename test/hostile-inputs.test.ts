@@ -7,6 +7,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, sy
 import { join } from 'node:path';
 import { replaceProfileSection } from '../src/aws/credentials-file-editor.js';
 import { UserError } from '../src/support/errors.js';
+import { run } from './support/git-env.js';
 import { makeAwsHome, request, runHelper, type AwsHome } from './support/helper-process.js';
 
 const HOST = 'git-codecommit.us-east-1.amazonaws.com';
@@ -226,4 +227,21 @@ test('prototype names: the account cache knows no account for a key id named lik
   rememberAccount('__proto__', '111122223333', h.env);
   t.is(cachedAccount('__proto__', h.env), '111122223333');
   t.is(cachedAccount('constructor', h.env), undefined);
+});
+
+// Why `?` and `#` are refused rather than signed "as the AWS CLI does": the CLI (urlsplit) signs
+// only the part before them, so it gives two different paths one password. Checked against the
+// real CLI under a frozen clock.
+test('the AWS CLI signs v1/repos/demo?x=1 and v1/repos/demo#y exactly as v1/repos/demo (so cc-helper refuses them)', async (t) => {
+  const h = home(t);
+  const env = { ...h.env, AWS_PROFILE: PROFILE, AWS_PAGER: '', NO_PROXY: '*' };
+  const cli = (path: string) =>
+    run('/usr/bin/faketime', ['-f', '2026-01-01 00:00:00', '/usr/bin/aws', 'codecommit', 'credential-helper', 'get'], {
+      env,
+      input: request({ protocol: 'https', host: HOST, path }),
+    });
+  const [plain, query, fragment] = await Promise.all(['v1/repos/demo', 'v1/repos/demo?x=1', 'v1/repos/demo#y'].map(cli));
+  t.regex(plain!.stdout, /^username=AKIDEXAMPLE\npassword=20260101T000000Z[0-9a-f]{64}\n$/, plain!.stderr);
+  t.is(query!.stdout, plain!.stdout);
+  t.is(fragment!.stdout, plain!.stdout);
 });
