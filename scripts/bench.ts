@@ -664,6 +664,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (!existsSync(HELPER_BIN)) throw new Error(`${HELPER_BIN} is missing: run \`npm run build\` first`);
   const root = mkdtempSync(join(tmpdir(), 'cc-helper-bench-'));
+  const loadAtStart = readLoadAverage();
   const sts = await startStsStandIn();
   let git: GitWorld | undefined;
   try {
@@ -687,7 +688,8 @@ async function main(): Promise<void> {
       platform: `${process.platform} ${process.arch}`,
       cpu: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}`,
       memoryGB: round1(totalmem() / 2 ** 30),
-      loadAverage: readLoadAverage(),
+      // Other processes competing for the CPU stretch every case alike and so squeeze the ratios.
+      loadAverage: { start: loadAtStart, end: readLoadAverage() },
       quick: options.quick,
       runs: options.runs,
       awsRuns: options.aws ? options.awsRuns : 0,
@@ -712,6 +714,10 @@ async function main(): Promise<void> {
     );
     console.log(table(results));
     console.log(`peak RSS: ${memoryMethod}`);
+    const busiest = Math.max(...[loadAtStart, report.loadAverage.end].map((load) => Number(load?.split(' ')[0] ?? 0)));
+    if (busiest > cpus().length) {
+      console.log(`note: load average up to ${busiest} on ${cpus().length} CPUs during the run: other processes stretched every case, so the ratios understate differences`);
+    }
     console.log(`\ntargets${options.quick ? ' (quick run: information, not judged)' : ''}:`);
     for (const [name, t] of Object.entries(goals)) console.log(`  ${name}: ${t.value ?? 'n/a'} (goal ${t.goal}) ${verdict(t, options.quick)}`);
     console.log(`\nwrote ${options.out}`);
