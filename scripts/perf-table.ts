@@ -45,12 +45,20 @@ interface Report {
   targets: Record<string, { value: number | null; goal: string; met: boolean | null }>;
 }
 
+/** Load above the CPU count at either end of the run. */
+function busy(report: Report): boolean {
+  const cpus = Number(report.cpu.split(' ')[0]);
+  const loads = [report.loadAverage?.start, report.loadAverage?.end].map((load) => Number(load?.split(' ')[0] ?? 0));
+  return Number.isFinite(cpus) && Math.max(...loads) > cpus;
+}
+
 function markdown(report: Report): string {
   const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
   const lines: string[] = [];
   lines.push(
     `Measured ${report.date.slice(0, 10)} on ${report.cpu} (${report.platform}${report.memoryGB ? `, ${report.memoryGB} GB` : ''}), ` +
-      `Node ${report.node}${report.loadAverage?.start ? `, load average ${report.loadAverage.start} at the start and ${report.loadAverage.end} at the end` : ''}. ` +
+      `Node ${report.node}${report.loadAverage?.start ? `, load average (1/5/15 min) ${report.loadAverage.start} at the start and ${report.loadAverage.end} at the end` : ''}. ` +
+      (busy(report) ? 'The machine was shared and busy (load above its CPU count), which stretched every case alike: times are far above a quiet machine\'s, and the ratios understate differences. ' : '') +
       `Medians of ${report.runs} fresh processes a case${report.awsRuns ? ` (${report.awsRuns} for the AWS CLI)` : ''}, cases interleaved in random order. ` +
       `Secrets were random: every signing case cycled through ${report.secrets.perCase} temporary HOMEs, each with its own random key ` +
       'in its AWS files, and signed at the wall-clock time of its run. Every process got an environment built from scratch.',
