@@ -70,20 +70,31 @@ const externals: Plugin = {
 };
 
 /**
- * @smithy/core's serde module reads `getRandomValues` from node:crypto when it loads (for UUIDs,
- * which signing never makes), and loading node:crypto costs about 2 ms of every run. Inside the
- * bundled @smithy code, node:crypto is a stand-in whose functions load the real module on first
- * call. A name missing from the list fails the build ("No matching export"), never the run.
+ * Builtins loaded on first call instead of when the bundle loads, where a module imports one for
+ * a path `get` rarely or never takes:
+ * - node:crypto inside @smithy: @smithy/core's serde module reads `getRandomValues` when it loads
+ *   (for UUIDs, which signing never makes), and node:crypto (with the streams it pulls in) costs
+ *   about 2 ms of every run;
+ * - node:os in our modules: `homedir()` only when HOME is unset, `hostname()` for lock files,
+ *   `tmpdir()` for setup.
+ * The stand-in exports a function per name that loads the real module on its first call. A name
+ * missing from a list fails the build ("No matching export"), never the run.
  */
-const LAZY_CRYPTO_NAMES = ['createHash', 'createHmac', 'getRandomValues', 'randomUUID'];
-const lazyCrypto: Plugin = {
-  name: 'cc-helper-lazy-crypto',
+const LAZY_BUILTINS: Record<string, { names: string[]; importers: RegExp }> = {
+  crypto: { names: ['createHash', 'createHmac', 'getRandomValues', 'randomUUID'], importers: /[\\/]node_modules[\\/]@smithy[\\/]/ },
+  os: { names: ['homedir', 'hostname', 'tmpdir'], importers: /[\\/]dist[\\/]src[\\/]/ },
+};
+const lazyBuiltins: Plugin = {
+  name: 'cc-helper-lazy-builtins',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?crypto$/ }, (args) =>
-      /[\\/]node_modules[\\/]@smithy[\\/]/.test(args.importer) ? { path: 'lazy-crypto', namespace: 'cc-helper' } : undefined,
-    );
-    b.onLoad({ filter: /^lazy-crypto$/, namespace: 'cc-helper' }, () => ({
-      contents: LAZY_CRYPTO_NAMES.map((name) => `export function ${name}(...args) { return require('node:crypto').${name}(...args); }\n`).join(''),
+    b.onResolve({ filter: /^(node:)?(crypto|os)$/ }, (args) => {
+      const builtin = args.path.replace(/^node:/, '');
+      return LAZY_BUILTINS[builtin]!.importers.test(args.importer) ? { path: builtin, namespace: 'cc-helper-lazy' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'cc-helper-lazy' }, (args) => ({
+      contents: LAZY_BUILTINS[args.path]!.names
+        .map((name) => `export function ${name}(...args) { return require('node:${args.path}').${name}(...args); }\n`)
+        .join(''),
       loader: 'js',
     }));
   },
@@ -254,7 +265,7 @@ async function buildHot(shared: ReadonlySet<string>, hotGuess: ReadonlySet<strin
       loader: 'js',
     },
     outfile: BUNDLE,
-    plugins: [coldBoundary(hotGuess, cold), lazyCrypto, lazyUuid, externals],
+    plugins: [coldBoundary(hotGuess, cold), lazyBuiltins, lazyUuid, externals],
   });
   return metafileOf(result);
 }
@@ -286,7 +297,7 @@ async function bundle(): Promise<void> {
       loader: 'js',
     },
     outfile: COLD_BUNDLE,
-    plugins: [sharedBoundary(hot, shared), lazyCrypto, lazyUuid, externals],
+    plugins: [sharedBoundary(hot, shared), lazyBuiltins, lazyUuid, externals],
   });
   const coldMetafile = metafileOf(coldResult);
   // 3. The hot file again, now with the table of the modules the cold file asks for.
