@@ -32,6 +32,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { HELPER_BIN, PACKAGE_ROOT } from './support/helper-process.js';
 import { readGoldenVectors } from './support/golden-vectors.js';
+import { prng } from './support/prng.js';
 
 const AWS_CLI = '/usr/bin/aws'; // not `which aws`: a pyenv shim may come first
 const PROFILE = 'oracle';
@@ -74,18 +75,6 @@ interface OracleCase {
   canary?: boolean;
   /** From the fixture file: what the CLI printed when the vector was made (null: nothing). */
   recorded?: { username: string; password: string } | null;
-}
-
-/** mulberry32: small, fast, and the same sequence on every platform. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const REAL_REGIONS = [

@@ -129,7 +129,8 @@ function cutDown(name: string, kind: ProfileKind, profile: ProfileData): Section
   const copy = (from: SectionValues | undefined, keys: string[]) => {
     for (const key of keys) if (from && key in from) out[key] = from[key]!;
   };
-  copy(profile.values, COMMON_KEYS);
+  // A region botocore would not use for these credentials must not stop them: only usable ones go.
+  for (const key of COMMON_KEYS) if (key in profile.values && !/[\r\n\0]/.test(profile.values[key]!)) out[key] = profile.values[key]!;
   if (kind === 'credentials file' || kind === 'config file') {
     const section = (kind === 'credentials file' ? profile.credentialsSection : profile.configSection)!;
     const file = kind === 'credentials file' ? profile.credentialsFile : profile.configFile;

@@ -215,12 +215,13 @@ export function parseSharedFile(input: string, options: ParseOptions): ParsedSha
   }
   closeOption();
 
+  if (options.inherit === false) return { sections, order, sectionCount: seenSections.size };
   if (badDefaults.size > 0 && seenSections.size > 0) {
     // botocore parses [DEFAULT]'s block once some section inherits it: any section not setting it.
-    const [key, line] = badDefaults.entries().next().value as [string, number];
-    if (!everySectionSets(input, key)) throw new SharedFileSyntaxError(line, `"${key}" in [DEFAULT] starts an indented block whose lines must each be "key = value"`);
+    for (const [key, line] of badDefaults) {
+      if (!everySectionSets(input, key)) throw new SharedFileSyntaxError(line, `"${key}" in [DEFAULT] starts an indented block whose lines must each be "key = value"`);
+    }
   }
-  if (options.inherit === false) return { sections, order, sectionCount: seenSections.size };
   for (const sectionValues of sections.values()) {
     for (const key of Object.keys(defaults)) if (!(key in sectionValues)) sectionValues[key] = defaults[key]!;
   }
