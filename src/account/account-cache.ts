@@ -48,10 +48,11 @@ function readCache(env: NodeJS.ProcessEnv): Record<string, string> {
   try {
     const parsed = JSON.parse(readFileSync(accountCacheFile(env), 'utf8')) as { version?: unknown; accounts?: unknown };
     if (parsed.version === 1 && typeof parsed.accounts === 'object' && parsed.accounts !== null && !Array.isArray(parsed.accounts)) {
-      return { ...(parsed.accounts as Record<string, string>) };
+      // Keyed by access key ids read from files: no prototype, so no id is special.
+      return Object.assign(Object.create(null) as Record<string, string>, parsed.accounts);
     }
   } catch {
     // absent or damaged: a cache, rebuilt as keys are seen
   }
-  return {};
+  return Object.create(null) as Record<string, string>;
 }

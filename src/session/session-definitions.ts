@@ -37,13 +37,14 @@ export function readSessionDefinitions(env: NodeJS.ProcessEnv = process.env): Re
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Object.create(null) as Record<string, SessionDefinition>;
     throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
   }
   try {
     const parsed = JSON.parse(text) as { version?: number; sessions?: Record<string, SessionDefinition> };
     if (parsed.version !== 1 || typeof parsed.sessions !== 'object' || parsed.sessions === null) throw new Error('unknown layout');
-    return parsed.sessions;
+    // Keyed by profile names from users: no prototype, so `__proto__` or `constructor` is just a name.
+    return Object.assign(Object.create(null) as Record<string, SessionDefinition>, parsed.sessions);
   } catch (error) {
     throw new UserError(`cannot parse ${file} (${(error as Error).message}): fix or remove it, then run \`cc-helper vault add\` again`);
   }

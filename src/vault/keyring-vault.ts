@@ -133,11 +133,11 @@ export class KeyringVault implements Vault {
 
   async #readIndex(): Promise<Record<string, IndexEntry>> {
     const text = await this.#call('read the index', () => this.#entry(this.#service, INDEX_ACCOUNT).getPassword());
-    if (text === null || text === undefined) return {};
+    if (text === null || text === undefined) return Object.create(null) as Record<string, IndexEntry>;
     try {
       const data = JSON.parse(text) as { version?: unknown; items?: Record<string, IndexEntry> };
       if (data.version !== 1 || typeof data.items !== 'object' || data.items === null) throw new Error('shape');
-      const index: Record<string, IndexEntry> = {};
+      const index = Object.create(null) as Record<string, IndexEntry>; // item names from users: `__proto__` is a name
       for (const [name, meta] of Object.entries(data.items)) {
         if (typeof meta?.accessKeyIdMasked !== 'string' || typeof meta.createdAt !== 'string') throw new Error('shape');
         index[name] = { accessKeyIdMasked: meta.accessKeyIdMasked, createdAt: meta.createdAt };

@@ -214,8 +214,9 @@ function render(m: Maker, sections: Line[][], preamble: Line[]): Buffer {
 /** Sections of other profiles, some named so that a careless reader takes them for the wanted one. */
 function fillers(m: Maker, profile: string, inConfig: boolean): Line[][] {
   const out: Line[][] = [];
-  for (let i = m.int(0, 3); i > 0; i--) {
-    const name = m.pick(FILLER_NAMES);
+  // Distinct names: a repeated one is a duplicate section, which has its own feature.
+  const names = shuffle(m, [...FILLER_NAMES]).slice(0, m.int(0, 3));
+  for (const name of names) {
     const header = inConfig ? (m.chance(0.5) ? `profile "${name}"` : `profile ${name.replace(/ /g, '_')}`) : name;
     out.push(m.section(m.header(header), m.staticOptions('FILL')));
     m.feature('other profiles');
