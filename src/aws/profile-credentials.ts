@@ -58,7 +58,7 @@ export function readProfile(name: string, env: NodeJS.ProcessEnv = process.env):
   const { credentialsFile, configFile } = sharedFilePaths(env);
   // Both files are parsed whole every time: the CLI refuses a file with a bad line anywhere.
   const configSection = readConfigProfile(configFile, name);
-  const credentialsSection = readSharedFile(credentialsFile, (section) => section === name)?.sections.get(name);
+  const credentialsSection = readSharedFile(credentialsFile, (section) => section === name, name)?.sections.get(name);
   const values = emptyValues();
   if (configSection) Object.assign(values, configSection);
   if (credentialsSection) Object.assign(values, credentialsSection);
@@ -207,13 +207,13 @@ function refuseDefaultInChain(name: string, values: SectionValues, env: NodeJS.P
 
 /** The config file's profile `name`: the last section that botocore maps to it. */
 function readConfigProfile(file: string, name: string): SectionValues | undefined {
-  const parsed = readSharedFile(file, (section) => mayNameProfile(section, name) && configSectionProfile(section) === name);
+  const parsed = readSharedFile(file, (section) => mayNameProfile(section, name) && configSectionProfile(section) === name, name);
   if (!parsed || parsed.order.length === 0) return undefined;
   return parsed.sections.get(parsed.order[parsed.order.length - 1]!);
 }
 
 /** Parses one shared file (undefined when it does not exist); a line the CLI refuses is a UserError. */
-export function readSharedFile(file: string, wanted: (section: string) => boolean): ReturnType<typeof parseSharedFile> | undefined {
+export function readSharedFile(file: string, wanted: (section: string) => boolean, mentions?: string): ReturnType<typeof parseSharedFile> | undefined {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -224,7 +224,7 @@ export function readSharedFile(file: string, wanted: (section: string) => boolea
     throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
   }
   try {
-    return parseSharedFile(decodeSharedFile(bytes), { wanted });
+    return parseSharedFile(decodeSharedFile(bytes), mentions === undefined ? { wanted } : { wanted, mentions });
   } catch (error) {
     if (error instanceof SharedFileSyntaxError) {
       throw new UserError(`cannot use ${file}: ${error.message}, and the AWS CLI refuses the whole file for it: fix that line`);

@@ -61,6 +61,11 @@ export interface ParseOptions {
   strict?: boolean;
   /** false: leave [DEFAULT]'s keys out of the sections (only to check a rare case). */
   inherit?: boolean;
+  /**
+   * Text that every wanted section's name contains unless it has quotes or backslashes (shlex):
+   * lets a large file skip the sections it cannot want. Without it every line is visited.
+   */
+  mentions?: string;
 }
 
 const DEFAULT_SECTION = 'DEFAULT';
@@ -95,6 +100,49 @@ interface OpenOption {
  * SharedFileSyntaxError at the first line that makes the AWS CLI refuse the file.
  */
 export function parseSharedFile(input: string, options: ParseOptions): ParsedSharedFile {
+  return (options.strict !== false && options.inherit !== false && parseSimpleFile(input, options)) || parseLineByLine(input, options);
+}
+
+// The fast path. Nearly every real file is "simple": LF line ends, every line a header at column
+// 0, a `key = value` (or `key: value`) line whose key starts at column 0, a comment or blank, no
+// [DEFAULT]. For such a file configparser's rules reduce to: no duplicate section, no duplicate
+// key within a section, a header before the first key — and each of those, and the simplicity
+// itself, is one scan of native regex code over the text instead of a JS loop over its lines.
+// Values are then read by the exact line parser, from the wanted sections only. Anything else
+// (and every file with an error, to name the line) takes the exact path.
+
+/** A line that is not simple, found at its start. */
+const NOT_SIMPLE_LINE = /(?:^|\n)(?!\[[^\n]+\]|[A-Za-z0-9_][A-Za-z0-9_.-]*[ \t]*[=:]|[ \t]*(?:[#;]|\n|$))/;
+/** A key line before the first header. */
+const KEY_BEFORE_HEADER = /^(?:[ \t]*(?:[#;][^\n]*)?\n)*[A-Za-z0-9_]/;
+/** Header lines (the name runs to the line's last `]`). */
+const HEADERS = /^\[[^\n]*\]/gm;
+/** A key repeated within one section (ASCII keys, compared case-insensitively as lower() does). */
+const DUPLICATE_KEY = /(?:^|\n)([A-Za-z0-9_][A-Za-z0-9_.-]*)[ \t]*[=:][^\n]*(?:\n(?!\[)[^\n]*)*?\n\1[ \t]*[=:]/i;
+
+function parseSimpleFile(text: string, options: ParseOptions): ParsedSharedFile | undefined {
+  if (options.mentions === undefined || text.includes('\r') || text.includes('[DEFAULT]')) return undefined;
+  if (NOT_SIMPLE_LINE.test(text) || KEY_BEFORE_HEADER.test(text)) return undefined;
+  const headers = text.match(HEADERS) ?? [];
+  if (new Set(headers).size !== headers.length || DUPLICATE_KEY.test(text)) return undefined; // the exact path names the line
+  // Only headers that mention the wanted text (or carry quotes or escapes) can be wanted.
+  const escaped = options.mentions.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+  const candidates = new RegExp(`^\\[[^\\n]*(?:${escaped}|["'\\\\])[^\\n]*\\]`, 'gm');
+  const sections = new Map<string, SectionValues>();
+  const order: string[] = [];
+  for (const match of text.matchAll(candidates)) {
+    const name = match[0].slice(1, -1);
+    if (!options.wanted(name)) continue;
+    let end = text.indexOf('\n[', match.index!);
+    if (end < 0) end = text.length;
+    const body = parseLineByLine(text.slice(match.index!, end), { wanted: () => true });
+    sections.set(name, body.sections.get(name)!);
+    order.push(name);
+  }
+  return { sections, order, sectionCount: headers.length };
+}
+
+function parseLineByLine(input: string, options: ParseOptions): ParsedSharedFile {
   const strict = options.strict ?? true;
   // Universal newlines: CRLF and a lone CR end lines as LF does (line numbers stay the same).
   const text = input.includes('\r') ? input.replace(/\r\n?/g, '\n') : input;
@@ -251,7 +299,7 @@ function nestedLineParses(line: string): boolean {
 
 /** The slow path for a rare case: does every section set `key` itself (not inherit it)? */
 function everySectionSets(text: string, key: string): boolean {
-  const all = parseSharedFile(text, { wanted: () => true, strict: false, inherit: false });
+  const all = parseLineByLine(text, { wanted: () => true, strict: false, inherit: false });
   return [...all.sections.values()].every((values) => key in values);
 }
 
