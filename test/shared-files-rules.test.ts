@@ -151,3 +151,45 @@ test('account pin (issue 11, 1a): a role_arn without a source is no role, so its
   t.is(result.stdout, 'quit=1\n');
   t.regex(result.stderr, /neither source_profile nor credential_source/);
 });
+
+// The SDK path (role, SSO, process, web identity) must read the files as the fast path does.
+test('SDK path: the SDK is handed cc-helper\'s parse, cut to the provider botocore picks, and reads it back', async (t) => {
+  const { sdkView, handToSdk } = await import('../src/aws/sdk-credentials.js');
+  // Spellings the SDK's own parser gets wrong: a quoted header, a colon, [DEFAULT], ` #` in a value.
+  const aws = makeAwsHome({
+    credentials: '[DEFAULT]\naws_session_token = inherited # not a comment\n\n[src]\naws_access_key_id: AKIASOURCE0000000001\naws_secret_access_key = s # t\n',
+    config: '[profile "dev"]\nrole_arn = arn:aws:iam::111111111111:role/R\nsource_profile = src\ncredential_process = /bin/false\naws_access_key_id = AKIAIGNORED000000001\n',
+  });
+  t.teardown(aws.cleanup);
+  const profile = readProfile('dev', aws.env);
+  const view = sdkView('dev', 'role', profile, aws.env);
+  t.deepEqual({ ...view.profiles.get('dev') }, { role_arn: 'arn:aws:iam::111111111111:role/R', source_profile: 'src' });
+  t.deepEqual({ ...view.profiles.get('src') }, { aws_access_key_id: 'AKIASOURCE0000000001', aws_secret_access_key: 's # t', aws_session_token: 'inherited # not a comment' });
+  // The values with " #" cannot pass the SDK's parser: refused, never signed with a cut value.
+  await t.throwsAsync(handToSdk(view, aws.env), { instanceOf: UserError, message: /AWS SDK.*would read profile "src" differently/ });
+  const plain = sdkView('dev', 'role', readProfile('dev', aws.env), aws.env);
+  plain.profiles.get('src')!.aws_secret_access_key = 'plain';
+  plain.profiles.get('src')!.aws_session_token = 'plain-token';
+  const paths = await handToSdk(plain, aws.env);
+  t.is(paths.credentialsFile, aws.credentialsFile);
+});
+
+test('SDK path: credential_process wins over config keys, as in botocore (the SDK alone would take the keys)', async (t) => {
+  const aws = makeAwsHome({ config: `[profile dev]\n${B}credential_process = /bin/cat @HOME@/process.json\n`.replace('@HOME@', '') });
+  t.teardown(aws.cleanup);
+  writeFileSync(aws.configFile, `[profile dev]\n${B}credential_process = /bin/cat ${join(aws.home, 'process.json')}\n`);
+  writeFileSync(join(aws.home, 'process.json'), JSON.stringify({ Version: 1, AccessKeyId: 'AKIAPROCESS000000001', SecretAccessKey: 'process-secret' }));
+  const loaded = await loadProfileCredentials('dev', { env: aws.env, now: NOW });
+  t.is(loaded.source, 'process');
+  t.is(loaded.credentials.accessKeyId, 'AKIAPROCESS000000001');
+});
+
+test('SDK path: a source profile name the SDK cannot carry is refused before any STS call', async (t) => {
+  const aws = makeAwsHome({
+    credentials: `[my source]\n${A}`,
+    config: '[profile dev]\nrole_arn = arn:aws:iam::111111111111:role/R\nsource_profile = my source\n',
+  });
+  t.teardown(aws.cleanup);
+  const env = { ...aws.env, AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9', AWS_REGION: 'eu-west-1' };
+  await t.throwsAsync(loadProfileCredentials('dev', { env, now: NOW }), { instanceOf: UserError, message: /AWS SDK.*would read profile "my source" differently/ });
+});

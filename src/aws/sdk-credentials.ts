@@ -183,14 +183,16 @@ export async function handToSdk(view: SdkView, env: NodeJS.ProcessEnv): Promise<
   const credentialsText = renderSections([...view.profiles].map(([name, values]) => [name, values]));
   const configText = renderSections([...view.ssoSessions].map(([name, values]) => [`sso-session ${name}`, values]));
   const paths = sharedFilePaths(env);
-  const sdkDefault = sharedFilePaths(process.env);
-  for (const p of [paths, sdkDefault]) {
+  // The SSO provider ignores the paths fromIni is given and resolves its own from process.env.
+  const everyPath = view.ssoSessions.size > 0 || [...view.profiles.values()].some((v) => 'sso_role_name' in v || 'sso_account_id' in v) ? [paths, sharedFilePaths(process.env)] : [paths];
+  for (const p of everyPath) {
     smithy.externalDataInterceptor.interceptFile(p.credentialsFile, credentialsText);
     smithy.externalDataInterceptor.interceptFile(p.configFile, configText);
   }
   const refuse = (what: string) =>
     new UserError(`the AWS SDK, which cc-helper uses for role, SSO and process profiles, would read ${what} differently from the AWS CLI: rename it or change the value (no " #" or " ;" inside values)`);
-  for (const init of [{ filepath: paths.credentialsFile, configFilepath: paths.configFile }, {}]) {
+  for (const p of everyPath) {
+    const init = { filepath: p.credentialsFile, configFilepath: p.configFile };
     const read = await smithy.parseKnownFiles({ ...init, ignoreCache: true });
     for (const [name, values] of view.profiles) {
       if (!sameValues(read[name], values)) throw refuse(`profile "${name}"`);
