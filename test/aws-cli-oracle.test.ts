@@ -32,7 +32,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { HELPER_BIN, PACKAGE_ROOT } from './support/helper-process.js';
 import { readGoldenVectors } from './support/golden-vectors.js';
-import { prng } from './support/prng.js';
+import { isExecutable, SeededRandom } from './support/prng.js';
 
 const AWS_CLI = '/usr/bin/aws'; // not `which aws`: a pyenv shim may come first
 const PROFILE = 'oracle';
@@ -120,29 +120,8 @@ const ZONE_CASES: Array<[string, Zone]> = [
   ['2035-12-31 23:59:59', { tz: '<+09>-09', offsetMinutes: 540 }],
 ];
 
-class CaseMaker {
-  private readonly random: () => number;
+class CaseMaker extends SeededRandom {
   private serial = 0;
-  constructor(seed: number) {
-    this.random = prng(seed);
-  }
-  unit(): number {
-    return this.random();
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.random() * (max - min + 1));
-  }
-  chance(p: number): boolean {
-    return this.random() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.random() * items.length)]!;
-  }
-  string(alphabet: string, length: number): string {
-    let s = '';
-    for (let i = 0; i < length; i++) s += alphabet[Math.floor(this.random() * alphabet.length)];
-    return s;
-  }
   /** Puts `ch` at a random position (first and last included). */
   insert(text: string, ch: string): string {
     const at = this.int(0, text.length);
@@ -347,14 +326,6 @@ function findOnPath(name: string): string | undefined {
   return undefined;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function findTools(): Tools | undefined {
   const faketime = findOnPath('faketime');

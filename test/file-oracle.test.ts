@@ -15,12 +15,13 @@
 // changes the count (default 500); CC_SKIP_ORACLE=1 skips it on a machine without the AWS CLI.
 import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { answerGet } from '../src/helper/get.js';
 import { makeFilePair, type FilePair } from './support/aws-file-pairs.js';
 import { HELPER_BIN, PACKAGE_ROOT } from './support/helper-process.js';
+import { isExecutable } from './support/prng.js';
 
 const AWS_CLI = '/usr/bin/aws';
 const HARNESS = join(PACKAGE_ROOT, 'test', 'support', 'aws-cli-in-process.py');
@@ -61,15 +62,6 @@ function numberFrom(text: string | undefined): number | undefined {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new Error(`not a seed or count: ${JSON.stringify(text)}`);
   return value;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The frozen second of pair i: anywhere in 2020-2035, the same in every run of a seed. */

@@ -115,6 +115,14 @@ test('shared-files rule: a path that is a directory counts as no file (botocore:
   t.is(credentials.accessKeyId, 'AKIACREDENTIALS00001');
 });
 
+test('shared-files rule: files: $VAR and ${VAR} in AWS_SHARED_CREDENTIALS_FILE are expanded (os.path.expandvars)', async (t) => {
+  const aws = makeAwsHome({ credentials: `[dev]\n${A}` });
+  t.teardown(aws.cleanup);
+  const env = { ...aws.env, AWS_SHARED_CREDENTIALS_FILE: '$CC_DIR/${CC_NAME}', CC_DIR: aws.home, CC_NAME: 'credentials' };
+  const { credentials } = await loadProfileCredentials('dev', { env, now: NOW });
+  t.is(credentials.accessKeyId, 'AKIACREDENTIALS00001');
+});
+
 // Through the built bin: what git sees.
 const GET = request({ protocol: 'https', host: 'git-codecommit.eu-west-1.amazonaws.com', path: 'v1/repos/rules' });
 

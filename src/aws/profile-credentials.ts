@@ -156,7 +156,7 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
 export function staticCredentials(name: string, section: SectionValues, file: string, now: Date): SigningCredentials {
   const accessKeyId = section.aws_access_key_id!;
   if (!('aws_secret_access_key' in section)) {
-    throw new UserError(`profile "${name}" has aws_access_key_id but no aws_secret_access_key in ${file}: add it (the AWS CLI refuses partial credentials too)`);
+    throw new UserError(`profile "${name}" has no aws_secret_access_key beside its aws_access_key_id in ${file}: add it (the AWS CLI refuses partial credentials too)`);
   }
   const secretAccessKey = section.aws_secret_access_key!;
   // botocore reads the legacy aws_security_token first, even when it is empty.

@@ -3,7 +3,7 @@
 // provider order inside a profile, header spellings, configparser's line rules, [DEFAULT],
 // duplicates, broken lines, encodings — around one profile that the AWS CLI and cc-helper are
 // asked for. `@HOME@` in a file stands for the pair's HOME directory (credential_process paths).
-import { prng } from './prng.js';
+import { SeededRandom } from './prng.js';
 
 export interface FilePair {
   name: string;
@@ -27,26 +27,8 @@ interface Line {
   text: string;
 }
 
-class Maker {
-  readonly random: () => number;
+class Maker extends SeededRandom {
   features = new Set<string>();
-  constructor(seed: number) {
-    this.random = prng(seed);
-  }
-  chance(p: number): boolean {
-    return this.random() < p;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.random() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.random() * items.length)]!;
-  }
-  string(alphabet: string, length: number): string {
-    let s = '';
-    for (let i = 0; i < length; i++) s += alphabet[Math.floor(this.random() * alphabet.length)];
-    return s;
-  }
   feature(name: string): void {
     this.features.add(name);
   }
@@ -262,7 +244,7 @@ export function makeFilePair(seed: number, index: number): FilePair {
   if (m.chance(0.65)) {
     let options: Array<[string, string]> = m.chance(0.7) ? m.staticOptions('CONF') : [];
     options.push(['region', 'eu-central-1']);
-    const r = m.random();
+    const r = m.unit();
     if (r < 0.18) {
       options.push(['credential_process', m.pick(['/bin/cat @HOME@/process.json', "/bin/cat '@HOME@/process.json'"])]);
       m.feature('credential_process');
