@@ -371,7 +371,7 @@ function buildHelperCases(root: string, stsUrl: string, options: Options): Case[
     }),
     () => ({ AWS_ENDPOINT_URL_STS: stsUrl, AWS_REGION: 'eu-west-1' }),
   );
-  const files = [1, 100, 5000].map((n) => ({ n, env: pool(`profiles-${n}`, (key) => ({ credentials: manyProfiles(n, PROFILE, key), config })) }));
+  const files = [1, 100, 5000, 50_000].map((n) => ({ n, env: pool(`profiles-${n}`, (key) => ({ credentials: manyProfiles(n, PROFILE, key), config })) }));
 
   const cases: Case[] = [
     helperCase('static', 'get, static keys', staticEnv),

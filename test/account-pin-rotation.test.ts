@@ -146,7 +146,8 @@ test('a role profile (role_arn) is judged by its ARN, without any network call',
   const w = await start(t);
   const config = join(w.world.home.home, '.aws', 'config');
   writeFileSync(config, `[profile RoleProfile]\nrole_arn = ${ROLE_ARN}\nsource_profile = ${PROFILE}\n`);
-  const base = { profile: 'RoleProfile', credentials: { accessKeyId: 'ASIAROLE000000000001', secretAccessKey: 'x', sessionToken: 't' }, source: 'role' as const, env: w.env, now: new Date(), trace: () => {} };
+  // The SDK path reports the role it assumed (roleArn); only that, never a role_arn setting, is trusted.
+  const base = { profile: 'RoleProfile', credentials: { accessKeyId: 'ASIAROLE000000000001', secretAccessKey: 'x', sessionToken: 't' }, source: 'role' as const, roleArn: ROLE_ARN, env: w.env, now: new Date(), trace: () => {} };
   await t.notThrowsAsync(checkAccountPin({ ...base, expected: ROLE_ACCOUNT }));
   const refused = await t.throwsAsync(checkAccountPin({ ...base, expected: ACCOUNT }), { instanceOf: UserError });
   t.regex(refused!.message, /belongs to account 444455556666, but this helper line is pinned to account 111122223333/);

@@ -32,6 +32,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { HELPER_BIN, PACKAGE_ROOT } from './support/helper-process.js';
 import { readGoldenVectors } from './support/golden-vectors.js';
+import { isExecutable, SeededRandom } from './support/prng.js';
 
 const AWS_CLI = '/usr/bin/aws'; // not `which aws`: a pyenv shim may come first
 const PROFILE = 'oracle';
@@ -74,18 +75,6 @@ interface OracleCase {
   canary?: boolean;
   /** From the fixture file: what the CLI printed when the vector was made (null: nothing). */
   recorded?: { username: string; password: string } | null;
-}
-
-/** mulberry32: small, fast, and the same sequence on every platform. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const REAL_REGIONS = [
@@ -131,29 +120,8 @@ const ZONE_CASES: Array<[string, Zone]> = [
   ['2035-12-31 23:59:59', { tz: '<+09>-09', offsetMinutes: 540 }],
 ];
 
-class CaseMaker {
-  private readonly random: () => number;
+class CaseMaker extends SeededRandom {
   private serial = 0;
-  constructor(seed: number) {
-    this.random = prng(seed);
-  }
-  unit(): number {
-    return this.random();
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.random() * (max - min + 1));
-  }
-  chance(p: number): boolean {
-    return this.random() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.random() * items.length)]!;
-  }
-  string(alphabet: string, length: number): string {
-    let s = '';
-    for (let i = 0; i < length; i++) s += alphabet[Math.floor(this.random() * alphabet.length)];
-    return s;
-  }
   /** Puts `ch` at a random position (first and last included). */
   insert(text: string, ch: string): string {
     const at = this.int(0, text.length);
@@ -358,14 +326,6 @@ function findOnPath(name: string): string | undefined {
   return undefined;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function findTools(): Tools | undefined {
   const faketime = findOnPath('faketime');

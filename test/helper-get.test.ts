@@ -131,7 +131,8 @@ test('a malformed credentials file: one line naming the file and line, no secret
   const r = await runHelper(['--profile', 'CodeCommitProfile', 'get'], ok, env);
   t.is(r.stdout, 'quit=1\n');
   t.is(r.stderr.split('\n').length, 2);
-  t.true(r.stderr.includes(`cannot parse ${credentialsFile} (line 6: section header without a closing "]")`));
+  // configparser: `[CodeCommitProfile` is no header, so it must be `key = value`, and is not.
+  t.true(r.stderr.includes(`cannot use ${credentialsFile}: line 6: expected "key = value" (or a [section] header)`), r.stderr);
   assertNoSecrets(t, r.stderr);
 
   const noEquals = CREDENTIALS.replace('aws_access_key_id = AKIDEXAMPLE', `aws_access_key_id AKIDEXAMPLE ${SECRET}`);
@@ -142,13 +143,12 @@ test('a malformed credentials file: one line naming the file and line, no secret
   assertNoSecrets(t, r2.stderr);
 });
 
-test('an unreadable credentials file is reported, not ignored', async (t) => {
+test('a directory where the credentials file should be counts as no file, as in botocore (os.path.isfile)', async (t) => {
   const { env, credentialsFile } = home(t, {});
-  // A directory where the file should be fails to read even for root (CI runs as root).
   mkdirSync(credentialsFile);
   const r = await runHelper(['--profile', 'CodeCommitProfile', 'get'], ok, env);
   t.is(r.stdout, 'quit=1\n');
-  t.true(r.stderr.startsWith(`cc-helper: cannot read ${credentialsFile}: EISDIR`));
+  t.true(r.stderr.startsWith(`cc-helper: profile "CodeCommitProfile" is not in ${credentialsFile}`), r.stderr);
 });
 
 test('a profile with only half its keys says which key is missing', async (t) => {

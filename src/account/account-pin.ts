@@ -3,8 +3,9 @@
 // another client's account. Loaded by `get` only when the helper line carries --account.
 //
 // Where the account comes from, cheapest first:
-//   1. a role ARN: the profile's `role_arn`, or its vault session's roleArn (an assumed role's
-//      credentials belong to the role's account) — no network;
+//   1. a role ARN: the role the signing credentials were just assumed from (an assumed role's
+//      credentials belong to the role's account), or the vault session's roleArn — no network.
+//      Never a `role_arn` merely written beside the keys: only the credentials that sign count;
 //   2. the cache of access key id -> account (accounts.json) — no network;
 //   3. one STS GetCallerIdentity with the credentials themselves, then remembered.
 import type { SigningCredentials } from '../codecommit/password.js';
@@ -22,6 +23,8 @@ export interface AccountPinOptions {
   expected: string;
   credentials: SigningCredentials;
   source: CredentialSource;
+  /** For source 'role': the role the signing credentials were assumed from (set by the SDK path). */
+  roleArn?: string;
   env: NodeJS.ProcessEnv;
   now: Date;
   trace: Trace;
@@ -55,9 +58,9 @@ export async function checkAccountPin(options: AccountPinOptions): Promise<void>
 async function accountOf(options: AccountPinOptions): Promise<{ account: string; from: string }> {
   const { profile, env, credentials, trace } = options;
   const values = readProfile(profile, env).values;
-  if (options.source === 'role' && values.role_arn) {
-    const account = accountOfArn(values.role_arn);
-    if (account) return { account, from: `role_arn ${values.role_arn}` };
+  if (options.source === 'role' && options.roleArn !== undefined && credentials.sessionToken !== undefined) {
+    const account = accountOfArn(options.roleArn);
+    if (account) return { account, from: `the assumed role ${options.roleArn}` };
   }
   const { findSessionDefinition } = await import('../session/session-definitions.js');
   const definition = findSessionDefinition(profile, env);

@@ -1,8 +1,6 @@
-// The AWS files are INI, but the `ini` package turns a dot in a section name into nesting
-// (`[profile client.acme]`) and parses every section of a file that may hold thousands. So we
-// locate sections by their header lines and hand only the wanted bodies to `ini`. The same
-// line-exact view lets editors replace one section and keep every other byte.
-import { decode } from 'ini';
+// Section boundaries of an INI text, line-exact, so the credentials file editor can replace one
+// section and keep every other byte; values are read by shared-file-parser.ts (the AWS CLI's rules).
+import { parseSharedFile, SharedFileSyntaxError } from './shared-file-parser.js';
 
 export interface IniSection {
   /** Header text between the brackets, trimmed; '' for lines before the first header. */
@@ -38,33 +36,23 @@ export function listIniSections(text: string): IniSection[] {
 }
 
 /**
- * Reads the keys of every section named `name` (later sections win, as in the SDKs).
+ * Reads the own keys of the section `name` (a repeated section continues the first, later keys
+ * win), with the AWS CLI's line rules and values taken raw, as botocore takes them (no unquoting,
+ * no inline comments). For the editor, which must read files it may have to repair; readers of
+ * credentials use readSharedFile, which refuses what the CLI refuses.
  * Returns undefined when no such section exists.
  */
 export function readIniSection(text: string, name: string): Record<string, string> | undefined {
-  // Fast path: skip the scan when the header text cannot be there at all.
-  if (!text.includes(name)) return undefined;
-  // The bodies of the sections named `name`, found without building every section: the wanted
-  // profile may be one of thousands. Every header is still checked first, as listIniSections does.
-  const bodies: Array<{ bodyStart: number; end: number }> = [];
-  let open = name === '' ? 0 : -1; // body start of a wanted section not yet closed (the preamble's name is '')
-  scanHeaders(text, (offset, lineEnd) => {
-    if (open >= 0) bodies.push({ bodyStart: open, end: offset });
-    open = headerName(text, offset) === name ? bodyStartAfter(text, lineEnd) : -1;
-  });
-  if (open >= 0) bodies.push({ bodyStart: open, end: text.length });
-  let found: Record<string, string> | undefined;
-  for (const section of bodies) {
-    checkBody(text, section);
-    const body = decode(text.slice(section.bodyStart, section.end)) as Record<string, unknown>;
-    found ??= {};
-    for (const [key, value] of Object.entries(body)) {
-      // Option names are case-insensitive, as in botocore's configparser.
-      if (typeof value === 'string') found[key.trim().toLowerCase()] = value;
-      else if (typeof value === 'boolean') found[key.trim().toLowerCase()] = String(value);
-    }
+  let parsed;
+  try {
+    parsed = parseSharedFile(text, { wanted: (section) => section === name, strict: false, inherit: false });
+  } catch (error) {
+    if (error instanceof SharedFileSyntaxError) throw new IniSyntaxError(error.line, error.why);
+    throw error;
   }
-  return found;
+  const values = parsed.sections.get(name);
+  // A plain object for callers; fromEntries defines `__proto__` as an own key, never a prototype.
+  return values && Object.fromEntries(Object.entries(values));
 }
 
 /**
@@ -100,17 +88,6 @@ function headerName(text: string, offset: number): string {
 
 function bodyStartAfter(text: string, lineEnd: number): number {
   return lineEnd < text.length ? lineEnd + 1 : text.length;
-}
-
-const BODY_LINE = /^(?:[ \t]*|[ \t]*[#;].*|[^=]+=.*|[ \t]+.*)\r?$/;
-
-/** Every body line must be blank, a comment, `key = value` or an indented continuation. */
-function checkBody(text: string, section: { bodyStart: number; end: number }): void {
-  const lines = text.slice(section.bodyStart, section.end).split('\n');
-  lines.forEach((line, i) => {
-    // The line number only when reporting: counting lines from the top costs on large files.
-    if (!BODY_LINE.test(line)) throw new IniSyntaxError(lineNumberAt(text, section.bodyStart) + i, 'expected "key = value"');
-  });
 }
 
 function lineNumberAt(text: string, offset: number): number {

@@ -1,12 +1,25 @@
-// Credentials of one named profile. Static keys (the common case) are read straight from the
-// shared files; profiles that need STS, SSO or a process go through the AWS SDK, which is
-// imported only then, so the common path never pays for loading it.
+// Credentials of one named profile, chosen the way the AWS CLI (botocore) chooses them. Static
+// keys (the common case) are read straight from the shared files; profiles that need STS, SSO or
+// a process go through the AWS SDK, which is imported only then, so the common path never pays
+// for loading it.
+//
+// botocore's chain for an explicitly named profile, first match wins (credentials.py):
+//   1. assume role: `role_arn` (and no `web_identity_token_file`) — with exactly one of
+//      `source_profile` / `credential_source`, else the CLI refuses the profile;
+//   2. web identity: a non-empty `web_identity_token_file` (and `role_arn`);
+//   3. SSO: `sso_role_name` or `sso_account_id`;
+//   4. the credentials file's `[NAME]` section, if it has `aws_access_key_id`: key, secret and
+//      token all from that one section (a key without a secret is an error, not a merge);
+//   5. `credential_process`;
+//   6. the config file's profile, if it has `aws_access_key_id`: key, secret and token from it.
+// Steps 1, 2, 3 and 5 read botocore's merged view: the config profile updated key by key with
+// the credentials file's section (session.full_config).
 import { readFileSync } from 'node:fs';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { UserError } from '../support/errors.js';
 import { silentTrace, type Trace } from '../support/trace.js';
-import { IniSyntaxError, readIniSection } from './ini-sections.js';
 import { DEFAULT_PROFILE } from './profile-choice.js';
+import { configSectionProfile, decodeSharedFile, emptyValues, mayNameProfile, parseSharedFile, SharedFileSyntaxError, type SectionValues } from './shared-file-parser.js';
 import { sharedFilePaths } from './shared-files.js';
 
 export type CredentialSource = 'credentials file' | 'config file' | 'role' | 'sso' | 'process' | 'web identity' | 'vault session';
@@ -14,6 +27,8 @@ export type CredentialSource = 'credentials file' | 'config file' | 'role' | 'ss
 export interface ProfileCredentials {
   credentials: SigningCredentials;
   source: CredentialSource;
+  /** For source 'role': the role the signing credentials were assumed from. */
+  roleArn?: string;
 }
 
 export interface LoadOptions {
@@ -23,18 +38,17 @@ export interface LoadOptions {
   allowDefault?: boolean;
 }
 
-/** Keys that mean "ask the SDK": the same tests, in the same order, as the SDK's fromIni. */
-const ROLE_KEYS = ['role_arn'];
-const SSO_KEYS = ['sso_session', 'sso_start_url'];
-const PROCESS_KEYS = ['credential_process'];
-const WEB_IDENTITY_KEYS = ['web_identity_token_file'];
-
-/** The merged view of a profile: config `[profile NAME]` overlaid by credentials `[NAME]`. */
+/** A profile as botocore sees it. */
 export interface ProfileData {
-  values: Record<string, string>;
+  /** botocore's merged view: the config profile overlaid key by key by the credentials file's section. */
+  values: SectionValues;
+  /** The credentials file's `[NAME]` section (with that file's [DEFAULT] keys), if any. */
+  credentialsSection: SectionValues | undefined;
+  /** The config file's profile (`[profile NAME]`, or `[default]`), if any; the last one wins. */
+  configSection: SectionValues | undefined;
   inCredentialsFile: boolean;
   inConfigFile: boolean;
-  /** Whether the access key id comes from the credentials file (it overrides the config file). */
+  /** Whether the static keys come from the credentials file (its section has aws_access_key_id). */
   keysFromCredentialsFile: boolean;
   credentialsFile: string;
   configFile: string;
@@ -42,16 +56,64 @@ export interface ProfileData {
 
 export function readProfile(name: string, env: NodeJS.ProcessEnv = process.env): ProfileData {
   const { credentialsFile, configFile } = sharedFilePaths(env);
-  const fromConfig = readSection(configFile, name === DEFAULT_PROFILE ? name : `profile ${name}`);
-  const fromCredentials = readSection(credentialsFile, name);
+  // Both files are parsed whole every time: the CLI refuses a file with a bad line anywhere.
+  const configSection = readConfigProfile(configFile, name);
+  const credentialsSection = readSharedFile(credentialsFile, (section) => section === name, name)?.sections.get(name);
+  const values = emptyValues();
+  if (configSection) Object.assign(values, configSection);
+  if (credentialsSection) Object.assign(values, credentialsSection);
   return {
-    values: { ...fromConfig, ...fromCredentials },
-    inCredentialsFile: fromCredentials !== undefined,
-    inConfigFile: fromConfig !== undefined,
-    keysFromCredentialsFile: fromCredentials?.aws_access_key_id !== undefined,
+    values,
+    credentialsSection,
+    configSection,
+    inCredentialsFile: credentialsSection !== undefined,
+    inConfigFile: configSection !== undefined,
+    keysFromCredentialsFile: credentialsSection !== undefined && 'aws_access_key_id' in credentialsSection,
     credentialsFile,
     configFile,
   };
+}
+
+export type SdkKind = 'role' | 'sso' | 'process' | 'web identity';
+export type ProfileKind = SdkKind | 'credentials file' | 'config file';
+
+/**
+ * Which step of botocore's chain answers for this profile (undefined: none, the CLI finds no
+ * credentials). Throws a UserError where the CLI refuses the profile.
+ */
+export function profileKind(name: string, profile: ProfileData): ProfileKind | undefined {
+  const v = profile.values;
+  if ('role_arn' in v && !('web_identity_token_file' in v)) {
+    const hasSource = 'source_profile' in v;
+    const hasCredentialSource = 'credential_source' in v;
+    if (hasSource && hasCredentialSource) {
+      throw new UserError(`profile "${name}" has both source_profile and credential_source: keep one (the AWS CLI refuses the profile too)`);
+    }
+    if (!hasSource && !hasCredentialSource) {
+      throw new UserError(
+        `profile "${name}" has role_arn but neither source_profile nor credential_source, so it is not a usable role profile ` +
+          '(the AWS CLI refuses it too): add source_profile = <profile with the source keys>, or remove role_arn',
+      );
+    }
+    return 'role';
+  }
+  if (v.web_identity_token_file) return 'web identity';
+  if ('sso_role_name' in v || 'sso_account_id' in v) return 'sso';
+  if (profile.keysFromCredentialsFile) return 'credentials file';
+  if ('credential_process' in v) return 'process';
+  if (profile.configSection && 'aws_access_key_id' in profile.configSection) return 'config file';
+  return undefined;
+}
+
+/** The SDK-backed kind of a profile, if any; never throws (for reports like `doctor`). */
+export function sdkKind(profile: ProfileData): SdkKind | undefined {
+  let kind: ProfileKind | undefined;
+  try {
+    kind = profileKind('', profile);
+  } catch {
+    return 'role'; // a role profile the CLI refuses: still a role profile to describe
+  }
+  return kind === 'credentials file' || kind === 'config file' ? undefined : kind;
 }
 
 export async function loadProfileCredentials(name: string, options: LoadOptions = {}): Promise<ProfileCredentials> {
@@ -69,27 +131,46 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
         `create it (e.g. \`aws configure --profile ${name}\`) or fix the name in the helper line`,
     );
   }
-  const v = profile.values;
-  const kind = sdkKind(v);
-  if (kind) {
-    if (!options.allowDefault) refuseDefaultInChain(name, v, env);
-    trace(`profile "${name}" needs the AWS SDK (${kind})`);
-    const { loadWithSdk } = await import('./sdk-credentials.js');
-    return loadWithSdk(name, kind, { env, now, trace });
-  }
-  const accessKeyId = v.aws_access_key_id;
-  const secretAccessKey = v.aws_secret_access_key;
-  if (!accessKeyId || !secretAccessKey) {
+  const kind = profileKind(name, profile);
+  if (kind === undefined) {
     throw new UserError(
-      `profile "${name}" has no ${accessKeyId ? 'aws_secret_access_key' : 'aws_access_key_id'} ` +
-        `and no role, SSO or credential_process settings: complete it in ${profile.credentialsFile}`,
+      `profile "${name}" has no aws_access_key_id and no role, SSO or credential_process settings: complete it in ${profile.credentialsFile}`,
     );
   }
+  if (kind === 'credentials file' || kind === 'config file') {
+    const section = kind === 'credentials file' ? profile.credentialsSection! : profile.configSection!;
+    const file = kind === 'credentials file' ? profile.credentialsFile : profile.configFile;
+    return { credentials: staticCredentials(name, section, file, now), source: kind };
+  }
+  if (!options.allowDefault) refuseDefaultInChain(name, profile.values, env);
+  trace(`profile "${name}" needs the AWS SDK (${kind})`);
+  const { loadWithSdk } = await import('./sdk-credentials.js');
+  return loadWithSdk(name, kind, profile, { env, now, trace });
+}
+
+/**
+ * Key, secret and token from ONE section, as botocore takes them. Where the CLI would print an
+ * answer git cannot use (an empty key, `key%` with an empty token, a line break inside a value
+ * that would split git's answer), cc-helper refuses instead.
+ */
+export function staticCredentials(name: string, section: SectionValues, file: string, now: Date): SigningCredentials {
+  const accessKeyId = section.aws_access_key_id!;
+  if (!('aws_secret_access_key' in section)) {
+    throw new UserError(`profile "${name}" has no aws_secret_access_key beside its aws_access_key_id in ${file}: add it (the AWS CLI refuses partial credentials too)`);
+  }
+  const secretAccessKey = section.aws_secret_access_key!;
+  // botocore reads the legacy aws_security_token first, even when it is empty.
+  const tokenKey = 'aws_security_token' in section ? 'aws_security_token' : 'aws_session_token' in section ? 'aws_session_token' : undefined;
   const credentials: SigningCredentials = { accessKeyId, secretAccessKey };
-  // botocore reads the legacy aws_security_token first; the signature must match the CLI's.
-  const sessionToken = v.aws_security_token || v.aws_session_token;
-  if (sessionToken) credentials.sessionToken = sessionToken;
-  const expires = v.x_security_token_expires;
+  for (const [key, value] of [['aws_access_key_id', accessKeyId], ['aws_secret_access_key', secretAccessKey], ...(tokenKey ? [[tokenKey, section[tokenKey]!]] : [])] as Array<[string, string]>) {
+    if (value === '') throw new UserError(`profile "${name}" has an empty ${key} in ${file}: fill it in or remove the line`);
+    // The value is never shown: it may be a secret.
+    if (/[\r\n\0]/.test(value)) {
+      throw new UserError(`profile "${name}" has a line break or NUL inside ${key} in ${file} (an indented line continues the value above it): fix the file`);
+    }
+  }
+  if (tokenKey) credentials.sessionToken = section[tokenKey]!;
+  const expires = section.x_security_token_expires;
   if (expires) {
     const expiration = new Date(expires);
     if (Number.isNaN(expiration.getTime())) {
@@ -103,26 +184,14 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
     }
     credentials.expiration = expiration;
   }
-  return { credentials, source: profile.keysFromCredentialsFile ? 'credentials file' : 'config file' };
-}
-
-export type SdkKind = 'role' | 'sso' | 'process' | 'web identity';
-
-export function sdkKind(values: Record<string, string>): SdkKind | undefined {
-  const has = (keys: string[]) => keys.some((k) => values[k] !== undefined && values[k] !== '');
-  if (has(ROLE_KEYS)) return 'role';
-  if (values.aws_access_key_id && values.aws_secret_access_key) return undefined;
-  if (has(WEB_IDENTITY_KEYS)) return 'web identity';
-  if (has(PROCESS_KEYS)) return 'process';
-  if (has(SSO_KEYS)) return 'sso';
-  return undefined;
+  return credentials;
 }
 
 /** A role chain that ends in `[default]` would touch the canary: only with the explicit opt-in. */
-function refuseDefaultInChain(name: string, values: Record<string, string>, env: NodeJS.ProcessEnv): void {
+function refuseDefaultInChain(name: string, values: SectionValues, env: NodeJS.ProcessEnv): void {
   const seen = new Set<string>([name]);
   let current = values; // the profile itself is already read: only the chain's next hops are
-  while (current.source_profile) {
+  while (current.source_profile !== undefined) {
     const next = current.source_profile;
     if (next === DEFAULT_PROFILE) {
       throw new UserError(
@@ -136,19 +205,29 @@ function refuseDefaultInChain(name: string, values: Record<string, string>, env:
   }
 }
 
-function readSection(file: string, section: string): Record<string, string> | undefined {
-  let text: string;
+/** The config file's profile `name`: the last section that botocore maps to it. */
+function readConfigProfile(file: string, name: string): SectionValues | undefined {
+  const parsed = readSharedFile(file, (section) => mayNameProfile(section, name) && configSectionProfile(section) === name, name);
+  if (!parsed || parsed.order.length === 0) return undefined;
+  return parsed.sections.get(parsed.order[parsed.order.length - 1]!);
+}
+
+/** Parses one shared file (undefined when it does not exist); a line the CLI refuses is a UserError. */
+export function readSharedFile(file: string, wanted: (section: string) => boolean, mentions?: string): ReturnType<typeof parseSharedFile> | undefined {
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    // botocore skips a path that is not a regular file (os.path.isfile).
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined;
     throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
   }
   try {
-    return readIniSection(text, section);
+    return parseSharedFile(decodeSharedFile(bytes), mentions === undefined ? { wanted } : { wanted, mentions });
   } catch (error) {
-    if (error instanceof IniSyntaxError) {
-      throw new UserError(`cannot parse ${file} (${error.message}): fix that line; the AWS CLI would refuse it too`);
+    if (error instanceof SharedFileSyntaxError) {
+      throw new UserError(`cannot use ${file}: ${error.message}, and the AWS CLI refuses the whole file for it: fix that line`);
     }
     throw error;
   }

@@ -1,23 +1,51 @@
 // Profiles that need more than static keys (role, SSO, credential_process, web identity) are
 // resolved by the AWS SDK. This module is imported lazily: loading the SDK costs more than the
 // whole static path.
+//
+// The SDK has its own INI parser (it cuts values at ` #`, ignores `[profile "x"]`, has no
+// continuation lines, [DEFAULT] or `:`) and its own order of providers (static keys before
+// web identity and credential_process; botocore the other way round). So the SDK never reads the
+// shared files: cc-helper hands it the profiles of the chain as cc-helper parsed them, each cut
+// down to the keys of the one provider botocore would pick, through the SDK's own file
+// interceptor, and then checks that the SDK's parser reads back exactly those values. Where it
+// would not (a name or value the SDK's parser cannot carry), cc-helper refuses rather than let
+// the SDK sign with something else.
+import { createRequire } from 'node:module';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { createAsk } from '../prompt/ask.js';
 import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
-import type { ProfileCredentials, SdkKind } from './profile-credentials.js';
+import { profileKind, readProfile, readSharedFile, staticCredentials, type ProfileCredentials, type ProfileData, type ProfileKind, type SdkKind } from './profile-credentials.js';
+import { configSectionSsoSession, emptyValues, type SectionValues } from './shared-file-parser.js';
 import { sharedFilePaths } from './shared-files.js';
+
+/** Keys each provider reads; a profile handed to the SDK keeps only its provider's (and these). */
+const COMMON_KEYS = ['region', 'sts_regional_endpoints'];
+const KEYS_OF: Record<SdkKind, string[]> = {
+  role: ['role_arn', 'source_profile', 'credential_source', 'role_session_name', 'external_id', 'mfa_serial', 'duration_seconds'],
+  'web identity': ['web_identity_token_file', 'role_arn', 'role_session_name'],
+  sso: ['sso_session', 'sso_start_url', 'sso_region', 'sso_account_id', 'sso_role_name'],
+  process: ['credential_process'],
+};
+
+/** What the SDK is handed: profiles by name (the credentials file) and sso-session sections (config). */
+export interface SdkView {
+  profiles: Map<string, SectionValues>;
+  ssoSessions: Map<string, SectionValues>;
+}
 
 export async function loadWithSdk(
   name: string,
   kind: SdkKind,
+  profile: ProfileData,
   { env, now, trace }: { env: NodeJS.ProcessEnv; now: Date; trace: Trace },
 ): Promise<ProfileCredentials> {
+  const view = sdkView(name, kind, profile, env);
   // The SDK warns on stderr about future Node versions; a credential helper's stderr reaches
   // the user on every git command, and the versions pinned in package.json run on Node 20.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { fromIni } = await import('@aws-sdk/credential-providers');
-  const paths = sharedFilePaths(env);
+  const paths = await handToSdk(view, env);
   const ask = createAsk({ env, fallbackHint: `get credentials for profile "${name}" another way (e.g. \`cc-helper session start ${name}\`) and try again` });
   const started = Date.now();
   let resolved;
@@ -44,7 +72,158 @@ export async function loadWithSdk(
     }
     credentials.expiration = resolved.expiration;
   }
-  return { credentials, source: kind };
+  const result: ProfileCredentials = { credentials, source: kind };
+  if (kind === 'role') result.roleArn = view.profiles.get(name)!.role_arn!;
+  return result;
+}
+
+/**
+ * The profiles the SDK needs for `name`, as botocore reads them: the profile itself and, for a
+ * role, each source_profile hop, each cut down to the keys of the provider botocore picks.
+ */
+export function sdkView(name: string, kind: SdkKind, profile: ProfileData, env: NodeJS.ProcessEnv): SdkView {
+  const view: SdkView = { profiles: new Map(), ssoSessions: new Map() };
+  let current = { name, kind: kind as ProfileKind, profile };
+  for (;;) {
+    view.profiles.set(current.name, cutDown(current.name, current.kind, current.profile));
+    if (current.kind === 'sso') addSsoSession(view, current.profile.values.sso_session, current.profile.configFile);
+    if (current.kind !== 'role') return view;
+    const values = current.profile.values;
+    const next = values.source_profile;
+    if (next === undefined) return view; // credential_source: the SDK reads the environment
+    if (next === current.name) {
+      // botocore lets a role profile take its source keys from itself.
+      const own = cutDown(next, sourceKind(next, current.profile), current.profile);
+      view.profiles.set(next, { ...view.profiles.get(next), ...own });
+      return view;
+    }
+    if (view.profiles.has(next)) {
+      throw new UserError(`profile "${name}" has a source_profile loop through "${next}": fix source_profile (the AWS CLI refuses it too)`);
+    }
+    const nextProfile = readProfile(next, env);
+    if (!nextProfile.inCredentialsFile && !nextProfile.inConfigFile) {
+      throw new UserError(`the source_profile "${next}" of profile "${current.name}" does not exist: create it or fix source_profile`);
+    }
+    current = { name: next, kind: sourceKind(next, nextProfile), profile: nextProfile };
+  }
+}
+
+/**
+ * How botocore resolves a source profile: with static keys (even beside a role_arn) or no
+ * role_arn, by the profile providers (web identity, SSO, credentials file, process, config);
+ * otherwise by assuming its role in turn.
+ */
+function sourceKind(name: string, profile: ProfileData): ProfileKind {
+  const v = profile.values;
+  const hasStatic = 'aws_access_key_id' in v || 'aws_secret_access_key' in v;
+  if (!hasStatic && 'role_arn' in v && !('web_identity_token_file' in v)) return profileKind(name, profile)!;
+  const withoutRole: ProfileData = { ...profile, values: Object.assign(emptyValues(), v) };
+  delete withoutRole.values.role_arn;
+  const kind = profileKind(name, withoutRole);
+  if (kind === undefined) throw new UserError(`the source profile "${name}" has no credentials: give it keys, or fix source_profile`);
+  return kind;
+}
+
+function cutDown(name: string, kind: ProfileKind, profile: ProfileData): SectionValues {
+  const out = emptyValues();
+  const copy = (from: SectionValues | undefined, keys: string[]) => {
+    for (const key of keys) if (from && key in from) out[key] = from[key]!;
+  };
+  // A region botocore would not use for these credentials must not stop them: only usable ones go.
+  for (const key of COMMON_KEYS) if (key in profile.values && !/[\r\n\0]/.test(profile.values[key]!)) out[key] = profile.values[key]!;
+  if (kind === 'credentials file' || kind === 'config file') {
+    const section = (kind === 'credentials file' ? profile.credentialsSection : profile.configSection)!;
+    const file = kind === 'credentials file' ? profile.credentialsFile : profile.configFile;
+    // The same checks (partial, empty, line breaks) and the same token choice as the fast path.
+    const credentials = staticCredentials(name, section, file, new Date(0));
+    out.aws_access_key_id = credentials.accessKeyId;
+    out.aws_secret_access_key = credentials.secretAccessKey;
+    if (credentials.sessionToken !== undefined) out.aws_session_token = credentials.sessionToken;
+    return out;
+  }
+  copy(profile.values, KEYS_OF[kind]);
+  return out;
+}
+
+function addSsoSession(view: SdkView, session: string | undefined, configFile: string): void {
+  if (session === undefined) return;
+  const parsed = readSharedFile(configFile, (section) => configSectionSsoSession(section) === session);
+  const name = parsed?.order[parsed.order.length - 1];
+  if (!parsed || name === undefined) {
+    throw new UserError(`the sso-session "${session}" is not in ${configFile}: add [sso-session ${session}] or fix sso_session`);
+  }
+  const values = emptyValues();
+  const section = parsed.sections.get(name)!;
+  for (const key of ['sso_start_url', 'sso_region', 'sso_registration_scopes']) if (key in section) values[key] = section[key]!;
+  view.ssoSessions.set(session, values);
+}
+
+/** The SDK's file reader: the module fromIni and its providers require. */
+interface SmithyConfig {
+  externalDataInterceptor: { interceptFile(path: string, contents: string): void };
+  parseKnownFiles(init: { filepath?: string; configFilepath?: string; ignoreCache?: boolean }): Promise<Record<string, Record<string, string>>>;
+  loadSsoSessionData(init: { configFilepath?: string }): Promise<Record<string, Record<string, string>>>;
+}
+
+function smithyConfig(): SmithyConfig {
+  // Resolved from the SDK's own package, so this is the module instance its providers use.
+  const fromHere = createRequire(import.meta.url);
+  const providers = fromHere.resolve('@aws-sdk/credential-providers');
+  const ini = createRequire(providers).resolve('@aws-sdk/credential-provider-ini');
+  return createRequire(ini)('@smithy/core/config') as SmithyConfig;
+}
+
+/**
+ * Puts the view in place of the shared files for the SDK (the paths cc-helper resolved, and the
+ * paths the SDK resolves itself from the process environment, which its SSO provider uses), and
+ * checks that the SDK's parser reads it back exactly.
+ */
+export async function handToSdk(view: SdkView, env: NodeJS.ProcessEnv): Promise<{ credentialsFile: string; configFile: string }> {
+  const smithy = smithyConfig();
+  const credentialsText = renderSections([...view.profiles].map(([name, values]) => [name, values]));
+  const configText = renderSections([...view.ssoSessions].map(([name, values]) => [`sso-session ${name}`, values]));
+  const paths = sharedFilePaths(env);
+  // The SSO provider ignores the paths fromIni is given and resolves its own from process.env.
+  const everyPath = view.ssoSessions.size > 0 || [...view.profiles.values()].some((v) => 'sso_role_name' in v || 'sso_account_id' in v) ? [paths, sharedFilePaths(process.env)] : [paths];
+  for (const p of everyPath) {
+    smithy.externalDataInterceptor.interceptFile(p.credentialsFile, credentialsText);
+    smithy.externalDataInterceptor.interceptFile(p.configFile, configText);
+  }
+  const refuse = (what: string) =>
+    new UserError(`the AWS SDK, which cc-helper uses for role, SSO and process profiles, would read ${what} differently from the AWS CLI: rename it or change the value (no " #" or " ;" inside values)`);
+  for (const p of everyPath) {
+    const init = { filepath: p.credentialsFile, configFilepath: p.configFile };
+    const read = await smithy.parseKnownFiles({ ...init, ignoreCache: true });
+    for (const [name, values] of view.profiles) {
+      if (!sameValues(read[name], values)) throw refuse(`profile "${name}"`);
+    }
+    const sessions = await smithy.loadSsoSessionData(init);
+    for (const [name, values] of view.ssoSessions) {
+      if (!sameValues(sessions[name], values)) throw refuse(`sso-session "${name}"`);
+    }
+  }
+  return paths;
+}
+
+function sameValues(read: Record<string, string> | undefined, expected: SectionValues): boolean {
+  if (read === undefined) return false;
+  const keys = Object.keys(expected);
+  return Object.keys(read).length === keys.length && keys.every((key) => read[key] === expected[key]);
+}
+
+/** `[name]` and `key = value` lines, the one layout every INI reader agrees on. */
+function renderSections(sections: Array<[string, SectionValues]>): string {
+  let out = '';
+  for (const [name, values] of sections) {
+    if (/[\r\n\]]/.test(name)) throw new UserError(`cannot hand the profile name ${JSON.stringify(name)} to the AWS SDK: rename the profile`);
+    out += `[${name}]\n`;
+    for (const key of Object.keys(values)) {
+      const value = values[key]!;
+      if (/[\r\n\0]/.test(value)) throw new UserError(`profile "${name}" has a line break inside ${key}: fix the file (an indented line continues the value above it)`);
+      out += `${key} = ${value}\n`;
+    }
+  }
+  return out;
 }
 
 /** SDK errors are long and multi-line; turn them into the one line that says what to run. */

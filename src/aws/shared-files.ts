@@ -10,12 +10,14 @@ export interface SharedFilePaths {
 export function sharedFilePaths(env: NodeJS.ProcessEnv = process.env): SharedFilePaths {
   const home = env.HOME || env.USERPROFILE || homedir();
   return {
-    credentialsFile: expandHome(env.AWS_SHARED_CREDENTIALS_FILE, home) ?? join(home, '.aws', 'credentials'),
-    configFile: expandHome(env.AWS_CONFIG_FILE, home) ?? join(home, '.aws', 'config'),
+    credentialsFile: expandHome(env.AWS_SHARED_CREDENTIALS_FILE, home, env) ?? join(home, '.aws', 'credentials'),
+    configFile: expandHome(env.AWS_CONFIG_FILE, home, env) ?? join(home, '.aws', 'config'),
   };
 }
 
-function expandHome(path: string | undefined, home: string): string | undefined {
+/** botocore expands `$VAR` and `${VAR}` (os.path.expandvars: unknown ones stay), then `~`. */
+function expandHome(path: string | undefined, home: string, env: NodeJS.ProcessEnv): string | undefined {
   if (!path) return undefined;
-  return path === '~' || path.startsWith('~/') ? join(home, path.slice(1)) : path;
+  const expanded = path.includes('$') ? path.replace(/\$(\w+|\{[^}]*\})/g, (whole, name: string) => env[name.startsWith('{') ? name.slice(1, -1) : name] ?? whole) : path;
+  return expanded === '~' || expanded.startsWith('~/') ? join(home, expanded.slice(1)) : expanded;
 }

@@ -44,7 +44,7 @@ export function credentialFacts(
     return { credentials: missing(null, 'no such profile'), findings };
   }
 
-  const kind = sdkKind(v);
+  const kind = sdkKind(profile);
   const accessKeyId = v.aws_access_key_id ? mask(v.aws_access_key_id) : null;
   let credentialKind: CredentialsFact['kind'];
   let detail: string;

@@ -55,7 +55,7 @@ export async function answerGet(options: GetOptions): Promise<string> {
     const profile = chooseProfile({ flag: options.profileFlag, env: options.env, allowDefault: options.allowDefault });
     trace(`profile "${profile.name}" (from ${profile.reason})`);
     const now = options.now();
-    const { credentials, source } = await credentialsFor(profile.name, {
+    const { credentials, source, roleArn } = await credentialsFor(profile.name, {
       env: options.env,
       now,
       trace,
@@ -68,7 +68,7 @@ export async function answerGet(options: GetOptions): Promise<string> {
     );
     if (options.account !== undefined) {
       const { checkAccountPin } = await import('../account/account-pin.js');
-      await checkAccountPin({ profile: profile.name, expected: options.account, credentials, source, env: options.env, now, trace });
+      await checkAccountPin({ profile: profile.name, expected: options.account, credentials, source, roleArn, env: options.env, now, trace });
     }
     const signed = await computeCodeCommitPassword({
       credentials,
