@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { UserError } from '../support/errors.js';
 import { silentTrace, type Trace } from '../support/trace.js';
+import { isSourceProfileRole, loadRoleCredentials } from '../role/role-profile.js';
+import { loadSsoCredentials } from '../role/sso-profile.js';
 import { IniSyntaxError, readIniSection } from './ini-sections.js';
 import { DEFAULT_PROFILE } from './profile-choice.js';
 import { sharedFilePaths } from './shared-files.js';
@@ -73,6 +75,9 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
   const kind = sdkKind(v);
   if (kind) {
     if (!options.allowDefault) refuseDefaultInChain(name, v, env);
+    // Role (with source_profile) and SSO profiles: cc-helper's own client and the AWS CLI's cache.
+    if (kind === 'role' && isSourceProfileRole(v)) return { credentials: await loadRoleCredentials(name, v, { env, now, trace }), source: 'role' };
+    if (kind === 'sso') return { credentials: await loadSsoCredentials(name, v, { env, now, trace }), source: 'sso' };
     trace(`profile "${name}" needs the AWS SDK (${kind})`);
     const { loadWithSdk } = await import('./sdk-credentials.js');
     return loadWithSdk(name, kind, { env, now, trace });

@@ -150,7 +150,7 @@ export async function callQueryApi(
 }
 
 /** The body as text, or a non-retryable `ResponseTooLarge` failure past `max` bytes. */
-async function readLimited(response: Response, max: number): Promise<string> {
+export async function readLimited(response: Response, max: number): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? '');
   if (declared > max) {
     await response.body?.cancel().catch(() => {});

@@ -6,7 +6,11 @@ import { createAsk } from '../prompt/ask.js';
 import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
 import type { ProfileCredentials, SdkKind } from './profile-credentials.js';
+import { DEFAULT_TIMEOUT_MS } from './query-api.js';
 import { sharedFilePaths } from './shared-files.js';
+
+/** The SDK's clients make at most two attempts of DEFAULT_TIMEOUT_MS each; this bounds the rest. */
+const SDK_DEADLINE_MS = 3 * DEFAULT_TIMEOUT_MS;
 
 export async function loadWithSdk(
   name: string,
@@ -21,16 +25,41 @@ export async function loadWithSdk(
   const ask = createAsk({ env, fallbackHint: `get credentials for profile "${name}" another way (e.g. \`cc-helper session start ${name}\`) and try again` });
   const started = Date.now();
   let resolved;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    resolved = await fromIni({
-      profile: name,
-      filepath: paths.credentialsFile,
-      configFilepath: paths.configFile,
-      ignoreCache: true,
-      mfaCodeProvider: (serial) => ask(`MFA code for ${serial} (profile ${name}): `),
-    })();
+    // Bounded twice: the SDK's own clients (STS, SSO) time out each request, and the whole
+    // resolution (retries included) has a deadline, so git never waits on a silent endpoint.
+    // A person typing an MFA code is not the network: the deadline starts again after the prompt.
+    let arm = () => {};
+    const overall = new Promise<never>((_, reject) => {
+      arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => reject(new UserError(`cannot get credentials for profile "${name}" (${kind}): no answer within ${SDK_DEADLINE_MS / 1000} s; check your network`)), SDK_DEADLINE_MS);
+      };
+      arm();
+    });
+    resolved = await Promise.race([
+      fromIni({
+        profile: name,
+        filepath: paths.credentialsFile,
+        configFilepath: paths.configFile,
+        ignoreCache: true,
+        mfaCodeProvider: async (serial) => {
+          clearTimeout(timer);
+          try {
+            return await ask(`MFA code for ${serial} (profile ${name}): `);
+          } finally {
+            arm();
+          }
+        },
+        clientConfig: { requestHandler: { requestTimeout: DEFAULT_TIMEOUT_MS, connectionTimeout: DEFAULT_TIMEOUT_MS }, maxAttempts: 2 },
+      })(),
+      overall,
+    ]);
   } catch (error) {
     throw explain(name, kind, error);
+  } finally {
+    clearTimeout(timer);
   }
   trace(`the SDK resolved profile "${name}" (${kind}) in ${Date.now() - started} ms`);
   const credentials: SigningCredentials = {

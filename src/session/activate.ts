@@ -12,7 +12,7 @@ import {
 import { loadProfileCredentials } from '../aws/profile-credentials.js';
 import { sharedFilePaths } from '../aws/shared-files.js';
 import type { SigningCredentials } from '../codecommit/password.js';
-import type { CallerCredentials, StsClient, StsCredentials } from '../sts/sts-client.js';
+import { roleSessionNameFor, type CallerCredentials, type StsClient, type StsCredentials } from '../sts/sts-client.js';
 import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
 import { needsRenewal } from './renewal.js';
@@ -98,7 +98,7 @@ async function obtain(definition: SessionDefinition, deps: SessionDeps): Promise
   const temporary = definition.roleArn
     ? await sts.assumeRole({
         roleArn: definition.roleArn,
-        roleSessionName: roleSessionName(profile),
+        roleSessionName: roleSessionNameFor(profile),
         durationSeconds,
         ...(definition.externalId ? { externalId: definition.externalId } : {}),
         ...mfa,
@@ -130,9 +130,4 @@ async function activateLeapp(definition: SessionDefinition, deps: SessionDeps): 
     trace: deps.trace,
   });
   return credentials;
-}
-
-/** STS allows [\w+=,.@-]{2,64}; the profile name says where the session came from in CloudTrail. */
-function roleSessionName(profile: string): string {
-  return `cc-helper-${profile}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }

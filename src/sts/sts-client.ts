@@ -73,6 +73,11 @@ export interface AssumeRoleParams {
   tokenCode?: string;
 }
 
+/** STS allows [\w+=,.@-]{2,64}; the profile name says where the session came from in CloudTrail. */
+export function roleSessionNameFor(profile: string): string {
+  return `cc-helper-${profile}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+}
+
 export interface StsClient {
   /** The URL requests go to (for messages). */
   readonly endpoint: string;
@@ -167,7 +172,7 @@ function readCredentials(xml: string, action: StsAction, endpoint: string, now: 
   const expirationText = block && xmlText(block, 'Expiration');
   const expiration = expirationText ? new Date(expirationText) : undefined;
   if (!accessKeyId || !secretAccessKey || !sessionToken || !expiration || Number.isNaN(expiration.getTime())) throw malformed(action, endpoint);
-  if (!/^[A-Z0-9]{16,128}$/.test(accessKeyId) || !CREDENTIAL_TEXT.test(secretAccessKey) || !CREDENTIAL_TEXT.test(sessionToken)) {
+  if (!looksLikeCredentials(accessKeyId, secretAccessKey, sessionToken)) {
     throw new StsError(
       `STS at ${endpoint} answered ${action} with credentials holding characters no AWS credential has (a line break, space or control character); ` +
         'refused them, nothing was stored: check AWS_ENDPOINT_URL_STS and any proxy in between',
@@ -179,24 +184,10 @@ function readCredentials(xml: string, action: StsAction, endpoint: string, now: 
       200,
     );
   }
-  return { accessKeyId, secretAccessKey, sessionToken, expiration: checkedExpiration(expiration, action, endpoint, now, requestedSeconds) };
-}
-
-/** Printable ASCII without spaces: every AWS secret key and session token is base64-like. */
-const CREDENTIAL_TEXT = /^[\x21-\x7e]{1,16384}$/;
-
-/**
- * Refuses credentials that are already expired or would be inside the renewal margin at once
- * (every process waiting for them would call STS again, with a fresh MFA code each), and caps a
- * far-future expiry at what was asked for, so it is never stored as "never renew".
- */
-function checkedExpiration(expiration: Date, action: StsAction, endpoint: string, now: Date, requestedSeconds: number): Date {
-  const leftSeconds = Math.floor((expiration.getTime() - now.getTime()) / 1000);
-  if (leftSeconds < RENEW_MARGIN_SECONDS) {
-    const when = leftSeconds <= 0 ? `already expired at ${expiration.toISOString()}` : `expire in ${leftSeconds} s (at ${expiration.toISOString()})`;
+  const problem = expiryProblem(expiration, now);
+  if (problem) {
     throw new StsError(
-      `STS at ${endpoint} answered ${action} with credentials that ${when}, by this machine's clock (${now.toISOString()}); ` +
-        'refused them: set this machine\'s clock right (NTP), or check AWS_ENDPOINT_URL_STS',
+      `STS at ${endpoint} answered ${action} with credentials that ${problem}; refused them: set this machine's clock right (NTP), or check AWS_ENDPOINT_URL_STS`,
       'clock-skew',
       'ExpiredOnArrival',
       action,
@@ -205,8 +196,33 @@ function checkedExpiration(expiration: Date, action: StsAction, endpoint: string
       200,
     );
   }
-  const latest = new Date(now.getTime() + requestedSeconds * 1000);
-  return expiration.getTime() > latest.getTime() ? latest : expiration;
+  return { accessKeyId, secretAccessKey, sessionToken, expiration: cappedExpiration(expiration, now, requestedSeconds) };
+}
+
+/** Printable ASCII without spaces: every AWS secret key and session token is base64-like. */
+const CREDENTIAL_TEXT = /^[\x21-\x7e]{1,16384}$/;
+
+/** Whether issued values can be AWS credentials: a line break in one would reach git's answer. */
+export function looksLikeCredentials(accessKeyId: string, secretAccessKey: string, sessionToken: string): boolean {
+  return /^[A-Z0-9]{16,128}$/.test(accessKeyId) && CREDENTIAL_TEXT.test(secretAccessKey) && CREDENTIAL_TEXT.test(sessionToken);
+}
+
+/**
+ * Why freshly issued credentials cannot be used, or undefined: already expired, or inside the
+ * renewal margin at once (every process waiting for them would fetch again, with a fresh MFA
+ * code each). Either means this machine's clock is off, or the server is not AWS.
+ */
+export function expiryProblem(expiration: Date, now: Date): string | undefined {
+  const leftSeconds = Math.floor((expiration.getTime() - now.getTime()) / 1000);
+  if (leftSeconds >= RENEW_MARGIN_SECONDS) return undefined;
+  const when = leftSeconds <= 0 ? `already expired at ${expiration.toISOString()}` : `expire in ${leftSeconds} s (at ${expiration.toISOString()})`;
+  return `${when}, by this machine's clock (${now.toISOString()})`;
+}
+
+/** A far-future expiry (year 9999) is capped at what was asked for, never stored as "never renew". */
+export function cappedExpiration(expiration: Date, now: Date, requestedSeconds: number): Date {
+  const latest = now.getTime() + requestedSeconds * 1000;
+  return expiration.getTime() > latest ? new Date(latest) : expiration;
 }
 
 function malformed(action: StsAction, endpoint: string): StsError {
