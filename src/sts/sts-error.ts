@@ -228,8 +228,9 @@ export function withoutControls(text: string): string {
 
 /** An AWS error code is a short identifier (`AccessDenied`); anything else is not shown as sent. */
 export function safeErrorCode(code: string, secrets: string[]): string {
-  const redacted = redact(code, secrets);
-  return /^[A-Za-z][A-Za-z0-9._:-]{0,63}$/.test(redacted) ? redacted : 'UnrecognisedErrorCode';
+  // Stricter than messages: no request value anywhere in it, not even inside a word.
+  if (secrets.some((secret) => secret.length >= 4 && code.includes(secret))) return 'UnrecognisedErrorCode';
+  return /^[A-Za-z][A-Za-z0-9._:-]{0,63}$/.test(code) ? code : 'UnrecognisedErrorCode';
 }
 
 function escapeRegExp(text: string): string {
