@@ -25,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assumeRoleCacheKey, ssoRoleCacheKey } from '../src/role/cli-cache.js';
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const HELPER_BIN = join(PACKAGE_ROOT, 'bin', 'cc-helper.js');
@@ -144,6 +145,15 @@ function makeHome(root: string, name: string, files: { credentials: string; conf
     AWS_PAGER: '',
     GIT_TERMINAL_PROMPT: '0',
   };
+}
+
+/** A fresh entry of the AWS CLI's credential cache, as `aws` writes it after AssumeRole. */
+function writeCliCache(env: NodeJS.ProcessEnv, key: string): void {
+  const dir = join(env.HOME!, '.aws', 'cli', 'cache');
+  mkdirSync(dir, { recursive: true });
+  const expiration = new Date(Date.now() + 12 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'UTC');
+  const credentials = { AccessKeyId: 'ASIAROLEBENCH0000001', SecretAccessKey: SESSION.secret, SessionToken: SESSION.token, Expiration: expiration };
+  writeFileSync(join(dir, `${key}.json`), JSON.stringify({ Credentials: credentials }), { mode: 0o600 });
 }
 
 /** A loopback STS that answers every AssumeRole with fixed temporary credentials. */
@@ -299,6 +309,17 @@ function buildCases(root: string, stsUrl: string, options: Options): Case[] {
     AWS_ENDPOINT_URL_STS: stsUrl,
     AWS_REGION: 'eu-west-1',
   };
+  // No usable cache (~/.aws/cli is a file): every get makes its AssumeRole call.
+  writeFileSync(join((roleEnv as NodeJS.ProcessEnv).HOME!, '.aws', 'cli'), 'not a directory\n');
+  // Warm: what the first get (or the AWS CLI) left in ~/.aws/cli/cache, good for hours.
+  const roleConfig = '[profile bench]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/bench\nsource_profile = bench-source\nrole_session_name = bench\n';
+  const roleWarmEnv = makeHome(root, 'role-warm', { credentials: staticSection('default', CANARY) + '\n' + staticSection('bench-source', KEY), config: roleConfig });
+  writeCliCache(roleWarmEnv, assumeRoleCacheKey({ RoleArn: 'arn:aws:iam::123456789012:role/bench', RoleSessionName: 'bench' }));
+  const ssoWarmEnv = makeHome(root, 'sso-warm', {
+    credentials: staticSection('default', CANARY),
+    config: '[profile bench]\nregion = eu-west-1\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Bench\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n',
+  });
+  writeCliCache(ssoWarmEnv, ssoRoleCacheKey('Bench', '123456789012', { sessionName: 'corp' }));
   const files = [1, 100, 5000].map((n) => ({ n, env: makeHome(root, `profiles-${n}`, { credentials: manyProfiles(n, 'bench'), config }) }));
 
   const cases: Case[] = [
@@ -308,7 +329,9 @@ function buildCases(root: string, stsUrl: string, options: Options): Case[] {
     helper('vault-session', 'get, vault-managed active session (= session-token profile)', vaultEnv),
     helper('store', 'store (read and ignored)', staticEnv, 'store'),
     ...files.map(({ n, env }) => helper(`profiles-${n}`, `get, credentials file with ${n} profile${n === 1 ? '' : 's'}`, env)),
-    helper('role', 'get, role profile through the SDK + loopback STS', roleEnv),
+    helper('role', 'get, role profile, no usable cache: AssumeRole at loopback STS', roleEnv),
+    helper('role-warm', 'get, role profile, warm AWS CLI cache', roleWarmEnv),
+    helper('sso-warm', 'get, SSO profile, warm AWS CLI cache', ssoWarmEnv),
   ];
   if (options.aws) {
     cases.push(aws('static', staticEnv), aws('session', sessionEnv), aws('profiles-5000', files[2]!.env));
@@ -466,6 +489,12 @@ function targets(results: CaseResult[]): Record<string, { value: number | null; 
     'AWS CLI / static get': { value: staticCase.awsFasterBy, goal: '>= 7', met: staticCase.awsFasterBy === null ? null : staticCase.awsFasterBy >= 7 },
     '5000 profiles / 1 profile': { value: ratio5000, goal: '<= 1.3', met: ratio5000 <= 1.3 },
     'peak RSS MB (all but the SDK role case)': { value: peak, goal: '< 60', met: peak === null ? null : peak < 60 },
+    ...Object.fromEntries(
+      ['role-warm', 'sso-warm'].map((name) => {
+        const ratio = round2(by(name)!.medianMs / staticCase.medianMs);
+        return [`${name} / static get`, { value: ratio, goal: '<= 1.3', met: ratio <= 1.3 }];
+      }),
+    ),
   };
 }
 
