@@ -170,3 +170,18 @@ test('an STS that never answers: the get ends within the timeout with one line a
   t.true(seconds < 40, `ended after ${seconds} s`);
   t.deepEqual(w.cacheFiles(), []);
 });
+
+test('profiles the SDK still resolves (web identity) are bounded too: a silent STS ends the get with one line', async (t) => {
+  const w = await world(t);
+  const tokenFile = join(w.home.home, 'web-identity-token');
+  writeFileSync(tokenFile, 'eyJhbGciOiJub25lIn0.e30.');
+  writeFileSync(w.home.configFile, `[profile wi]\nrole_arn = ${ROLES.alpha}\nweb_identity_token_file = ${tokenFile}\nregion = us-east-1\n`);
+  w.sts.stall('*', 10);
+  const started = Date.now();
+  const r = await w.get('wi');
+  const seconds = (Date.now() - started) / 1000;
+  t.is(r.stdout, 'quit=1\n');
+  t.is(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  t.regex(r.stderr, /^cc-helper: cannot get credentials for profile "wi"/);
+  t.true(seconds < 50, `ended after ${seconds} s`);
+});

@@ -80,7 +80,7 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
     if (kind === 'sso') return { credentials: await loadSsoCredentials(name, v, { env, now, trace }), source: 'sso' };
     trace(`profile "${name}" needs the AWS SDK (${kind})`);
     const { loadWithSdk } = await import('./sdk-credentials.js');
-    return loadWithSdk(name, kind, { env, now, trace });
+    return loadWithSdk(name, kind, { env, now, trace, values: v });
   }
   const accessKeyId = v.aws_access_key_id;
   const secretAccessKey = v.aws_secret_access_key;

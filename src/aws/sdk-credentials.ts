@@ -15,7 +15,7 @@ const SDK_DEADLINE_MS = 3 * DEFAULT_TIMEOUT_MS;
 export async function loadWithSdk(
   name: string,
   kind: SdkKind,
-  { env, now, trace }: { env: NodeJS.ProcessEnv; now: Date; trace: Trace },
+  { env, now, trace, values }: { env: NodeJS.ProcessEnv; now: Date; trace: Trace; values: Record<string, string> },
 ): Promise<ProfileCredentials> {
   // The SDK warns on stderr about future Node versions; a credential helper's stderr reaches
   // the user on every git command, and the versions pinned in package.json run on Node 20.
@@ -34,10 +34,22 @@ export async function loadWithSdk(
     const overall = new Promise<never>((_, reject) => {
       arm = () => {
         clearTimeout(timer);
-        timer = setTimeout(() => reject(new UserError(`cannot get credentials for profile "${name}" (${kind}): no answer within ${SDK_DEADLINE_MS / 1000} s; check your network`)), SDK_DEADLINE_MS);
+        timer = setTimeout(() => {
+          reject(new UserError(`cannot get credentials for profile "${name}" (${kind}): no answer within ${SDK_DEADLINE_MS / 1000} s; check your network`));
+          // The SDK's request may still hold a socket open; git waits for this process to end,
+          // so once the answer (quit=1) is out, nothing may keep it alive.
+          setTimeout(() => process.exit(), 2_000).unref();
+        }, SDK_DEADLINE_MS);
       };
       arm();
     });
+    // Web identity reads parentClientConfig, the others clientConfig; a region given here also
+    // keeps the SDK from warning on stderr that it picked us-east-1.
+    const clientConfig = {
+      region: env.AWS_REGION || env.AWS_DEFAULT_REGION || values.region || 'us-east-1',
+      requestHandler: { requestTimeout: DEFAULT_TIMEOUT_MS, connectionTimeout: DEFAULT_TIMEOUT_MS, throwOnRequestTimeout: true },
+      maxAttempts: 2,
+    };
     resolved = await Promise.race([
       fromIni({
         profile: name,
@@ -52,8 +64,9 @@ export async function loadWithSdk(
             arm();
           }
         },
-        clientConfig: { requestHandler: { requestTimeout: DEFAULT_TIMEOUT_MS, connectionTimeout: DEFAULT_TIMEOUT_MS }, maxAttempts: 2 },
-      })(),
+        clientConfig,
+        parentClientConfig: clientConfig,
+      } as Parameters<typeof fromIni>[0])(),
       overall,
     ]);
   } catch (error) {
