@@ -120,7 +120,7 @@ test('an SSO session cc-helper fetched from the portal serves the AWS CLI from ~
   writeToken(new Date(Date.now() - 60_000));
   const expired = await runHelper(['--profile', 'sso', 'get'], GET, env);
   t.is(expired.stdout, 'quit=1\n');
-  t.regex(expired.stderr, /^cc-helper: profile "sso" needs an SSO login \(the SSO login expired at .*\): run `aws sso login --profile sso` and try again\n$/);
+  t.regex(expired.stderr, /^cc-helper: profile "sso" needs an SSO login: run `aws sso login --profile sso` and try again \(the SSO login expired at .*\)\n$/);
   t.is(portal.calls, 0);
 
   writeToken(new Date(Date.now() + 8 * 3600_000));

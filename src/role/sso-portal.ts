@@ -95,7 +95,7 @@ function loginToken(sso: SsoProfile, env: NodeJS.ProcessEnv): string {
 }
 
 function loginNeeded(profile: string, why: string): UserError {
-  return new UserError(`profile "${profile}" needs an SSO login (${why}): run \`aws sso login --profile ${profile}\` and try again`);
+  return new UserError(`profile "${profile}" needs an SSO login: run \`aws sso login --profile ${profile}\` and try again (${why})`);
 }
 
 function portalEndpoint(region: string, env: NodeJS.ProcessEnv): string {
