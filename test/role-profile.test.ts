@@ -74,6 +74,8 @@ test('10 sequential gets of a role profile with MFA: one code, one AssumeRole, t
   const w = await world(t);
   const results: HelperResult[] = [];
   for (let i = 0; i < 10; i++) results.push(await w.get('alpha'));
+  for (const r of results) t.is(r.code, 0, r.stderr);
+  t.deepEqual(results.map((r) => r.stderr), Array(10).fill(''));
   t.is(w.prompts().length, 1, 'one MFA prompt');
   t.regex(w.prompts()[0]!, /^MFA code for arn:aws:iam::111122223333:mfa\/dev \(profile alpha\):\s*$/);
   t.is(w.sts.callCount('AssumeRole'), 1);

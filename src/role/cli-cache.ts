@@ -107,6 +107,40 @@ export function readCacheFile(file: string): CachedCredentials | undefined {
 /** What a cached value may hold: printable ASCII, no spaces (a line break would reach git's answer). */
 const CREDENTIAL_TEXT = /^[\x21-\x7e]{1,16384}$/;
 
+type Cached = CachedCredentials['credentials'];
+
+/**
+ * Fresh credentials from `file`, else what `fetch` gets. `fetch` is handed the text seen here,
+ * so that after waiting for a lock it can tell whether another process replaced the file.
+ */
+export async function cachedOrFetch(
+  file: string,
+  profile: string,
+  context: { now: Date; trace: (line: string) => void },
+  fetch: (seenText: string | undefined) => Promise<SigningCredentials>,
+): Promise<SigningCredentials> {
+  const cached = readCacheFile(file);
+  if (cached && isFresh(cached.credentials.expiration, context.now)) {
+    context.trace(`profile "${profile}": AWS CLI cache ${file} is fresh until ${cached.credentials.expiration.toISOString()}`);
+    return cached.credentials;
+  }
+  context.trace(`profile "${profile}": ${cached ? 'cached credentials are inside the refresh window' : `no usable AWS CLI cache at ${file}`}`);
+  return fetch(cached?.text);
+}
+
+/**
+ * Under the fetch lock: what the file holds now, if it can serve. Another process (or the AWS
+ * CLI) may have fetched while this one waited; what it wrote is used even inside the CLI's
+ * refresh window, as long as it can still sign for the renewal margin.
+ */
+export function reusableAfterWait(file: string, seenText: string | undefined, marginSeconds: number): Cached | undefined {
+  const current = readCacheFile(file);
+  if (!current) return undefined;
+  const { expiration } = current.credentials;
+  const now = new Date();
+  return isFresh(expiration, now) || (current.text !== seenText && isFresh(expiration, now, marginSeconds)) ? current.credentials : undefined;
+}
+
 /** Whether cached credentials are still outside the CLI's refresh window. */
 export function isFresh(expiration: Date, now: Date, windowSeconds = CLI_EXPIRY_WINDOW_SECONDS): boolean {
   return expiration.getTime() - now.getTime() >= windowSeconds * 1000;

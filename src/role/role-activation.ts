@@ -18,7 +18,7 @@ import { createStsClient, roleSessionNameFor, StsError, type CallerCredentials, 
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
-import { formatCacheTime, isFresh, readCacheFile, writeCacheFile } from './cli-cache.js';
+import { formatCacheTime, isFresh, readCacheFile, reusableAfterWait, writeCacheFile } from './cli-cache.js';
 import { isSourceProfileRole, loadRoleCredentials, type RoleContext, type RoleProfile } from './role-profile.js';
 import { withSharedAttempt } from './shared-attempt.js';
 
@@ -33,15 +33,10 @@ export async function activateRole(role: RoleProfile, seenText: string | undefin
   const { env, trace } = context;
   const lockPath = join(ccHelperConfigDir(env), 'locks', `role-${basename(role.cacheFile, '.json')}.lock`);
   return withSharedAttempt(lockPath, `assuming the role of profile "${role.name}"`, trace, async () => {
-    const current = readCacheFile(role.cacheFile);
-    if (current) {
-      // Another process (or the AWS CLI) may have fetched while this one waited: what it wrote
-      // is used even inside the CLI's refresh window, as long as it can still sign.
-      const { expiration } = current.credentials;
-      if (isFresh(expiration, new Date()) || (current.text !== seenText && isFresh(expiration, new Date(), RENEW_MARGIN_SECONDS))) {
-        trace(`profile "${role.name}": another process cached credentials meanwhile; using them`);
-        return current.credentials;
-      }
+    const reusable = reusableAfterWait(role.cacheFile, seenText, RENEW_MARGIN_SECONDS);
+    if (reusable) {
+      trace(`profile "${role.name}": another process cached credentials meanwhile; using them`);
+      return reusable;
     }
     const source = await sourceCredentials(role, context);
     let caller: CallerCredentials = source;

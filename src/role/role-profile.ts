@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
-import { assumeRoleCacheKey, cliCacheDir, isFresh, readCacheFile, type CacheArgs } from './cli-cache.js';
+import { assumeRoleCacheKey, cachedOrFetch, cliCacheDir, type CacheArgs } from './cli-cache.js';
 
 export interface RoleProfile {
   name: string;
@@ -65,12 +65,5 @@ export function roleProfile(name: string, values: Record<string, string>, env: N
 
 export async function loadRoleCredentials(name: string, values: Record<string, string>, context: RoleContext): Promise<SigningCredentials> {
   const role = roleProfile(name, values, context.env);
-  const cached = readCacheFile(role.cacheFile);
-  if (cached && isFresh(cached.credentials.expiration, context.now)) {
-    context.trace(`profile "${name}": AWS CLI cache ${role.cacheFile} is fresh until ${cached.credentials.expiration.toISOString()}`);
-    return cached.credentials;
-  }
-  context.trace(`profile "${name}": ${cached ? 'cached credentials are inside the refresh window' : `no usable AWS CLI cache at ${role.cacheFile}`}`);
-  const { activateRole } = await import('./role-activation.js');
-  return activateRole(role, cached?.text, context);
+  return cachedOrFetch(role.cacheFile, name, context, async (seenText) => (await import('./role-activation.js')).activateRole(role, seenText, context));
 }

@@ -17,7 +17,7 @@ import { cappedExpiration, expiryProblem, looksLikeCredentials } from '../sts/st
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
-import { formatCacheTime, isFresh, parseCacheTime, readCacheFile, writeCacheFile } from './cli-cache.js';
+import { formatCacheTime, parseCacheTime, reusableAfterWait, writeCacheFile } from './cli-cache.js';
 import type { RoleContext } from './role-profile.js';
 import { withSharedAttempt } from './shared-attempt.js';
 import type { SsoProfile } from './sso-profile.js';
@@ -29,11 +29,8 @@ export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string 
   const { env, trace } = context;
   const lockPath = join(ccHelperConfigDir(env), 'locks', `sso-${basename(sso.cacheFile, '.json')}.lock`);
   return withSharedAttempt(lockPath, `fetching SSO credentials for profile "${sso.name}"`, trace, async () => {
-    const current = readCacheFile(sso.cacheFile);
-    if (current) {
-      const { expiration } = current.credentials;
-      if (isFresh(expiration, new Date()) || (current.text !== seenText && isFresh(expiration, new Date(), RENEW_MARGIN_SECONDS))) return current.credentials;
-    }
+    const reusable = reusableAfterWait(sso.cacheFile, seenText, RENEW_MARGIN_SECONDS);
+    if (reusable) return reusable;
     const token = loginToken(sso, env);
     const endpoint = portalEndpoint(sso.ssoRegion, env);
     const url = `${endpoint}federation/credentials?account_id=${encodeURIComponent(sso.accountId)}&role_name=${encodeURIComponent(sso.roleName)}`;

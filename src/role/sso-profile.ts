@@ -9,7 +9,7 @@ import { sharedFilePaths } from '../aws/shared-files.js';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { UserError } from '../support/errors.js';
 import type { RoleContext } from './role-profile.js';
-import { cliCacheDir, isFresh, readCacheFile, ssoRoleCacheKey } from './cli-cache.js';
+import { cachedOrFetch, cliCacheDir, ssoRoleCacheKey } from './cli-cache.js';
 
 export interface SsoProfile {
   name: string;
@@ -57,12 +57,5 @@ export function ssoProfile(name: string, values: Record<string, string>, env: No
 
 export async function loadSsoCredentials(name: string, values: Record<string, string>, context: RoleContext): Promise<SigningCredentials> {
   const sso = ssoProfile(name, values, context.env);
-  const cached = readCacheFile(sso.cacheFile);
-  if (cached && isFresh(cached.credentials.expiration, context.now)) {
-    context.trace(`profile "${name}": AWS CLI cache ${sso.cacheFile} is fresh until ${cached.credentials.expiration.toISOString()}`);
-    return cached.credentials;
-  }
-  context.trace(`profile "${name}": ${cached ? 'cached SSO credentials are inside the refresh window' : `no usable AWS CLI cache at ${sso.cacheFile}`}`);
-  const { fetchSsoRoleCredentials } = await import('./sso-portal.js');
-  return fetchSsoRoleCredentials(sso, cached?.text, context);
+  return cachedOrFetch(sso.cacheFile, name, context, async (seenText) => (await import('./sso-portal.js')).fetchSsoRoleCredentials(sso, seenText, context));
 }
