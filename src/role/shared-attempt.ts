@@ -2,7 +2,8 @@
 // first takes the lock and fetches (and prompts); the others wait, then use what it stored. When
 // that one attempt fails, the waiters report its failure instead of each trying again: sixteen
 // processes must not mean sixteen MFA prompts or sixteen calls to a failing STS.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { UserError } from '../support/errors.js';
 import { withFileLock } from '../support/file-lock.js';
 import type { Trace } from '../support/trace.js';
@@ -12,27 +13,35 @@ const LOCK_OPTIONS = { timeoutMs: 180_000, staleMs: 600_000 };
 
 export async function withSharedAttempt<T>(lockPath: string, purpose: string, trace: Trace, attempt: () => Promise<T>): Promise<T> {
   const started = Date.now();
-  const failureFile = `${lockPath}.failed`;
-  return withFileLock(
-    lockPath,
-    async () => {
-      const failure = readFailure(failureFile);
-      if (failure && failure.at >= started) {
-        trace(`the attempt this process waited for failed: reporting its error`);
-        throw new UserError(failure.message);
-      }
+  return withFileLock(lockPath, () => replayingFailure(`${lockPath}.failed`, started, trace, attempt), { ...LOCK_OPTIONS, purpose, trace });
+}
+
+/**
+ * Runs `attempt` under a lock the caller holds, unless the attempt this process waited for
+ * (one that failed after `started`) already failed: then its one-line error is reported again.
+ */
+export async function replayingFailure<T>(failureFile: string, started: number, trace: Trace, attempt: () => Promise<T>): Promise<T> {
+  const failure = readFailure(failureFile);
+  if (failure && failure.at >= started) {
+    trace('the attempt this process waited for failed: reporting its error');
+    throw new UserError(failure.message);
+  }
+  try {
+    const result = await attempt();
+    rmSync(failureFile, { force: true });
+    return result;
+  } catch (error) {
+    // Only our own one-line messages are kept: they never hold a secret.
+    if (error instanceof UserError) {
       try {
-        const result = await attempt();
-        rmSync(failureFile, { force: true });
-        return result;
-      } catch (error) {
-        // Only our own one-line messages are kept: they never hold a secret.
-        if (error instanceof UserError) writeFileSync(failureFile, JSON.stringify({ at: Date.now(), message: error.message }), { mode: 0o600 });
-        throw error;
+        mkdirSync(dirname(failureFile), { recursive: true, mode: 0o700 });
+        writeFileSync(failureFile, JSON.stringify({ at: Date.now(), message: error.message }), { mode: 0o600 });
+      } catch {
+        // the waiters then try for themselves
       }
-    },
-    { ...LOCK_OPTIONS, purpose, trace },
-  );
+    }
+    throw error;
+  }
 }
 
 function readFailure(file: string): { at: number; message: string } | undefined {

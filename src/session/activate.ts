@@ -3,7 +3,9 @@
 // profile's section of the credentials file. Many git processes may race here at once; the
 // profile's activation lock plus a re-read under it means exactly one of them talks to STS and
 // the rest reuse its work.
+import { basename, join } from 'node:path';
 import {
+  activationLockPath,
   pruneExpiredSessionSections,
   replaceProfileSection,
   sessionSectionValues,
@@ -13,6 +15,8 @@ import { loadProfileCredentials } from '../aws/profile-credentials.js';
 import { sharedFilePaths } from '../aws/shared-files.js';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { roleSessionNameFor, type CallerCredentials, type StsClient, type StsCredentials } from '../sts/sts-client.js';
+import { replayingFailure } from '../role/shared-attempt.js';
+import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
 import { needsRenewal } from './renewal.js';
@@ -54,6 +58,10 @@ export async function activateSession(definition: SessionDefinition, deps: Sessi
   const { profile } = definition;
   if ('leapp' in definition.source) return activateLeapp(definition, deps);
   const file = sharedFilePaths(deps.env).credentialsFile;
+  const started = Date.now();
+  // When the one activation this process waited for failed, its error is reported again
+  // instead of a fresh STS call (and MFA prompt) from each of the waiting git processes.
+  const failureFile = join(ccHelperConfigDir(deps.env), 'locks', `${basename(activationLockPath(file, profile))}.failed`);
   return withProfileActivationLock(
     file,
     profile,
@@ -64,13 +72,15 @@ export async function activateSession(definition: SessionDefinition, deps: Sessi
         deps.trace(`the session for "${profile}" was activated by another process; reusing it`);
         return fresh;
       }
-      const temporary = await obtain(definition, deps);
-      await replaceProfileSection(file, profile, sessionSectionValues(temporary, markerFor(definition)), { trace: deps.trace });
-      // Prune on the way: expired sections cc-helper wrote for other profiles are dead weight.
-      const pruned = await pruneExpiredSessionSections(file, { now: deps.now(), trace: deps.trace });
-      if (pruned.length) deps.trace(`pruned expired sessions: ${pruned.join(', ')}`);
-      deps.trace(`session for "${profile}" active until ${temporary.expiration.toISOString()} (key ${mask(temporary.accessKeyId)})`);
-      return temporary;
+      return replayingFailure(failureFile, started, deps.trace, async () => {
+        const temporary = await obtain(definition, deps);
+        await replaceProfileSection(file, profile, sessionSectionValues(temporary, markerFor(definition)), { trace: deps.trace });
+        // Prune on the way: expired sections cc-helper wrote for other profiles are dead weight.
+        const pruned = await pruneExpiredSessionSections(file, { now: deps.now(), trace: deps.trace });
+        if (pruned.length) deps.trace(`pruned expired sessions: ${pruned.join(', ')}`);
+        deps.trace(`session for "${profile}" active until ${temporary.expiration.toISOString()} (key ${mask(temporary.accessKeyId)})`);
+        return temporary;
+      });
     },
     { trace: deps.trace },
   );
