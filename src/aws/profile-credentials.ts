@@ -5,8 +5,6 @@ import { readFileSync } from 'node:fs';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { UserError } from '../support/errors.js';
 import { silentTrace, type Trace } from '../support/trace.js';
-import { isSourceProfileRole, loadRoleCredentials } from '../role/role-profile.js';
-import { loadSsoCredentials } from '../role/sso-profile.js';
 import { IniSyntaxError, readIniSection } from './ini-sections.js';
 import { DEFAULT_PROFILE } from './profile-choice.js';
 import { sharedFilePaths } from './shared-files.js';
@@ -75,9 +73,16 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
   const kind = sdkKind(v);
   if (kind) {
     if (!options.allowDefault) refuseDefaultInChain(name, v, env);
-    // Role (with source_profile) and SSO profiles: cc-helper's own client and the AWS CLI's cache.
-    if (kind === 'role' && isSourceProfileRole(v)) return { credentials: await loadRoleCredentials(name, v, { env, now, trace }), source: 'role' };
-    if (kind === 'sso') return { credentials: await loadSsoCredentials(name, v, { env, now, trace }), source: 'sso' };
+    // Role (with source_profile) and SSO profiles: cc-helper's own client and the AWS CLI's cache
+    // (kept in the hot bundle, but loaded only for such profiles: they need node:crypto).
+    if (kind === 'role' && v.source_profile) {
+      const { loadRoleCredentials } = await import('../role/role-profile.js');
+      return { credentials: await loadRoleCredentials(name, v, { env, now, trace }), source: 'role' };
+    }
+    if (kind === 'sso') {
+      const { loadSsoCredentials } = await import('../role/sso-profile.js');
+      return { credentials: await loadSsoCredentials(name, v, { env, now, trace }), source: 'sso' };
+    }
     trace(`profile "${name}" needs the AWS SDK (${kind})`);
     const { loadWithSdk } = await import('./sdk-credentials.js');
     return loadWithSdk(name, kind, { env, now, trace, values: v });
