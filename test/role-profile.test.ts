@@ -187,3 +187,29 @@ test('profiles the SDK still resolves (web identity) are bounded too: a silent S
   t.regex(r.stderr, /^cc-helper: cannot get credentials for profile "wi"/);
   t.true(seconds < 50, `ended after ${seconds} s`);
 });
+
+test('broken role settings: one line each naming the fix, no STS call, nothing cached', async (t) => {
+  const w = await world(
+    t,
+    '[profile loop-a]\nrole_arn = arn:aws:iam::444455556666:role/A\nsource_profile = loop-b\n' +
+      '[profile loop-b]\nrole_arn = arn:aws:iam::444455556666:role/B\nsource_profile = loop-a\n' +
+      `[profile bad-duration]\nrole_arn = ${ROLES.alpha}\nsource_profile = dev\nduration_seconds = 1h\n` +
+      `[profile self-no-keys]\nrole_arn = ${ROLES.alpha}\nsource_profile = self-no-keys\n` +
+      `[profile bad-mfa-hours]\nrole_arn = ${ROLES.alpha}\nsource_profile = dev\nmfa_serial = ${MFA_SERIAL}\n`,
+  );
+  const cases: Array<[string, NodeJS.ProcessEnv, RegExp]> = [
+    ['loop-a', {}, /the source_profile chain loops back to "loop-a"/],
+    ['bad-duration', {}, /duration_seconds = "1h": expected a number of seconds/],
+    ['self-no-keys', {}, /names itself as source_profile but has no aws_access_key_id/],
+    ['bad-mfa-hours', { CC_HELPER_MFA_SESSION_SECONDS: '12h' }, /CC_HELPER_MFA_SESSION_SECONDS must be 0 \(off\) or 900 to 129600 seconds/],
+  ];
+  for (const [profile, env, message] of cases) {
+    const r = await w.get(profile, env);
+    t.is(r.stdout, 'quit=1\n', profile);
+    t.regex(r.stderr, message, profile);
+    t.is(r.stderr.split('\n').length, 2, `${profile}: one line`);
+  }
+  t.is(w.sts.callCount(), 0);
+  t.deepEqual(w.cacheFiles(), []);
+  t.deepEqual(w.prompts(), []);
+});

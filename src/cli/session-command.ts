@@ -10,7 +10,8 @@ import { readSessionDefinitions, type SessionDefinition } from '../session/sessi
 import { UsageError, UserError } from '../support/errors.js';
 import { Leapp, leappCredentialsFile } from '../vault/leapp.js';
 
-export const SESSION_USAGE = `  cc-helper session start [PROFILE] [--force]   activate now (asks for MFA here, not in git)
+export const SESSION_USAGE = `  cc-helper session start [PROFILE] [--force]   activate now (asks for MFA here, not in git); for a
+                                                role or SSO profile: fill the AWS CLI's cache
   cc-helper session stop [PROFILE]              remove the session's credentials from the file
   cc-helper session list                        each vault-backed profile's state and time left
   cc-helper session prune                       remove expired sections cc-helper wrote, nothing else
