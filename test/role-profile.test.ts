@@ -213,3 +213,21 @@ test('broken role settings: one line each naming the fix, no STS call, nothing c
   t.deepEqual(w.cacheFiles(), []);
   t.deepEqual(w.prompts(), []);
 });
+
+test('a role chained from another role profile: both sessions cached, the second get makes no call', async (t) => {
+  const w = await world(
+    t,
+    `[profile hub]\nrole_arn = ${ROLES.beta}\nsource_profile = dev\n` + `[profile spoke]\nrole_arn = ${ROLES.gamma}\nsource_profile = hub\nrole_session_name = spoke-session\n`,
+  );
+  w.sts.roles[ROLES.beta]!.requiresMfa = false;
+  w.sts.roles[ROLES.gamma]!.requiresMfa = false;
+  const first = await w.get('spoke');
+  t.is(first.code, 0, first.stderr);
+  const second = await w.get('spoke');
+  t.is(second.stdout.split('\n', 1)[0], first.stdout.split('\n', 1)[0], second.stderr);
+  t.is(w.sts.callCount('AssumeRole'), 2, 'hub once, spoke once');
+  const spoke = w.sts.issuedCredentials().find((c) => c.roleArn === ROLES.gamma)!;
+  t.regex(spoke.arn, /assumed-role\/CodeCommitPush\/spoke-session$/);
+  t.true(second.stdout.startsWith(`username=${spoke.accessKeyId}%`));
+  t.is(w.cacheFiles().length, 2);
+});
