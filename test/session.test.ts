@@ -3,7 +3,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
+import { STS_NAMESPACE, startStsStandIn, type StsStandIn } from './support/sts-standin.js';
 import { CANARY_KEY, startCodeCommitWorld, type CodeCommitWorld } from './support/codecommit-world.js';
 import { request, runHelper, type HelperResult } from './support/helper-process.js';
 
@@ -112,14 +112,15 @@ test('a session about to expire is renewed by the next git command', async (t) =
   const s = await setup(t);
   await addToVault(t, s);
   await s.world.codecommit.addRepo('demo', { initialCommit: { files: { a: 'a\n' } } });
-  // STS's clock runs 58 minutes behind: its one-hour session has two minutes left, inside the
-  // renewal margin, so the next git command must activate a fresh one.
-  s.sts.now = () => new Date(Date.now() - 58 * 60_000);
   const start = await s.cc(['session', 'start', PROFILE]);
   t.is(start.code, 0, start.stderr);
-  t.regex(start.stdout, /is active until .* \([12] min left\)/);
   t.is(s.sts.callCount('GetSessionToken'), 1);
-  s.sts.now = () => new Date();
+  // Time passes: the session has two minutes left, inside the renewal margin, so the next git
+  // command must activate a fresh one. (STS itself never issues a session that short: see the
+  // hostile-answer tests.)
+  const twoMinutes = new Date(Date.now() + 2 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  writeFileSync(s.world.credentialsFile, readFileSync(s.world.credentialsFile, 'utf8').replace(/x_security_token_expires = .*/, `x_security_token_expires = ${twoMinutes}`));
+  t.regex((await s.cc(['session', 'list'])).stdout, new RegExp(`^${PROFILE}: active, [12] min left`));
   const clone = await s.world.git(['clone', s.world.codecommit.repoUrl('demo'), 'demo']);
   t.is(clone.code, 0, clone.stderr);
   t.is(s.sts.callCount('GetSessionToken'), 2);
@@ -138,6 +139,31 @@ test('32 concurrent gets for an inactive profile: one STS call, 32 answers, the 
   t.true(file.startsWith(ORIGINAL_CREDENTIALS));
   t.is(file.split(`[${PROFILE}]`).length, 2, 'exactly one section for the profile');
   assertNoSecrets(t, s, results.map((r) => r.stderr));
+});
+
+test('STS answers a session that expires inside the renewal margin: 8 waiting gets make one call and report its refusal', async (t) => {
+  const s = await setup(t);
+  await addToVault(t, s);
+  const soon = new Date(Date.now() + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  s.sts.answerNext('GetSessionToken', {
+    status: 200,
+    body:
+      `<GetSessionTokenResponse xmlns="${STS_NAMESPACE}"><GetSessionTokenResult><Credentials><AccessKeyId>ASIASHORTLIVED000001</AccessKeyId>` +
+      `<SecretAccessKey>short/lived+secret=000000000000000000000</SecretAccessKey><SessionToken>IQoJshort</SessionToken>` +
+      `<Expiration>${soon}</Expiration></Credentials></GetSessionTokenResult></GetSessionTokenResponse>`,
+  });
+  const results = await Promise.all(Array.from({ length: 8 }, () => s.cc(['--profile', PROFILE, 'get'], GET)));
+  t.is(s.sts.callCount('GetSessionToken'), 1, 'the waiters did not call STS again');
+  for (const r of results) {
+    t.is(r.stdout, 'quit=1\n');
+    t.regex(r.stderr, /^cc-helper: STS at .* answered GetSessionToken with credentials that expire in \d+ s .*set this machine's clock right/);
+    t.is(r.stderr.split('\n').length, 2);
+  }
+  t.is(readFileSync(s.world.credentialsFile, 'utf8'), ORIGINAL_CREDENTIALS, 'nothing written');
+  // The next git command, later, tries again (and this time STS answers properly).
+  const later = await s.cc(['--profile', PROFILE, 'get'], GET);
+  t.is(later.code, 0, later.stderr);
+  t.regex(later.stdout, /^username=ASIA/);
 });
 
 test('a role session: AssumeRole into the code account with the vault key and an MFA code from askpass', async (t) => {

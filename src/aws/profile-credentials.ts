@@ -142,7 +142,19 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
     const file = kind === 'credentials file' ? profile.credentialsFile : profile.configFile;
     return { credentials: staticCredentials(name, section, file, now), source: kind };
   }
-  if (!options.allowDefault) refuseDefaultInChain(name, profile.values, env);
+  const v = profile.values;
+  if (!options.allowDefault) refuseDefaultInChain(name, v, env);
+  // Role (with source_profile) and SSO profiles: cc-helper's own client and the AWS CLI's cache
+  // (kept in the hot bundle, but loaded only for such profiles: they need node:crypto).
+  if (kind === 'role' && 'source_profile' in v) {
+    const { loadRoleCredentials } = await import('../role/role-profile.js');
+    // The credentials come from AssumeRole on this very ARN (or the CLI's cache keyed by it).
+    return { credentials: await loadRoleCredentials(name, v, { env, now, trace }), source: 'role', roleArn: v.role_arn };
+  }
+  if (kind === 'sso') {
+    const { loadSsoCredentials } = await import('../role/sso-profile.js');
+    return { credentials: await loadSsoCredentials(name, v, { env, now, trace }), source: 'sso' };
+  }
   trace(`profile "${name}" needs the AWS SDK (${kind})`);
   const { loadWithSdk } = await import('./sdk-credentials.js');
   return loadWithSdk(name, kind, profile, { env, now, trace });

@@ -58,6 +58,11 @@ export interface QueryErrors {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_ATTEMPTS = 4;
 export const DEFAULT_RETRY_BASE_MS = 200;
+/**
+ * No answer of a query API is near this (an STS answer with a large session token is a few KB):
+ * anything bigger is not the service, and is not read into memory or retried.
+ */
+export const MAX_RESPONSE_BYTES = 256 * 1024;
 const MAX_BACKOFF_MS = 5_000;
 
 /** One action with retries; returns the XML body of a 2xx answer. */
@@ -114,7 +119,7 @@ export async function callQueryApi(
     try {
       const response = await doFetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
       status = response.status;
-      text = await response.text();
+      text = await readLimited(response, MAX_RESPONSE_BYTES);
       if (options.onResponse) {
         const serverDate = new Date(response.headers.get('date') ?? '');
         options.onResponse(Number.isNaN(serverDate.getTime()) ? { status } : { status, serverDate });
@@ -141,6 +146,38 @@ export async function callQueryApi(
       continue;
     }
     throw errors.answer(status, code, message, attempt, retriedAfterNetworkError);
+  }
+}
+
+/** The body as text, or a non-retryable `ResponseTooLarge` failure past `max` bytes. */
+export async function readLimited(response: Response, max: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? '');
+  if (declared > max) {
+    await response.body?.cancel().catch(() => {});
+    throw new ResponseTooLarge(max);
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw new ResponseTooLarge(max);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** classifyNetworkError reads its `code`: never retried (a second try would be as big). */
+class ResponseTooLarge extends Error {
+  readonly code = 'ResponseTooLarge';
+  constructor(max: number) {
+    super(`the answer is larger than ${max} bytes`);
   }
 }
 

@@ -17,7 +17,11 @@ import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
 import { profileKind, readProfile, readSharedFile, staticCredentials, type ProfileCredentials, type ProfileData, type ProfileKind, type SdkKind } from './profile-credentials.js';
 import { configSectionSsoSession, emptyValues, type SectionValues } from './shared-file-parser.js';
+import { DEFAULT_TIMEOUT_MS } from './query-api.js';
 import { sharedFilePaths } from './shared-files.js';
+
+/** The SDK's clients make at most two attempts of DEFAULT_TIMEOUT_MS each; this bounds the rest. */
+const SDK_DEADLINE_MS = 3 * DEFAULT_TIMEOUT_MS;
 
 /** Keys each provider reads; a profile handed to the SDK keeps only its provider's (and these). */
 const COMMON_KEYS = ['region', 'sts_regional_endpoints'];
@@ -49,16 +53,54 @@ export async function loadWithSdk(
   const ask = createAsk({ env, fallbackHint: `get credentials for profile "${name}" another way (e.g. \`cc-helper session start ${name}\`) and try again` });
   const started = Date.now();
   let resolved;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    resolved = await fromIni({
-      profile: name,
-      filepath: paths.credentialsFile,
-      configFilepath: paths.configFile,
-      ignoreCache: true,
-      mfaCodeProvider: (serial) => ask(`MFA code for ${serial} (profile ${name}): `),
-    })();
+    // Bounded twice: the SDK's own clients (STS, SSO) time out each request, and the whole
+    // resolution (retries included) has a deadline, so git never waits on a silent endpoint.
+    // A person typing an MFA code is not the network: the deadline starts again after the prompt.
+    let arm = () => {};
+    const overall = new Promise<never>((_, reject) => {
+      arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          reject(new UserError(`cannot get credentials for profile "${name}" (${kind}): no answer within ${SDK_DEADLINE_MS / 1000} s; check your network`));
+          // The SDK's request may still hold a socket open; git waits for this process to end,
+          // so once the answer (quit=1) is out, nothing may keep it alive.
+          setTimeout(() => process.exit(), 2_000).unref();
+        }, SDK_DEADLINE_MS);
+      };
+      arm();
+    });
+    // Web identity reads parentClientConfig, the others clientConfig; a region given here also
+    // keeps the SDK from warning on stderr that it picked us-east-1.
+    const clientConfig = {
+      region: env.AWS_REGION || env.AWS_DEFAULT_REGION || profile.values.region || 'us-east-1',
+      requestHandler: { requestTimeout: DEFAULT_TIMEOUT_MS, connectionTimeout: DEFAULT_TIMEOUT_MS, throwOnRequestTimeout: true },
+      maxAttempts: 2,
+    };
+    resolved = await Promise.race([
+      fromIni({
+        profile: name,
+        filepath: paths.credentialsFile,
+        configFilepath: paths.configFile,
+        ignoreCache: true,
+        mfaCodeProvider: async (serial) => {
+          clearTimeout(timer);
+          try {
+            return await ask(`MFA code for ${serial} (profile ${name}): `);
+          } finally {
+            arm();
+          }
+        },
+        clientConfig,
+        parentClientConfig: clientConfig,
+      } as Parameters<typeof fromIni>[0])(),
+      overall,
+    ]);
   } catch (error) {
     throw explain(name, kind, error);
+  } finally {
+    clearTimeout(timer);
   }
   trace(`the SDK resolved profile "${name}" (${kind}) in ${Date.now() - started} ms`);
   const credentials: SigningCredentials = {

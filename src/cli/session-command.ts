@@ -10,7 +10,8 @@ import { readSessionDefinitions, type SessionDefinition } from '../session/sessi
 import { UsageError, UserError } from '../support/errors.js';
 import { Leapp, leappCredentialsFile } from '../vault/leapp.js';
 
-export const SESSION_USAGE = `  cc-helper session start [PROFILE] [--force]   activate now (asks for MFA here, not in git)
+export const SESSION_USAGE = `  cc-helper session start [PROFILE] [--force]   activate now (asks for MFA here, not in git); for a
+                                                role or SSO profile: fill the AWS CLI's cache
   cc-helper session stop [PROFILE]              remove the session's credentials from the file
   cc-helper session list                        each vault-backed profile's state and time left
   cc-helper session prune                       remove expired sections cc-helper wrote, nothing else
@@ -20,8 +21,10 @@ export async function runSession(parsed: ParsedArgs, io: CommandIo): Promise<num
   const [action, ...names] = parsed.rest;
   if (names.length > 1) throw new UsageError(`session ${action} takes at most one profile name`);
   switch (action) {
-    case 'start':
-      return start(definitionFor(names[0], io), flag(parsed, 'force'), io);
+    case 'start': {
+      const cached = await startCachedProfile(names[0], io);
+      return cached ?? start(definitionFor(names[0], io), flag(parsed, 'force'), io);
+    }
     case 'stop':
       return stop(definitionFor(names[0], io), io);
     case 'list':
@@ -40,6 +43,26 @@ function definitionFor(name: string | undefined, io: CommandIo): SessionDefiniti
   const definition = readSessionDefinitions(io.env)[profile];
   if (!definition) throw new UserError(`profile "${profile}" is not vault-backed: add it with \`cc-helper vault add ${profile}\``);
   return definition;
+}
+
+/**
+ * Role and SSO profiles that are not vault-backed keep their sessions in the AWS CLI's cache:
+ * `session start` fills it here, in a terminal, so git's later gets need no prompt.
+ */
+async function startCachedProfile(name: string | undefined, io: CommandIo): Promise<number | undefined> {
+  const profile = name ?? io.env.AWS_PROFILE;
+  if (!profile) return undefined;
+  checkProfileName(profile);
+  if (readSessionDefinitions(io.env)[profile]) return undefined;
+  const { loadProfileCredentials, readProfile, sdkKind } = await import('../aws/profile-credentials.js');
+  const { isSourceProfileRole } = await import('../role/role-profile.js');
+  const data = readProfile(profile, io.env);
+  const kind = sdkKind(data);
+  if (!(kind === 'sso' || (kind === 'role' && isSourceProfileRole(data.values)))) return undefined;
+  const { credentials } = await loadProfileCredentials(profile, { env: io.env, now: io.now(), trace: io.trace });
+  const left = credentials.expiration ? ` until ${credentials.expiration.toISOString()} (${minutesLeft(credentials.expiration, io.now())} min left)` : '';
+  io.stdout(`session for ${profile} is active${left}, cached in ~/.aws/cli/cache where the AWS CLI uses it too\n`);
+  return 0;
 }
 
 async function start(definition: SessionDefinition, force: boolean, io: CommandIo): Promise<number> {

@@ -1,6 +1,6 @@
 // IAM failures as one line a person can act on; the same rules as STS's (sts-error.ts): no
 // secret in any message, IAM's own text redacted and shortened.
-import { isRetryableAnswer, redact, type NetworkFailure } from '../sts/sts-error.js';
+import { isRetryableAnswer, redact, safeErrorCode, type NetworkFailure } from '../sts/sts-error.js';
 import { oneLine, UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
 
@@ -30,8 +30,9 @@ export interface IamErrorContext {
   secrets: string[];
 }
 
-export function iamAnswerError(status: number, code: string, serverMessage: string, context: IamErrorContext): IamError {
+export function iamAnswerError(status: number, rawCode: string, serverMessage: string, context: IamErrorContext): IamError {
   const said = redact(serverMessage, context.secrets);
+  const code = safeErrorCode(rawCode, context.secrets);
   const { action, endpoint } = context;
   const make = (kind: IamErrorKind, message: string) => new IamError(oneLine(message), kind, code, action, endpoint, status);
   if (code === 'LimitExceeded') return make('limit-exceeded', `IAM refused ${action} (LimitExceeded: ${said})`);

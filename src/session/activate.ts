@@ -3,7 +3,9 @@
 // profile's section of the credentials file. Many git processes may race here at once; the
 // profile's activation lock plus a re-read under it means exactly one of them talks to STS and
 // the rest reuse its work.
+import { basename, join } from 'node:path';
 import {
+  activationLockPath,
   pruneExpiredSessionSections,
   replaceProfileSection,
   SESSION_MARKER_KEY,
@@ -13,7 +15,9 @@ import {
 import { loadProfileCredentials } from '../aws/profile-credentials.js';
 import { sharedFilePaths } from '../aws/shared-files.js';
 import type { SigningCredentials } from '../codecommit/password.js';
-import type { CallerCredentials, StsClient, StsCredentials } from '../sts/sts-client.js';
+import { roleSessionNameFor, type CallerCredentials, type StsClient, type StsCredentials } from '../sts/sts-client.js';
+import { replayingFailure } from '../role/shared-attempt.js';
+import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
 import { needsRenewal } from './renewal.js';
@@ -55,6 +59,10 @@ export async function activateSession(definition: SessionDefinition, deps: Sessi
   const { profile } = definition;
   if ('leapp' in definition.source) return activateLeapp(definition, deps);
   const file = sharedFilePaths(deps.env).credentialsFile;
+  const started = Date.now();
+  // When the one activation this process waited for failed, its error is reported again
+  // instead of a fresh STS call (and MFA prompt) from each of the waiting git processes.
+  const failureFile = join(ccHelperConfigDir(deps.env), 'locks', `${basename(activationLockPath(file, profile))}.failed`);
   return withProfileActivationLock(
     file,
     profile,
@@ -73,13 +81,15 @@ export async function activateSession(definition: SessionDefinition, deps: Sessi
         deps.trace(`the session for "${profile}" was activated by another process; reusing it`);
         return fresh;
       }
-      const temporary = await obtain(definition, deps);
-      await replaceProfileSection(file, profile, sessionSectionValues(temporary, sessionMarkerFor(definition)), { trace: deps.trace });
-      // Prune on the way: expired sections cc-helper wrote for other profiles are dead weight.
-      const pruned = await pruneExpiredSessionSections(file, { now: deps.now(), trace: deps.trace });
-      if (pruned.length) deps.trace(`pruned expired sessions: ${pruned.join(', ')}`);
-      deps.trace(`session for "${profile}" active until ${temporary.expiration.toISOString()} (key ${mask(temporary.accessKeyId)})`);
-      return temporary;
+      return replayingFailure(failureFile, started, deps.trace, async () => {
+        const temporary = await obtain(definition, deps);
+        await replaceProfileSection(file, profile, sessionSectionValues(temporary, sessionMarkerFor(definition)), { trace: deps.trace });
+        // Prune on the way: expired sections cc-helper wrote for other profiles are dead weight.
+        const pruned = await pruneExpiredSessionSections(file, { now: deps.now(), trace: deps.trace });
+        if (pruned.length) deps.trace(`pruned expired sessions: ${pruned.join(', ')}`);
+        deps.trace(`session for "${profile}" active until ${temporary.expiration.toISOString()} (key ${mask(temporary.accessKeyId)})`);
+        return temporary;
+      });
     },
     { trace: deps.trace },
   );
@@ -99,7 +109,7 @@ async function obtain(definition: SessionDefinition, deps: SessionDeps): Promise
   const temporary = definition.roleArn
     ? await sts.assumeRole({
         roleArn: definition.roleArn,
-        roleSessionName: roleSessionName(profile),
+        roleSessionName: roleSessionNameFor(profile),
         durationSeconds,
         ...(definition.externalId ? { externalId: definition.externalId } : {}),
         ...mfa,
@@ -131,9 +141,4 @@ async function activateLeapp(definition: SessionDefinition, deps: SessionDeps): 
     trace: deps.trace,
   });
   return credentials;
-}
-
-/** STS allows [\w+=,.@-]{2,64}; the profile name says where the session came from in CloudTrail. */
-function roleSessionName(profile: string): string {
-  return `cc-helper-${profile}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }

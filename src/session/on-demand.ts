@@ -1,9 +1,8 @@
 // Wires the activator to the real world: the chosen vault, STS over HTTPS, Leapp's CLI, and a
 // person (askpass or /dev/tty) or an MFA command for codes. Imported only when a session must
 // be activated, never on the path that signs with an active session.
-import { execFileSync } from 'node:child_process';
 import type { SigningCredentials } from '../codecommit/password.js';
-import { createAsk } from '../prompt/ask.js';
+import { askMfaCode } from '../prompt/mfa-code.js';
 import { createStsClient } from '../sts/sts-client.js';
 import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
@@ -23,12 +22,7 @@ export function realSessionDeps({ env, now, trace }: OnDemandContext): SessionDe
     env,
     now,
     trace,
-    askMfaCode: async (serial, profile) => {
-      const command = env.CC_HELPER_MFA_COMMAND;
-      if (command) return runMfaCommand(command, serial, env);
-      const ask = createAsk({ env, fallbackHint: `run \`cc-helper session start ${profile}\` in a terminal first` });
-      return ask(`MFA code for ${serial} (profile ${profile}): `);
-    },
+    askMfaCode: (serial, profile) => askMfaCode(serial, profile, env),
     vaultKey: async (definition) => {
       const { source } = definition;
       if (!('vault' in source)) throw new Error('vaultKey called for a definition without a vault');
@@ -50,23 +44,4 @@ export function realSessionDeps({ env, now, trace }: OnDemandContext): SessionDe
 
 export function activateOnDemand(definition: SessionDefinition, context: OnDemandContext, force = false): Promise<SigningCredentials> {
   return activateSession(definition, realSessionDeps(context), force);
-}
-
-/**
- * CC_HELPER_MFA_COMMAND: a program that prints the current code (a YubiKey OATH reader such as
- * `ykman oath accounts code -s NAME`). Run through the shell with the MFA serial as $1.
- */
-function runMfaCommand(command: string, serial: string, env: NodeJS.ProcessEnv): string {
-  try {
-    const out = execFileSync('/bin/sh', ['-c', `${command} "$@"`, 'mfa-command', serial], {
-      env,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000,
-    });
-    return out.split(/\r?\n/, 1)[0]!.trim();
-  } catch (error) {
-    const status = (error as { status?: number }).status;
-    throw new UserError(`the MFA command (CC_HELPER_MFA_COMMAND) failed${status === undefined ? '' : ` with exit status ${status}`}: run it by hand to see why`);
-  }
 }

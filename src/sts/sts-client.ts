@@ -8,6 +8,7 @@
 // of times with jittered exponential backoff. Refused connections, unknown hosts and timeouts
 // fail at once with "cannot reach STS".
 import { callQueryApi, type QueryTuning } from '../aws/query-api.js';
+import { RENEW_MARGIN_SECONDS } from '../session/renewal.js';
 import { stsEndpoint } from './sts-endpoint.js';
 import { answerError, networkError, StsError, type ErrorContext, type StsAction } from './sts-error.js';
 import { xmlInner, xmlText } from './sts-xml.js';
@@ -15,6 +16,9 @@ import { xmlInner, xmlText } from './sts-xml.js';
 export { StsError, type StsAction, type StsErrorKind } from './sts-error.js';
 
 export const STS_API_VERSION = '2011-06-15';
+/** What STS issues when DurationSeconds is not sent. */
+export const DEFAULT_ASSUME_ROLE_SECONDS = 3600;
+export const DEFAULT_SESSION_TOKEN_SECONDS = 43200;
 
 export interface StsCredentials {
   accessKeyId: string;
@@ -69,6 +73,11 @@ export interface AssumeRoleParams {
   tokenCode?: string;
 }
 
+/** STS allows [\w+=,.@-]{2,64}; the profile name says where the session came from in CloudTrail. */
+export function roleSessionNameFor(profile: string): string {
+  return `cc-helper-${profile}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+}
+
 export interface StsClient {
   /** The URL requests go to (for messages). */
   readonly endpoint: string;
@@ -79,6 +88,7 @@ export interface StsClient {
 
 export function createStsClient(options: StsClientOptions): StsClient {
   const endpoint = options.endpoint ?? stsEndpoint(options.region, options.env ?? process.env).url;
+  const clock = options.now ?? (() => new Date());
   const call = (action: StsAction, params: Record<string, string | number | undefined>, context: Partial<ErrorContext> = {}) =>
     callSts(options, endpoint, action, params, context);
   return {
@@ -89,7 +99,7 @@ export function createStsClient(options: StsClientOptions): StsClient {
         { DurationSeconds: params.durationSeconds, SerialNumber: params.serialNumber, TokenCode: params.tokenCode },
         { serialNumber: params.serialNumber, secrets: params.tokenCode ? [params.tokenCode] : [] },
       );
-      return readCredentials(xml, 'GetSessionToken', endpoint);
+      return readCredentials(xml, 'GetSessionToken', endpoint, clock(), params.durationSeconds ?? DEFAULT_SESSION_TOKEN_SECONDS);
     },
     async assumeRole(params) {
       const xml = await call(
@@ -108,7 +118,7 @@ export function createStsClient(options: StsClientOptions): StsClient {
           secrets: [params.tokenCode, params.externalId].filter((s): s is string => !!s),
         },
       );
-      const credentials = readCredentials(xml, 'AssumeRole', endpoint);
+      const credentials = readCredentials(xml, 'AssumeRole', endpoint, clock(), params.durationSeconds ?? DEFAULT_ASSUME_ROLE_SECONDS);
       const user = xmlInner(xml, 'AssumedRoleUser') ?? '';
       return { ...credentials, assumedRoleArn: xmlText(user, 'Arn') ?? '', assumedRoleId: xmlText(user, 'AssumedRoleId') ?? '' };
     },
@@ -149,7 +159,12 @@ async function callSts(
   });
 }
 
-function readCredentials(xml: string, action: StsAction, endpoint: string): StsCredentials {
+/**
+ * The credentials of a GetSessionToken/AssumeRole answer, checked as a hostile server's would be:
+ * each value must look like an AWS credential (a line break in one would end up in git's
+ * answer), and the expiry must make sense against this machine's clock and what was asked for.
+ */
+function readCredentials(xml: string, action: StsAction, endpoint: string, now: Date, requestedSeconds: number): StsCredentials {
   const block = xmlInner(xml, 'Credentials');
   const accessKeyId = block && xmlText(block, 'AccessKeyId');
   const secretAccessKey = block && xmlText(block, 'SecretAccessKey');
@@ -157,7 +172,57 @@ function readCredentials(xml: string, action: StsAction, endpoint: string): StsC
   const expirationText = block && xmlText(block, 'Expiration');
   const expiration = expirationText ? new Date(expirationText) : undefined;
   if (!accessKeyId || !secretAccessKey || !sessionToken || !expiration || Number.isNaN(expiration.getTime())) throw malformed(action, endpoint);
-  return { accessKeyId, secretAccessKey, sessionToken, expiration };
+  if (!looksLikeCredentials(accessKeyId, secretAccessKey, sessionToken)) {
+    throw new StsError(
+      `STS at ${endpoint} answered ${action} with credentials holding characters no AWS credential has (a line break, space or control character); ` +
+        'refused them, nothing was stored: check AWS_ENDPOINT_URL_STS and any proxy in between',
+      'unexpected',
+      'MalformedCredentials',
+      action,
+      endpoint,
+      1,
+      200,
+    );
+  }
+  const problem = expiryProblem(expiration, now);
+  if (problem) {
+    throw new StsError(
+      `STS at ${endpoint} answered ${action} with credentials that ${problem}; refused them: set this machine's clock right (NTP), or check AWS_ENDPOINT_URL_STS`,
+      'clock-skew',
+      'ExpiredOnArrival',
+      action,
+      endpoint,
+      1,
+      200,
+    );
+  }
+  return { accessKeyId, secretAccessKey, sessionToken, expiration: cappedExpiration(expiration, now, requestedSeconds) };
+}
+
+/** Printable ASCII without spaces: every AWS secret key and session token is base64-like. */
+const CREDENTIAL_TEXT = /^[\x21-\x7e]{1,16384}$/;
+
+/** Whether issued values can be AWS credentials: a line break in one would reach git's answer. */
+export function looksLikeCredentials(accessKeyId: string, secretAccessKey: string, sessionToken: string): boolean {
+  return /^[A-Z0-9]{16,128}$/.test(accessKeyId) && CREDENTIAL_TEXT.test(secretAccessKey) && CREDENTIAL_TEXT.test(sessionToken);
+}
+
+/**
+ * Why freshly issued credentials cannot be used, or undefined: already expired, or inside the
+ * renewal margin at once (every process waiting for them would fetch again, with a fresh MFA
+ * code each). Either means this machine's clock is off, or the server is not AWS.
+ */
+export function expiryProblem(expiration: Date, now: Date): string | undefined {
+  const leftSeconds = Math.floor((expiration.getTime() - now.getTime()) / 1000);
+  if (leftSeconds >= RENEW_MARGIN_SECONDS) return undefined;
+  const when = leftSeconds <= 0 ? `already expired at ${expiration.toISOString()}` : `expire in ${leftSeconds} s (at ${expiration.toISOString()})`;
+  return `${when}, by this machine's clock (${now.toISOString()})`;
+}
+
+/** A far-future expiry (year 9999) is capped at what was asked for, never stored as "never renew". */
+export function cappedExpiration(expiration: Date, now: Date, requestedSeconds: number): Date {
+  const latest = now.getTime() + requestedSeconds * 1000;
+  return expiration.getTime() > latest ? new Date(latest) : expiration;
 }
 
 function malformed(action: StsAction, endpoint: string): StsError {

@@ -67,8 +67,11 @@ export function isRetryableAnswer(status: number, code: string): boolean {
 }
 
 /** Builds the error for an answer STS gave (status ≥ 300). */
-export function answerError(status: number, code: string, serverMessage: string, context: ErrorContext): StsError {
+export function answerError(status: number, rawCode: string, serverMessage: string, context: ErrorContext): StsError {
   const said = redact(serverMessage, context.secrets);
+  // Matched against known codes as sent; shown only once made safe (a hostile server may put
+  // anything there, including the request's MFA code or megabytes of text).
+  const code = safeErrorCode(rawCode, context.secrets);
   const { action, accessKeyId } = context;
   const key = mask(accessKeyId);
   const make = (kind: StsErrorKind, message: string) => new StsError(oneLine(message), kind, code, action, context.endpoint, context.attempts, status);
@@ -135,7 +138,7 @@ export function answerError(status: number, code: string, serverMessage: string,
 }
 
 /** Codes of network failures meaning "nothing answered here"; never retried. */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'TimeoutError', 'EADDRNOTAVAIL']);
+const UNREACHABLE_CODES = new Set(['ResponseTooLarge', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'TimeoutError', 'EADDRNOTAVAIL']);
 /** The connection broke after it was made: worth another try. */
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
 
@@ -169,6 +172,16 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
 
 export function networkError(failure: NetworkFailure, context: ErrorContext, timeoutMs: number): StsError {
   const { action, endpoint, attempts } = context;
+  if (failure.code === 'ResponseTooLarge') {
+    return new StsError(
+      `STS at ${endpoint} sent an answer larger than any STS answer (ResponseTooLarge); nothing was used: check AWS_ENDPOINT_URL_STS and any proxy in between`,
+      'unexpected',
+      failure.code,
+      action,
+      endpoint,
+      attempts,
+    );
+  }
   if (failure.tls) {
     return new StsError(
       `cannot verify the TLS certificate of STS at ${endpoint} (${failure.code}): if a proxy or corporate CA sits in between, ` +
@@ -201,8 +214,23 @@ export function redact(text: string, secrets: string[]): string {
     else if (secret.length >= 4) out = out.replace(new RegExp(`(?<![0-9A-Za-z])${escapeRegExp(secret)}(?![0-9A-Za-z])`, 'g'), '[redacted]');
   }
   // Signatures and hashes look like this; no STS message needs one.
-  out = oneLine(out.replace(/\b[0-9a-f]{64}\b/gi, '[redacted]'));
+  out = withoutControls(oneLine(out.replace(/\b[0-9a-f]{64}\b/gi, '[redacted]')));
   return out.length > 300 ? `${out.slice(0, 297)}...` : out;
+}
+
+/**
+ * C0/C1 controls (ESC, BEL, …) and bidi overrides become `?`: text from a server reaches the
+ * terminal through stderr, where an escape sequence would be obeyed, not shown.
+ */
+export function withoutControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
+/** An AWS error code is a short identifier (`AccessDenied`); anything else is not shown as sent. */
+export function safeErrorCode(code: string, secrets: string[]): string {
+  // Stricter than messages: no request value anywhere in it, not even inside a word.
+  if (secrets.some((secret) => secret.length >= 4 && code.includes(secret))) return 'UnrecognisedErrorCode';
+  return /^[A-Za-z][A-Za-z0-9._:-]{0,63}$/.test(code) ? code : 'UnrecognisedErrorCode';
 }
 
 function escapeRegExp(text: string): string {

@@ -74,6 +74,14 @@ export interface InjectedFailure {
   type?: 'Sender' | 'Receiver';
 }
 
+/** A hand-made answer, for hostile-server tests: any status and bytes. */
+export interface RawAnswer {
+  status: number;
+  body: string | Buffer;
+  /** Sent without Content-Length (chunked), as a server that streams would. */
+  chunked?: boolean;
+}
+
 export interface StsLogEntry {
   action: string;
   /** The signing key id (never a secret or token). */
@@ -116,11 +124,13 @@ export interface StsStandIn {
   stall(action?: StsStandInAction | '*', times?: number): void;
   /** The next request(s) get their connection destroyed without an answer (a network reset). */
   resetConnection(action?: StsStandInAction | '*', times?: number): void;
+  /** The next request(s) for `action` get exactly this answer, before any check. */
+  answerNext(action: StsStandInAction | '*', answer: RawAnswer, times?: number): void;
   /** Stops listening and drops every connection: the URL is then unreachable. */
   close(): Promise<void>;
 }
 
-type Plan = { action: StsStandInAction | '*'; what: { fail: InjectedFailure } | { stall: true } | { reset: true } };
+type Plan = { action: StsStandInAction | '*'; what: { fail: InjectedFailure } | { stall: true } | { reset: true } | { raw: RawAnswer } };
 
 class StsFault extends Error {
   constructor(
@@ -171,6 +181,9 @@ export async function startStsStandIn(options: StsStandInOptions = {}): Promise<
     resetConnection(action: StsStandInAction | '*' = '*', times = 1) {
       for (let i = 0; i < times; i++) plans.push({ action, what: { reset: true } });
     },
+    answerNext(action: StsStandInAction | '*', answer: RawAnswer, times = 1) {
+      for (let i = 0; i < times; i++) plans.push({ action, what: { raw: answer } });
+    },
     close: async () => {},
   } satisfies StsStandIn;
 
@@ -197,6 +210,13 @@ export async function startStsStandIn(options: StsStandInOptions = {}): Promise<
       if (plan && 'stall' in plan) return; // never answered
       if (plan && 'reset' in plan) {
         req.socket.destroy();
+        return;
+      }
+      if (plan && 'raw' in plan) {
+        const { status, body, chunked } = plan.raw;
+        log.push({ action, status });
+        res.writeHead(status, { 'content-type': 'text/xml', ...(chunked ? {} : { 'content-length': Buffer.byteLength(body) }) });
+        res.end(body);
         return;
       }
       let accessKeyId: string | undefined;

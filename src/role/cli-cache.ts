@@ -1,0 +1,189 @@
+// The AWS CLI's credential cache, ~/.aws/cli/cache/<key>.json, read and written exactly as the
+// CLI does (botocore's CachedCredentialFetcher and JSONFileCache), so a session either tool
+// started serves both: one AssumeRole and one MFA code for the CLI and git together.
+//
+// Keys (botocore/credentials.py):
+// - AssumeRole: sha1 of json.dumps(assume_role_kwargs, sort_keys=True) without a generated
+//   RoleSessionName (Python's default separators `, ` and `: `, ASCII-only escapes);
+// - SSO: sha1 of json.dumps({roleName, accountId, sessionName | startUrl}, sort_keys=True,
+//   separators=(',', ':')).
+// A file is the STS-shaped answer: {"Credentials": {"AccessKeyId", "SecretAccessKey",
+// "SessionToken", "Expiration", …}, …}. botocore refreshes within 15 minutes of expiry.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { SigningCredentials } from '../codecommit/password.js';
+
+/** botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS. */
+export const CLI_EXPIRY_WINDOW_SECONDS = 15 * 60;
+
+export type CacheArgs = Record<string, string | number>;
+
+export function cliCacheDir(env: NodeJS.ProcessEnv): string {
+  return join(env.HOME || homedir(), '.aws', 'cli', 'cache');
+}
+
+/** AssumeRoleCredentialFetcher._create_cache_key: the AssumeRole arguments without TokenCode. */
+export function assumeRoleCacheKey(args: CacheArgs): string {
+  return sha1(pythonJsonDumps(args, ', ', ': '));
+}
+
+/** SSOCredentialFetcher._create_cache_key. */
+export function ssoRoleCacheKey(roleName: string, accountId: string, session: { sessionName: string } | { startUrl: string }): string {
+  const args: CacheArgs = { roleName, accountId, ...session };
+  return sha1(pythonJsonDumps(args, ',', ':'));
+}
+
+function sha1(text: string): string {
+  return createHash('sha1').update(text, 'utf8').digest('hex');
+}
+
+/** `json.dumps(flat_dict, sort_keys=True, separators=…)` for string and integer values, byte for byte. */
+export function pythonJsonDumps(args: CacheArgs, itemSeparator: string, keySeparator: string): string {
+  const keys = Object.keys(args).sort(comparePython);
+  return `{${keys.map((k) => `${pythonString(k)}${keySeparator}${pythonValue(args[k]!)}`).join(itemSeparator)}}`;
+}
+
+/** Python compares str by code point; JS's default sort compares UTF-16 units. */
+function comparePython(a: string, b: string): number {
+  const x = [...a].map((c) => c.codePointAt(0)!);
+  const y = [...b].map((c) => c.codePointAt(0)!);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return x.length - y.length;
+}
+
+function pythonValue(value: string | number): string {
+  return typeof value === 'number' ? String(value) : pythonString(value);
+}
+
+const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+
+/** ensure_ascii=True: everything outside printable ASCII as \uXXXX (UTF-16 units, as Python). */
+function pythonString(text: string): string {
+  let out = '"';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    const unit = text.charCodeAt(i);
+    if (SHORT_ESCAPES[ch]) out += SHORT_ESCAPES[ch];
+    else if (unit < 0x20 || unit > 0x7e) out += `\\u${unit.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return out + '"';
+}
+
+export interface CachedCredentials {
+  credentials: SigningCredentials & { sessionToken: string; expiration: Date };
+  /** The file's text, to tell later whether another process replaced it. */
+  text: string;
+}
+
+/**
+ * The credentials in a cache file, or undefined when it is missing, damaged or not shaped like
+ * the CLI's (then it is simply replaced on the next fetch, as the CLI does).
+ */
+export function readCacheFile(file: string): CachedCredentials | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const c = (parsed as { Credentials?: Record<string, unknown> } | null)?.Credentials;
+  if (!c || typeof c !== 'object') return undefined;
+  const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = c;
+  if (![AccessKeyId, SecretAccessKey, SessionToken, Expiration].every((v) => typeof v === 'string' && CREDENTIAL_TEXT.test(v))) return undefined;
+  const expiration = parseCacheTime(Expiration as string);
+  if (!expiration) return undefined;
+  return { credentials: { accessKeyId: AccessKeyId as string, secretAccessKey: SecretAccessKey as string, sessionToken: SessionToken as string, expiration }, text };
+}
+
+/** What a cached value may hold: printable ASCII, no spaces (a line break would reach git's answer). */
+const CREDENTIAL_TEXT = /^[\x21-\x7e]{1,16384}$/;
+
+type Cached = CachedCredentials['credentials'];
+
+/**
+ * Fresh credentials from `file`, else what `fetch` gets. `fetch` is handed the text seen here,
+ * so that after waiting for a lock it can tell whether another process replaced the file.
+ */
+export async function cachedOrFetch(
+  file: string,
+  profile: string,
+  context: { now: Date; trace: (line: string) => void },
+  fetch: (seenText: string | undefined) => Promise<SigningCredentials>,
+): Promise<SigningCredentials> {
+  const cached = readCacheFile(file);
+  if (cached && isFresh(cached.credentials.expiration, context.now)) {
+    context.trace(`profile "${profile}": AWS CLI cache ${file} is fresh until ${cached.credentials.expiration.toISOString()}`);
+    return cached.credentials;
+  }
+  context.trace(`profile "${profile}": ${cached ? 'cached credentials are inside the refresh window' : `no usable AWS CLI cache at ${file}`}`);
+  return fetch(cached?.text);
+}
+
+/**
+ * Under the fetch lock: what the file holds now, if it can serve. Another process (or the AWS
+ * CLI) may have fetched while this one waited; what it wrote is used even inside the CLI's
+ * refresh window, as long as it can still sign for the renewal margin.
+ */
+export function reusableAfterWait(file: string, seenText: string | undefined, marginSeconds: number): Cached | undefined {
+  const current = readCacheFile(file);
+  if (!current) return undefined;
+  const { expiration } = current.credentials;
+  const now = new Date();
+  return isFresh(expiration, now) || (current.text !== seenText && isFresh(expiration, now, marginSeconds)) ? current.credentials : undefined;
+}
+
+/** Whether cached credentials are still outside the CLI's refresh window. */
+export function isFresh(expiration: Date, now: Date, windowSeconds = CLI_EXPIRY_WINDOW_SECONDS): boolean {
+  return expiration.getTime() - now.getTime() >= windowSeconds * 1000;
+}
+
+/**
+ * The forms the CLI writes and reads (dateutil): `2030-01-02T03:04:05UTC` (JSONFileCache's
+ * strftime), `…Z` (the SSO fetcher), `…+00:00` (isoformat), with optional fractions.
+ */
+export function parseCacheTime(text: string): Date | undefined {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?)(Z|UTC|[+-]\d\d:?\d\d)$/.exec(text);
+  if (!m) return undefined;
+  const zone = m[2] === 'UTC' || m[2] === 'Z' ? 'Z' : m[2]!.replace(/^([+-]\d\d)(\d\d)$/, '$1:$2');
+  const date = new Date(m[1]! + zone);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** JSONFileCache's datetime form: `%Y-%m-%dT%H:%M:%S%Z` of a UTC datetime. */
+export function formatCacheTime(date: Date): string {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'UTC');
+}
+
+/** Writes `value` as the CLI does (json.dumps defaults), 0600, via a temp file and rename. */
+export function writeCacheFile(file: string, dir: string, value: unknown): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const temp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temp, pythonStyleJson(value), { mode: 0o600, flag: 'wx' });
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never created
+    }
+    throw error;
+  }
+}
+
+/** json.dumps(value) with Python's default separators (`, ` and `: `), insertion order kept. */
+function pythonStyleJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return typeof value === 'string' ? pythonString(value) : JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(pythonStyleJson).join(', ')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  return `{${entries.map(([k, v]) => `${pythonString(k)}: ${pythonStyleJson(v)}`).join(', ')}}`;
+}

@@ -1,0 +1,133 @@
+// An SSO profile's role credentials from the IAM Identity Center portal: the access token that
+// `aws sso login` cached in ~/.aws/sso/cache (keyed by sha1 of the sso-session name, or of the
+// start URL for legacy profiles), one GetRoleCredentials call
+// (GET /federation/credentials?account_id=…&role_name=…, header x-amz-sso_bearer_token; a
+// REST-JSON API, unsigned), and the answer cached where and as the AWS CLI caches it.
+// https://docs.aws.amazon.com/singlesignon/latest/PortalAPIReference/API_GetRoleCredentials.html
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
+import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, readLimited } from '../aws/query-api.js';
+import type { SigningCredentials } from '../codecommit/password.js';
+import { RENEW_MARGIN_SECONDS } from '../session/renewal.js';
+import { classifyNetworkError, redact } from '../sts/sts-error.js';
+import { checkedEndpointUrl } from '../sts/sts-endpoint.js';
+import { cappedExpiration, expiryProblem, looksLikeCredentials } from '../sts/sts-client.js';
+import { ccHelperConfigDir } from '../support/config-dir.js';
+import { UserError } from '../support/errors.js';
+import { mask } from '../support/trace.js';
+import { formatCacheTime, parseCacheTime, reusableAfterWait, writeCacheFile } from './cli-cache.js';
+import type { RoleContext } from './role-profile.js';
+import { withSharedAttempt } from './shared-attempt.js';
+import type { SsoProfile } from './sso-profile.js';
+
+/** The longest session a permission set can have. */
+const MAX_SSO_SESSION_SECONDS = 12 * 3600;
+
+export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string | undefined, context: RoleContext): Promise<SigningCredentials> {
+  const { env, trace } = context;
+  const lockPath = join(ccHelperConfigDir(env), 'locks', `sso-${basename(sso.cacheFile, '.json')}.lock`);
+  return withSharedAttempt(lockPath, `fetching SSO credentials for profile "${sso.name}"`, trace, async () => {
+    const reusable = reusableAfterWait(sso.cacheFile, seenText, RENEW_MARGIN_SECONDS);
+    if (reusable) return reusable;
+    const token = loginToken(sso, env);
+    const endpoint = portalEndpoint(sso.ssoRegion, env);
+    const url = `${endpoint}federation/credentials?account_id=${encodeURIComponent(sso.accountId)}&role_name=${encodeURIComponent(sso.roleName)}`;
+    trace(`SSO GetRoleCredentials -> ${endpoint} for account ${sso.accountId}, role ${sso.roleName}`);
+    let status: number;
+    let text: string;
+    try {
+      const response = await fetch(url, { headers: { 'x-amz-sso_bearer_token': token }, signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) });
+      status = response.status;
+      text = await readLimited(response, MAX_RESPONSE_BYTES);
+    } catch (error) {
+      const failure = classifyNetworkError(error);
+      const what =
+        failure.code === 'TimeoutError' ? `no answer within ${DEFAULT_TIMEOUT_MS / 1000} s` : failure.code === 'ResponseTooLarge' ? 'an answer too large to be the portal\'s' : failure.code;
+      throw new UserError(`cannot get SSO credentials for profile "${sso.name}" from ${endpoint} (${what}): check your network or AWS_ENDPOINT_URL_SSO`);
+    }
+    if (status === 401) throw loginNeeded(sso.name, 'the SSO portal no longer accepts the login');
+    if (status < 200 || status >= 300) {
+      const said = redact(portalMessage(text), [token]);
+      throw new UserError(
+        `the SSO portal refused credentials for profile "${sso.name}" (HTTP ${status}${said ? `: ${said}` : ''}): check that your user may use role ${sso.roleName} in account ${sso.accountId}`,
+      );
+    }
+    const issued = roleCredentials(text, sso, endpoint);
+    trace(`SSO credentials for "${sso.name}": key ${mask(issued.accessKeyId)} until ${issued.expiration.toISOString()}`);
+    try {
+      // SSOCredentialFetcher's shape: the expiry as `%Y-%m-%dT%H:%M:%SZ`.
+      writeCacheFile(sso.cacheFile, sso.cacheDir, {
+        ProviderType: 'sso',
+        Credentials: {
+          AccessKeyId: issued.accessKeyId,
+          SecretAccessKey: issued.secretAccessKey,
+          SessionToken: issued.sessionToken,
+          Expiration: formatCacheTime(issued.expiration).replace(/UTC$/, 'Z'),
+          AccountId: sso.accountId,
+        },
+      });
+    } catch (error) {
+      trace(`cannot write ${sso.cacheFile}: ${(error as Error).message}`);
+    }
+    return issued;
+  });
+}
+
+/** The access token of `aws sso login`, if it is still valid. */
+function loginToken(sso: SsoProfile, env: NodeJS.ProcessEnv): string {
+  const key = createHash('sha1').update(sso.sessionName ?? sso.startUrl, 'utf8').digest('hex');
+  const file = join(env.HOME || homedir(), '.aws', 'sso', 'cache', `${key}.json`);
+  let token: { accessToken?: unknown; expiresAt?: unknown };
+  try {
+    token = JSON.parse(readFileSync(file, 'utf8')) as typeof token;
+  } catch {
+    throw loginNeeded(sso.name, 'there is no SSO login');
+  }
+  const expiresAt = typeof token.expiresAt === 'string' ? parseCacheTime(token.expiresAt) : undefined;
+  if (typeof token.accessToken !== 'string' || !/^[\x21-\x7e]+$/.test(token.accessToken) || !expiresAt) throw loginNeeded(sso.name, `the SSO login in ${file} is unreadable`);
+  if (expiresAt.getTime() <= Date.now()) throw loginNeeded(sso.name, `the SSO login expired at ${expiresAt.toISOString()}`);
+  return token.accessToken;
+}
+
+function loginNeeded(profile: string, why: string): UserError {
+  return new UserError(`profile "${profile}" needs an SSO login: run \`aws sso login --profile ${profile}\` and try again (${why})`);
+}
+
+function portalEndpoint(region: string, env: NodeJS.ProcessEnv): string {
+  const configured = (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? '').toLowerCase() === 'true' ? undefined : env.AWS_ENDPOINT_URL_SSO;
+  if (configured) return checkedEndpointUrl(configured, 'AWS_ENDPOINT_URL_SSO', 'https://portal.sso.us-east-1.amazonaws.com');
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)+$/.test(region)) throw new UserError(`"${region.slice(0, 40)}" is not an AWS region name: fix sso_region`);
+  return `https://portal.sso.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}/`;
+}
+
+function portalMessage(text: string): string {
+  try {
+    const body = JSON.parse(text) as { message?: unknown; Message?: unknown };
+    const message = body.message ?? body.Message;
+    return typeof message === 'string' ? message : '';
+  } catch {
+    return '';
+  }
+}
+
+function roleCredentials(text: string, sso: SsoProfile, endpoint: string): SigningCredentials & { sessionToken: string; expiration: Date } {
+  const refuse = (why: string) => new UserError(`the SSO portal at ${endpoint} answered for profile "${sso.name}" ${why}; refused it: check AWS_ENDPOINT_URL_SSO`);
+  let role: Record<string, unknown> | undefined;
+  try {
+    role = (JSON.parse(text) as { roleCredentials?: Record<string, unknown> }).roleCredentials;
+  } catch {
+    role = undefined;
+  }
+  const { accessKeyId, secretAccessKey, sessionToken, expiration } = role ?? {};
+  if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || typeof sessionToken !== 'string' || typeof expiration !== 'number') {
+    throw refuse('without the expected fields');
+  }
+  if (!looksLikeCredentials(accessKeyId, secretAccessKey, sessionToken)) throw refuse('with credentials holding characters no AWS credential has');
+  const now = new Date();
+  const expires = new Date(expiration);
+  const problem = Number.isNaN(expires.getTime()) ? 'have no readable expiry' : expiryProblem(expires, now);
+  if (problem) throw refuse(`with credentials that ${problem}`);
+  return { accessKeyId, secretAccessKey, sessionToken, expiration: cappedExpiration(expires, now, MAX_SSO_SESSION_SECONDS) };
+}
