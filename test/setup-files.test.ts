@@ -114,7 +114,7 @@ test('--replace-aws-cli turns AWS CLI helper lines into cc-helper lines with the
   t.regex(r.stdout, /left credential\.https:\/\/git-codecommit\.eu-west-1\.amazonaws\.com\.helper .* names no --profile/);
   const text = await readFile(h.gitconfig, 'utf8');
   t.true(text.startsWith('# keep\n[credential "https://git-codecommit.*.amazonaws.com"]\n\thelper = '));
-  t.regex(text, /^\thelper = .*cc-helper\.js --profile Legacy\n\tUseHttpPath = true\n/m);
+  t.regex(text, /^\thelper = .*cc-helper\.js --profile Legacy \\"\$@\\"; .*\n\tUseHttpPath = true\n/m);
   t.false(text.includes('credential-helper --profile Legacy'));
   // Outside the mapped directory, the converted line signs with the AWS CLI's profile.
   t.is((await h.fill(URL_US)).username, PROFILES.Legacy);
