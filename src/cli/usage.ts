@@ -1,4 +1,5 @@
 // The --help text, loaded only when asked for: it gathers every command's usage.
+import { ASKPASS_USAGE } from './askpass-command.js';
 import { DOCTOR_USAGE } from './doctor-command.js';
 import { SESSION_USAGE } from './session-command.js';
 import { SETUP_USAGE } from './setup-command.js';
@@ -17,6 +18,8 @@ checking a setup:
 ${DOCTOR_USAGE}
 vault and sessions:
 ${VAULT_USAGE}${SESSION_USAGE}
+asking without a terminal (IDEs, GUI clients):
+${ASKPASS_USAGE}
 options:
   --profile NAME     the AWS named profile that signs (else AWS_PROFILE; never [default])
   --allow-default    allow the profile named "default" (it may be a canary: off by default)

@@ -4,9 +4,7 @@
 // askpass, none of the shell's AWS_* variables — and reports what git got. What the shell would
 // do is what the rest of doctor reads from the files; this is what happens outside it.
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { findOnPath } from '../support/find-on-path.js';
 import { mask } from '../support/trace.js';
 
 /** What a desktop session gives an app on Linux and macOS (launchd's default PATH is the same). */
@@ -37,7 +35,7 @@ export function guiEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 export async function probeLikeGui(url: string, ctx: { env: NodeJS.ProcessEnv; cwd: string }): Promise<GuiProbe | null> {
   if (process.platform === 'win32') return null; // no POSIX session to leave; Windows apps get the system PATH
-  const git = await findOnPath('git', ctx.env.PATH ?? GUI_PATH);
+  const git = findOnPath('git', ctx.env.PATH ?? GUI_PATH);
   if (!git) return null;
   const u = new URL(url);
   const request = `protocol=https\nhost=${u.host}\npath=${u.pathname.replace(/^\//, '')}\n\n`;
@@ -51,19 +49,6 @@ export async function probeLikeGui(url: string, ctx: { env: NodeJS.ProcessEnv; c
   const words = result.stderr.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' / ');
   const how = result.timedOut ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : words || `git exited with status ${result.code} and said nothing`;
   return { ok: false, git, detail: how, shellOnly };
-}
-
-async function findOnPath(name: string, path: string): Promise<string | undefined> {
-  for (const dir of path.split(delimiter)) {
-    if (!isAbsolute(dir)) continue;
-    try {
-      await access(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 function runDetached(command: string, args: string[], input: string, env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
