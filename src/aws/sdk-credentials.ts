@@ -2,7 +2,9 @@
 // resolved by the AWS SDK. This module is imported lazily: loading the SDK costs more than the
 // whole static path.
 import type { SigningCredentials } from '../codecommit/password.js';
+import { awsNetwork } from '../net/aws-network.js';
 import { createAsk } from '../prompt/ask.js';
+import { classifyNetworkError } from '../sts/sts-error.js';
 import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
 import type { ProfileCredentials, SdkKind } from './profile-credentials.js';
@@ -17,6 +19,10 @@ export async function loadWithSdk(
   // the user on every git command, and the versions pinned in package.json run on Node 20.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { fromIni } = await import('@aws-sdk/credential-providers');
+  // Proxy and CA bundle (src/net/aws-network.ts): the SDK's STS/SSO clients send through fetch
+  // with the same dispatcher as cc-helper's own client.
+  const network = await awsNetwork({ env, profile: name, trace });
+  const clientConfig = network.dispatcher ? { requestHandler: new (await import('@smithy/fetch-http-handler')).FetchHttpHandler({ customFetch: network.fetch }) } : undefined;
   const paths = sharedFilePaths(env);
   const ask = createAsk({ env, fallbackHint: `get credentials for profile "${name}" another way (e.g. \`cc-helper session start ${name}\`) and try again` });
   const started = Date.now();
@@ -27,6 +33,7 @@ export async function loadWithSdk(
       filepath: paths.credentialsFile,
       configFilepath: paths.configFile,
       ignoreCache: true,
+      ...(clientConfig ? { clientConfig } : {}),
       mfaCodeProvider: (serial) => ask(`MFA code for ${serial} (profile ${name}): `),
     })();
   } catch (error) {
@@ -51,6 +58,13 @@ export async function loadWithSdk(
 function explain(name: string, kind: SdkKind, error: unknown): Error {
   if (error instanceof UserError) return error;
   const message = error instanceof Error ? error.message : String(error);
+  const network = classifyNetworkError(error);
+  if (network.tls) {
+    return new UserError(
+      `cannot get credentials for profile "${name}" (${kind}): the TLS certificate of an AWS endpoint cannot be verified (${network.code}); ` +
+        'behind a TLS-inspecting proxy, point AWS_CA_BUNDLE, the profile\'s ca_bundle or NODE_EXTRA_CA_CERTS at its CA certificate (PEM)',
+    );
+  }
   if (kind === 'sso' || /sso/i.test(message)) {
     return new UserError(`profile "${name}" needs an SSO login: run \`aws sso login --profile ${name}\` and try again`);
   }
