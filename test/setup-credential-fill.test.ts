@@ -148,3 +148,23 @@ test('a helper added after setup runs after its block; running setup again moves
   await h.git(['credential', 'approve'], h.home, second.stdout + '\n');
   t.is(await readFile(store, 'utf8'), '');
 });
+
+test('an owned file from an older cc-helper (`helper = codecommit --profile X`) is upgraded by setup and removed by --remove', async (t) => {
+  const h = await makeSetupHome(t);
+  t.is((await h.setup(['setup', '--profile', 'AcmeCode'])).code, 0);
+  const mapping = await resolveMapping({ kind: 'global' }, { env: h.env, cwd: h.home });
+  const flags = { includerCreated: true, includerLackedFinalNewline: false };
+  // What earlier versions wrote: the helper found through PATH.
+  await writeFile(mapping.ownedFile, await renderOwnedFile(mapping, 'AcmeCode', 'codecommit --profile AcmeCode', flags, { env: h.env, cwd: h.home }), 'latin1');
+  const list = await h.setup(['setup', '--list']);
+  t.regex(list.stdout, /global +AcmeCode +everywhere/);
+  const again = await h.setup(['setup', '--profile', 'AcmeCode']);
+  t.is(again.code, 0, again.stderr);
+  t.regex(again.stdout, /uses profile AcmeCode; its helper line changed \(Node or cc-helper moved, or it had an older form\)\. It was:\n +codecommit --profile AcmeCode\n/);
+  h.env.PATH = '/usr/bin:/bin';
+  t.is((await h.fill(URL_US)).username, PROFILES.AcmeCode);
+  const removed = await h.setup(['setup', '--remove']);
+  t.is(removed.code, 0, removed.stderr);
+  t.regex(removed.stdout, /removed\n  global \(profile AcmeCode\)/);
+  t.is((await h.fill(URL_US)).username, undefined);
+});
