@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       fetch: (c) => ['-C', repo, 'fetch', '-q', c.url, 'main'],
     };
     const times = new Map<string, number[]>();
+    const cpuTimes = new Map<string, number[]>();
     for (let round = 0; round < RUNS + 1; round++) {
       for (const [opName, op] of Object.entries(ops)) {
         for (const [name, c] of Object.entries(cases)) {
@@ -62,24 +63,30 @@ async function main(): Promise<void> {
           if (c.helper === null) env.GIT_CONFIG_COUNT = '2';
           const started = process.hrtime.bigint();
           // Asynchronous: the stand-in and its proxy answer from this process's event loop.
-          const r = await run('git', op(c), { env });
+          // bash's `time` adds the CPU time of git and every process it waited for (the helpers),
+          // which a loaded machine does not inflate the way it inflates wall time.
+          const r = await run('bash', ['-c', 'TIMEFORMAT="cpu %3U %3S"; time git "$@" >/dev/null', 'bash', ...op(c)], { env: { ...env, BASH_ENV: '' } });
           const ms = Number(process.hrtime.bigint() - started) / 1e6;
-          if (r.code !== 0) throw new Error(`${opName} ${name} failed: ${r.stderr}`);
+          const cpu = /cpu (\d+\.\d+) (\d+\.\d+)\s*$/.exec(r.stderr);
+          if (r.code !== 0 || !cpu) throw new Error(`${opName} ${name} failed: ${r.stderr}`);
           if (round === 0) continue; // warm-up
           const key = `${opName}\0${name}`;
           times.set(key, [...(times.get(key) ?? []), ms]);
+          cpuTimes.set(key, [...(cpuTimes.get(key) ?? []), (Number(cpu[1]) + Number(cpu[2])) * 1000]);
         }
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     console.log(`git-op-bench: ${RUNS} runs a case, round-robin; ${process.version}; loopback stand-in through a CONNECT proxy`);
-    console.log('operation   case      median ms  share of the operation');
+    console.log('operation   case      wall ms  share   CPU ms  share   (medians; share = (case - none) / case)');
+    const share = (m: number, none: number, name: string) => (name === 'none' ? '' : `${(((m - none) / m) * 100).toFixed(0)} %`).padStart(5);
     for (const opName of Object.keys(ops)) {
       const none = median(times.get(`${opName}\0none`)!);
+      const noneCpu = median(cpuTimes.get(`${opName}\0none`)!);
       for (const name of Object.keys(cases)) {
         const m = median(times.get(`${opName}\0${name}`)!);
-        const share = name === 'none' ? '' : `${(((m - none) / m) * 100).toFixed(0)} %`;
-        console.log(`${opName.padEnd(11)} ${name.padEnd(9)} ${m.toFixed(1).padStart(9)}  ${share}`);
+        const c = median(cpuTimes.get(`${opName}\0${name}`)!);
+        console.log(`${opName.padEnd(11)} ${name.padEnd(9)} ${m.toFixed(1).padStart(7)}  ${share(m, none, name)}  ${c.toFixed(0).padStart(6)}  ${share(c, noneCpu, name)}`);
       }
     }
   } finally {

@@ -39,7 +39,9 @@ export async function probeLikeGui(url: string, ctx: { env: NodeJS.ProcessEnv; c
   if (!git) return null;
   const u = new URL(url);
   const request = `protocol=https\nhost=${u.host}\npath=${u.pathname.replace(/^\//, '')}\n\n`;
-  const result = await runDetached(git, ['credential', 'fill'], request, guiEnvironment(ctx.env), ctx.cwd);
+  // core.askPass emptied: when the helper gives no answer git would ask for a user name next, and
+  // doctor must not pop up someone's askpass dialog to find that out.
+  const result = await runDetached(git, ['-c', 'core.askPass=', 'credential', 'fill'], request, guiEnvironment(ctx.env), ctx.cwd);
   const username = /^username=(.*)$/m.exec(result.stdout)?.[1];
   const hasPassword = /^password=./m.test(result.stdout);
   const shellOnly = SHELL_ONLY.filter((name) => ctx.env[name]);
