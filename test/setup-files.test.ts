@@ -96,7 +96,7 @@ test('--dry-run shows the exact text and writes nothing', async (t) => {
   const r = await h.setup(['setup', '--profile', 'AcmeCode', '--dir', '/srv/acme', '--dry-run', '--replace-aws-cli']);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /nothing was written/);
-  t.regex(r.stdout, /\[credential "https:\/\/\*\.git-codecommit-fips\.\*\.vpce\.amazonaws\.com"\]\n\s+helper = \n\s+helper = .*--profile AcmeCode\n\s+useHttpPath = true/);
+  t.regex(r.stdout, /\[credential "https:\/\/\*\.git-codecommit-fips\.\*\.vpce\.amazonaws\.com"\]\n\s+helper = \n\s+helper = .*--profile AcmeCode \\"\$@\\"; .*\n\s+useHttpPath = true/);
   t.regex(r.stdout, /would add to the end of .*\.gitconfig:\n +\[includeIf "gitdir:\/srv\/acme\/"\]\n\t*\s*path = /);
   t.regex(r.stdout, /would replace credential\.https:\/\/git-codecommit\.\*\.amazonaws\.com\.helper/);
   t.deepEqual(await snapshot(h), before);
