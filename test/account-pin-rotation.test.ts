@@ -159,7 +159,7 @@ test('setup --account writes the pin into the helper line', async (t) => {
   const r = await w.cc(['setup', '--profile', PROFILE, '--account', ACCOUNT]);
   t.is(r.code, 0, r.stderr);
   const helpers = await w.world.git(['config', '--global', '--includes', '--get-all', 'credential.https://git-codecommit.*.amazonaws.com.helper']);
-  t.regex(helpers.stdout, new RegExp(`--profile ${PROFILE} --account ${ACCOUNT}$`, 'm'));
+  t.regex(helpers.stdout, new RegExp(`--profile ${PROFILE} --account ${ACCOUNT} "\\$@";`, 'm'));
   const bad = await w.cc(['setup', '--profile', PROFILE, '--account', 'acme']);
   t.not(bad.code, 0);
   t.regex(bad.stderr, /not an AWS account id/);

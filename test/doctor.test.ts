@@ -3,7 +3,7 @@
 // loopback for --online. Clock skew: the stand-in's clock (and so its `Date` header and its
 // signature-age check) is moved, as if this machine's clock were off by that much.
 import test from 'ava';
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from '../src/cli/args.js';
 import { DOCTOR_FLAG_OPTIONS, DOCTOR_VALUED_OPTIONS, runDoctor } from '../src/cli/doctor-command.js';
@@ -133,7 +133,9 @@ test('an expired session is flagged; with a vault definition it is renewed on de
   const renewable = await doctorJson(h, [URL_X]);
   t.is(renewable.code, 0, renewable.stdout);
   t.like(renewable.report.targets[0]!.credentials, { kind: 'vault session', renewal: 'vault', expired: true });
-  t.deepEqual(codes(renewable.report.targets[0]!.findings), ['info:session-expired-renewable']);
+  // The files say renewable; running the helper as git will shows what actually happens.
+  t.deepEqual(codes(renewable.report.targets[0]!.findings), ['info:session-expired-renewable', 'warning:gui-git-fails']);
+  t.regex(renewable.report.targets[0]!.gui!.detail, /the vault \(.*\) has no item "Expired" for profile "Expired": run `cc-helper vault add Expired`/);
 });
 
 test('[default] with keys is reported as never used, and as a likely canary', async (t) => {
@@ -197,7 +199,9 @@ test('--json from the built bin, field by field', async (t) => {
   t.deepEqual(report.findings, []);
   t.is(report.targets.length, 1);
   const target = report.targets[0]!;
-  t.deepEqual(Object.keys(target), ['url', 'remote', 'host', 'region', 'endpointKind', 'china', 'helpers', 'useHttpPath', 'profile', 'credentials', 'online', 'findings']);
+  t.deepEqual(Object.keys(target), ['url', 'remote', 'host', 'region', 'endpointKind', 'china', 'helpers', 'useHttpPath', 'profile', 'credentials', 'online', 'gui', 'findings']);
+  // git itself, started like a GUI app (PATH=/usr/bin:/bin, no terminal), got a password.
+  t.like(target.gui, { ok: true, detail: 'git got a password for ***********MPLE' });
   t.is(target.url, 'https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/app');
   t.is(target.remote, 'origin');
   t.is(target.host, 'git-codecommit.eu-west-1.amazonaws.com');
@@ -240,10 +244,55 @@ test('AWS_PROFILE chooses when the helper line names none; no profile at all is 
   await writeFile(h.gitconfig, `${CODECOMMIT_SECTION}\n\thelper =\n\thelper = codecommit\n\tuseHttpPath = true\n`);
   const none = await doctorJson(h, [URL_X]);
   t.is(none.code, 1);
-  t.deepEqual(codes(none.report.targets[0]!.findings), ['error:no-profile']);
+  t.deepEqual(codes(none.report.targets[0]!.findings), ['warning:helper-needs-path', 'error:no-profile']);
   const withEnv = await doctorJson(h, [URL_X], { env: { ...h.env, AWS_PROFILE: 'GlobexCode' } as NodeJS.ProcessEnv });
   t.is(withEnv.code, 0, withEnv.stdout);
   t.like(withEnv.report.targets[0]!.profile, { name: 'GlobexCode', reason: 'AWS_PROFILE' });
   const notCodeCommit = await doctor(h, ['https://github.com/x/y.git']);
   t.is(notCodeCommit.code, 2);
+});
+
+test('a helper line whose Node is gone is a blocking problem with the fix; setup again repairs it', async (t) => {
+  const h = await makeSetupHome(t);
+  t.is((await h.setup(['setup', '--profile', 'AcmeCode'])).code, 0);
+  const owned = join(h.ownedDir, (await readdir(h.ownedDir))[0]!);
+  // As after an nvm upgrade that removed the old version: the line names a Node that no longer exists.
+  const gone = '/opt/nvm/versions/node/v20.1.0/bin/node';
+  await writeFile(owned, (await readFile(owned, 'utf8')).replaceAll(`exec ${process.execPath} `, `exec ${gone} `));
+  const r = await doctor(h, [URL_X]);
+  t.is(r.code, 1, r.stdout);
+  t.regex(r.stdout, new RegExp(`error: the cc-helper line \\(.*:\\d+\\) runs ${gone}, which no longer exists \\(Node or cc-helper moved`));
+  t.regex(r.stdout, /fix: cc-helper setup --profile NAME again for that scope/);
+  const again = await h.setup(['setup', '--profile', 'AcmeCode']);
+  t.regex(again.stdout, /uses profile AcmeCode; its helper line changed \(Node or cc-helper moved/);
+  t.true(again.stdout.includes(gone));
+  t.is((await doctor(h, [URL_X])).code, 0);
+  t.regex((await h.setup(['setup', '--profile', 'AcmeCode'])).stdout, /already uses profile AcmeCode; nothing changed/);
+});
+
+test('a `codecommit` helper line works from the shell but not from a GUI app: doctor runs git the way the app does and says so', async (t) => {
+  const h = await makeSetupHome(t);
+  const bin = join(h.home, 'bin');
+  await mkdir(bin);
+  await symlink(join(HELPER_BIN, '..', 'git-credential-codecommit.js'), join(bin, 'git-credential-codecommit'));
+  h.env.PATH = `${bin}:${h.env.PATH ?? ''}`;
+  await writeFile(h.gitconfig, `${CODECOMMIT_SECTION}\n\thelper =\n\thelper = codecommit --profile AcmeCode\n\tuseHttpPath = true\n`);
+  t.is((await h.fill(URL_X)).username, PROFILES.AcmeCode, 'the shell finds it');
+  const r = await doctorJson(h, [URL_X]);
+  const target = r.report.targets[0]!;
+  t.deepEqual(codes(target.findings), ['warning:helper-needs-path', 'warning:gui-git-fails']);
+  t.like(target.gui, { ok: false, git: '/usr/bin/git' });
+  t.regex(target.gui!.detail, /'credential-codecommit' is not a git command/);
+  const text = await doctor(h, [URL_X]);
+  t.regex(text.stdout, /result: a push would work from this shell, but not from a GUI client or IDE/);
+  t.regex(text.stdout, /fix: cc-helper setup --profile NAME \(again, for that scope\): it writes a helper line with absolute paths/);
+  // AWS_* set in the shell only is named, since the app would not see it.
+  const withVar = await doctorJson(h, [URL_X], { env: { ...h.env, AWS_PROFILE: 'AcmeCode' } as NodeJS.ProcessEnv });
+  t.deepEqual(withVar.report.targets[0]!.gui!.shellOnly, ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_PROFILE']);
+  t.false(JSON.stringify(withVar.report).includes(SECRET));
+
+  t.is((await h.setup(['setup', '--profile', 'AcmeCode'])).code, 0);
+  const fixed = await doctorJson(h, [URL_X]);
+  t.deepEqual(codes(fixed.report.targets[0]!.findings), []);
+  t.true(fixed.report.targets[0]!.gui!.ok);
 });

@@ -99,7 +99,7 @@ test('a storage helper configured before setup neither answers with nor stores a
   t.regex(await readFile(store, 'utf8'), /example\.com/);
 });
 
-test('with git-credential-codecommit on PATH the helper line is `codecommit --profile NAME`', async (t) => {
+test('even with git-credential-codecommit on PATH, setup names Node and cc-helper by absolute path (GUI clients lack that PATH)', async (t) => {
   const h = await makeSetupHome(t);
   const bin = join(h.home, 'bin');
   await mkdir(bin);
@@ -107,7 +107,9 @@ test('with git-credential-codecommit on PATH the helper line is `codecommit --pr
   h.env.PATH = `${bin}:${join(process.execPath, '..')}:${h.env.PATH ?? ''}`;
   const r = await h.setup(['setup', '--profile', 'client.acme']);
   t.is(r.code, 0, r.stderr);
-  t.regex(r.stdout, /helper line: codecommit --profile client\.acme\n/);
+  t.true(r.stdout.includes(`exec ${process.execPath} ${CC_HELPER_SCRIPT} --profile client.acme "$@"`), r.stdout);
+  // git finds it without any PATH entry of ours: only the system's.
+  h.env.PATH = '/usr/bin:/bin';
   t.is((await h.fill(URL_US)).username, PROFILES['client.acme']);
 });
 
@@ -119,7 +121,7 @@ test('the absolute-path helper line works from paths with spaces and quotes', as
   await symlink(CC_HELPER_SCRIPT, join(odd, 'cc-helper.js'));
   const mapping = await resolveMapping({ kind: 'global' }, { env: h.env, cwd: h.home });
   const { helperLine } = await import('../src/setup/helper-line.js');
-  const line = helperLine('AcmeCode', { kind: 'node', node: join(odd, 'node'), script: join(odd, 'cc-helper.js') });
+  const line = helperLine('AcmeCode', { node: join(odd, 'node'), script: join(odd, 'cc-helper.js') });
   const owned = join(h.home, 'owned.gitconfig');
   const flags = { includerCreated: false, includerLackedFinalNewline: false };
   await writeFile(owned, await renderOwnedFile(mapping, 'AcmeCode', line, flags, { env: h.env, cwd: h.home }), 'latin1');
@@ -145,4 +147,24 @@ test('a helper added after setup runs after its block; running setup again moves
   t.is(second.username, PROFILES.CodeCommitProfile);
   await h.git(['credential', 'approve'], h.home, second.stdout + '\n');
   t.is(await readFile(store, 'utf8'), '');
+});
+
+test('an owned file from an older cc-helper (`helper = codecommit --profile X`) is upgraded by setup and removed by --remove', async (t) => {
+  const h = await makeSetupHome(t);
+  t.is((await h.setup(['setup', '--profile', 'AcmeCode'])).code, 0);
+  const mapping = await resolveMapping({ kind: 'global' }, { env: h.env, cwd: h.home });
+  const flags = { includerCreated: true, includerLackedFinalNewline: false };
+  // What earlier versions wrote: the helper found through PATH.
+  await writeFile(mapping.ownedFile, await renderOwnedFile(mapping, 'AcmeCode', 'codecommit --profile AcmeCode', flags, { env: h.env, cwd: h.home }), 'latin1');
+  const list = await h.setup(['setup', '--list']);
+  t.regex(list.stdout, /global +AcmeCode +everywhere/);
+  const again = await h.setup(['setup', '--profile', 'AcmeCode']);
+  t.is(again.code, 0, again.stderr);
+  t.regex(again.stdout, /uses profile AcmeCode; its helper line changed \(Node or cc-helper moved, or it had an older form\)\. It was:\n +codecommit --profile AcmeCode\n/);
+  h.env.PATH = '/usr/bin:/bin';
+  t.is((await h.fill(URL_US)).username, PROFILES.AcmeCode);
+  const removed = await h.setup(['setup', '--remove']);
+  t.is(removed.code, 0, removed.stderr);
+  t.regex(removed.stdout, /removed\n  global \(profile AcmeCode\)/);
+  t.is((await h.fill(URL_US)).username, undefined);
 });

@@ -96,7 +96,7 @@ test('--dry-run shows the exact text and writes nothing', async (t) => {
   const r = await h.setup(['setup', '--profile', 'AcmeCode', '--dir', '/srv/acme', '--dry-run', '--replace-aws-cli']);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /nothing was written/);
-  t.regex(r.stdout, /\[credential "https:\/\/\*\.git-codecommit-fips\.\*\.vpce\.amazonaws\.com"\]\n\s+helper = \n\s+helper = .*--profile AcmeCode\n\s+useHttpPath = true/);
+  t.regex(r.stdout, /\[credential "https:\/\/\*\.git-codecommit-fips\.\*\.vpce\.amazonaws\.com"\]\n\s+helper = \n\s+helper = .*--profile AcmeCode \\"\$@\\"; .*\n\s+useHttpPath = true/);
   t.regex(r.stdout, /would add to the end of .*\.gitconfig:\n +\[includeIf "gitdir:\/srv\/acme\/"\]\n\t*\s*path = /);
   t.regex(r.stdout, /would replace credential\.https:\/\/git-codecommit\.\*\.amazonaws\.com\.helper/);
   t.deepEqual(await snapshot(h), before);
@@ -114,7 +114,7 @@ test('--replace-aws-cli turns AWS CLI helper lines into cc-helper lines with the
   t.regex(r.stdout, /left credential\.https:\/\/git-codecommit\.eu-west-1\.amazonaws\.com\.helper .* names no --profile/);
   const text = await readFile(h.gitconfig, 'utf8');
   t.true(text.startsWith('# keep\n[credential "https://git-codecommit.*.amazonaws.com"]\n\thelper = '));
-  t.regex(text, /^\thelper = .*cc-helper\.js --profile Legacy\n\tUseHttpPath = true\n/m);
+  t.regex(text, /^\thelper = .*cc-helper\.js --profile Legacy \\"\$@\\"; .*\n\tUseHttpPath = true\n/m);
   t.false(text.includes('credential-helper --profile Legacy'));
   // Outside the mapped directory, the converted line signs with the AWS CLI's profile.
   t.is((await h.fill(URL_US)).username, PROFILES.Legacy);

@@ -1,14 +1,16 @@
 // The URL patterns setup writes, checked against real git's URL matching and against the
 // helper's own host recognition; the helper line's quoting; how existing helpers are classified.
 import test from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recogniseCodeCommitHost } from '../src/codecommit/host.js';
 import { CODECOMMIT_URL_PATTERNS } from '../src/setup/codecommit-url-patterns.js';
 import { renderConfig } from '../src/setup/config-render.js';
 import { classifyHelper } from '../src/setup/existing-helpers.js';
-import { helperLine, shellQuote } from '../src/setup/helper-line.js';
+import { helperLine, shellPath, shellQuote } from '../src/setup/helper-line.js';
+import { helperLineOptions, helperPrograms } from '../src/doctor/helper-profile.js';
 import { findSection } from '../src/setup/includer-file.js';
 import { writeFile } from 'node:fs/promises';
 import { run, runGit, scrubbedEnv } from './support/git-env.js';
@@ -62,35 +64,77 @@ test('every form the helper signs for has a pattern (FIPS does not exist in Chin
   t.is(forms.size, CODECOMMIT_URL_PATTERNS.length);
 });
 
-test('shellQuote leaves plain words alone and single-quotes the rest', (t) => {
-  t.is(shellQuote('/usr/bin/node'), '/usr/bin/node');
-  t.is(shellQuote('/opt/my tools/node'), `'/opt/my tools/node'`);
-  t.is(shellQuote(`it's`), `'it'\\''s'`);
-  t.is(shellQuote('$(touch x)'), `'$(touch x)'`);
+// The helper line is a pure function of the profile and the two absolute paths: a table of
+// awkward install locations (nvm, "Program Files", quotes) and the exact text setup writes.
+const LINE = (command: string) => `!f() { test "$1" = get && exec ${command} "$@"; while read -r _; do :; done; }; f`;
+const launchers: Array<[node: string, script: string, command: string]> = [
+  ['/usr/bin/node', '/usr/lib/node_modules/cc-helper/bin/cc-helper.js', '/usr/bin/node /usr/lib/node_modules/cc-helper/bin/cc-helper.js'],
+  ['/home/a/.nvm/versions/node/v20.19.0/bin/node', '/home/a/.nvm/x/cc-helper.js', '/home/a/.nvm/versions/node/v20.19.0/bin/node /home/a/.nvm/x/cc-helper.js'],
+  ['/opt/my tools/node', '/Users/a b/cc-helper.js', `'/opt/my tools/node' '/Users/a b/cc-helper.js'`],
+  [`/opt/it's/node`, `/x/"quoted"/cc-helper.js`, `'/opt/it'\\''s/node' '/x/"quoted"/cc-helper.js'`],
+  ['/opt/$(touch pwned)/`id`/node', '/x/back\\slash/cc.js', `'/opt/$(touch pwned)/\`id\`/node' '/x/back\\slash/cc.js'`],
+  // Git for Windows runs helpers with its MSYS bash: forward slashes, single-quoted.
+  ['C:\\Program Files\\nodejs\\node.exe', 'C:\\Users\\Jo O\'Neil\\AppData\\Roaming\\npm\\node_modules\\cc-helper\\bin\\cc-helper.js',
+    `'C:/Program Files/nodejs/node.exe' 'C:/Users/Jo O'\\''Neil/AppData/Roaming/npm/node_modules/cc-helper/bin/cc-helper.js'`],
+  ['D:\\nvm\\v20.19.0\\node.exe', '\\\\server\\share\\cc-helper.js', 'D:/nvm/v20.19.0/node.exe //server/share/cc-helper.js'],
+];
+
+test('helper lines: absolute Node and entry, quoted for sh (Windows paths with forward slashes)', (t) => {
+  for (const [node, script, command] of launchers) {
+    t.is(helperLine('AcmeCode', { node, script }), LINE(`${command} --profile AcmeCode`), node);
+  }
+  t.is(helperLine('client.acme', { node: '/n', script: '/s' }, { account: '123456789012' }), LINE('/n /s --profile client.acme --account 123456789012'));
+  t.is(helperLine('default', { node: '/n', script: '/s' }, { allowDefault: true }), LINE('/n /s --profile default --allow-default'));
   t.is(shellQuote(''), `''`);
 });
 
-test('helper lines: codecommit form, absolute form, default only with --allow-default', (t) => {
-  t.is(helperLine('AcmeCode', { kind: 'git-credential', found: '/x' }), 'codecommit --profile AcmeCode');
-  t.is(
-    helperLine('client.acme', { kind: 'node', node: '/opt/node 20/bin/node', script: '/home/a b/cc-helper.js' }),
-    `!'/opt/node 20/bin/node' '/home/a b/cc-helper.js' --profile client.acme`,
-  );
-  t.is(helperLine('default', { kind: 'git-credential', found: '/x' }, { allowDefault: true }), 'codecommit --profile default --allow-default');
-});
-
 test('the helper line rejects profile names that could inject shell or config syntax', (t) => {
-  for (const hostile of ['a b', 'x;touch /tmp/pwned', '$(id)', '`id`', 'a"b', "a'b", 'a\nb', 'a]\n[core', '', 'x'.repeat(129), 'a#b', 'a\\b']) {
-    t.throws(() => helperLine(hostile, { kind: 'git-credential', found: '/x' }), { message: /invalid profile name/ }, JSON.stringify(hostile));
+  for (const hostile of ['a b', 'x;touch /tmp/pwned', '$(id)', '`id`', 'a"b', "a'b", 'a\nb', 'a]\n[core', '', 'x'.repeat(129), 'a#b', 'a\\b', '-x']) {
+    t.throws(() => helperLine(hostile, { node: '/n', script: '/s' }), { message: /invalid profile name/ }, JSON.stringify(hostile));
   }
 });
 
-test('the quoted helper line survives the shell git runs it through', async (t) => {
-  const node = '/opt/my tools/it\'s/node';
-  const line = helperLine('AcmeCode', { kind: 'node', node, script: '/a b/c.js' }).slice(1);
-  // git runs `!cmd` as: sh -c 'cmd "$@"' 'cmd' get
-  const r = await run('sh', ['-c', `printf '%s\\n' ${line} "$@"`, line, 'get']);
-  t.deepEqual(r.stdout.trimEnd().split('\n'), [node, '/a b/c.js', '--profile', 'AcmeCode', 'get']);
+test('through git config and sh, the line starts exactly Node and the entry for get, and nothing for store or erase', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cc-helper-quote-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  for (const [i, name] of [`my tools`, `it's "here"`, '$(touch pwned) `id` \\ #;'].entries()) {
+    // A stand-in "node" that records its argv and stdin, in a directory with that name.
+    const bin = join(dir, `${i} ${name}`);
+    await mkdir(bin);
+    const node = join(bin, 'node');
+    await writeFile(node, `#!/bin/sh\nprintf '%s\\n' "$0" "$@" > "${dir}/argv"\ncat > "${dir}/stdin"\n`, { mode: 0o755 });
+    const script = join(bin, 'cc-helper.js');
+    // The value as git reads it back from the file setup would write (git's own config quoting).
+    const file = join(dir, 'config');
+    await writeFile(file, await renderConfig([['credential.helper', helperLine('AcmeCode', { node, script })]], { env, cwd: dir }), 'latin1');
+    const value = (await runGit(['config', '--file', file, '--get', 'credential.helper'], { env })).stdout.replace(/\n$/, '');
+    t.is(value, helperLine('AcmeCode', { node, script }));
+    // What git does with a `!` value: append " <action>" and run it with sh -c.
+    for (const action of ['store', 'erase']) {
+      const r = await run('sh', ['-c', `${value.slice(1)} ${action}`], { input: 'protocol=https\nhost=h\n\n', env });
+      t.is(r.code, 0, r.stderr);
+      t.is(r.stdout + r.stderr, '');
+      t.false(existsSync(join(dir, 'argv')), `${action} must not start Node`);
+    }
+    const r = await run('sh', ['-c', `${value.slice(1)} get`], { input: 'protocol=https\nhost=h\n\n', env });
+    t.is(r.code, 0, r.stderr);
+    t.deepEqual(readFileSync(join(dir, 'argv'), 'utf8').trimEnd().split('\n'), [node, script, '--profile', 'AcmeCode', 'get']);
+    t.is(readFileSync(join(dir, 'stdin'), 'utf8'), 'protocol=https\nhost=h\n\n');
+    await rm(join(dir, 'argv'));
+  }
+  t.false(existsSync(join(process.cwd(), 'pwned')));
+});
+
+test('doctor reads the programs and the profile back from every helper line form', (t) => {
+  for (const [node, script] of launchers) {
+    const line = helperLine('AcmeCode', { node, script });
+    t.deepEqual(helperPrograms(line), [shellPath(node), shellPath(script)]);
+    t.is(helperLineOptions(line).profile, 'AcmeCode');
+  }
+  t.deepEqual(helperPrograms(`!'/opt/n 1/node' /x/cc-helper.js --profile A`), ['/opt/n 1/node', '/x/cc-helper.js']);
+  t.deepEqual(helperPrograms('codecommit --profile A'), []);
+  t.deepEqual(helperPrograms('/usr/local/bin/git-credential-codecommit --profile A'), ['/usr/local/bin/git-credential-codecommit']);
+  t.is(helperLineOptions('codecommit --profile Legacy').profile, 'Legacy');
 });
 
 const classified: Array<[string, string, string?]> = [

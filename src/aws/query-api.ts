@@ -7,6 +7,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { classifyNetworkError, isRetryableAnswer, type NetworkFailure } from '../sts/sts-error.js';
 import { xmlInner, xmlText } from '../sts/sts-xml.js';
+import { awsNetwork } from '../net/aws-network.js';
 import { mask, silentTrace, type Trace } from '../support/trace.js';
 
 export interface QueryCredentials {
@@ -27,6 +28,10 @@ export interface QueryTuning {
   /** Backoff base: attempt n waits a random time up to base × 2^(n-1), capped at 5 s. Default 200 ms. */
   retryBaseMs?: number;
   fetch?: typeof fetch;
+  /** Where proxy and CA settings are read when no `fetch` is given (src/net/aws-network.ts). */
+  env?: NodeJS.ProcessEnv;
+  /** The profile whose `ca_bundle` applies. */
+  profile?: string;
   sleep?: (ms: number) => Promise<void>;
   /**
    * Called for every HTTP answer (success or error), with the status and the server's `Date`
@@ -74,7 +79,7 @@ export async function callQueryApi(
 ): Promise<string> {
   const { service, endpoint, credentials } = options;
   const trace = options.trace ?? silentTrace;
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? (await awsNetwork({ env: options.env ?? process.env, profile: options.profile, trace })).fetch;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);

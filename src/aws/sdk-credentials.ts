@@ -12,7 +12,9 @@
 // the SDK sign with something else.
 import { createRequire } from 'node:module';
 import type { SigningCredentials } from '../codecommit/password.js';
+import { awsNetwork } from '../net/aws-network.js';
 import { createAsk } from '../prompt/ask.js';
+import { classifyNetworkError } from '../sts/sts-error.js';
 import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
 import { profileKind, readProfile, readSharedFile, staticCredentials, type ProfileCredentials, type ProfileData, type ProfileKind, type SdkKind } from './profile-credentials.js';
@@ -49,6 +51,9 @@ export async function loadWithSdk(
   // the user on every git command, and the versions pinned in package.json run on Node 20.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { fromIni } = await import('@aws-sdk/credential-providers');
+  // Proxy and CA bundle (src/net/aws-network.ts): the SDK's STS/SSO clients send through fetch
+  // with the same dispatcher as cc-helper's own client.
+  const network = await awsNetwork({ env, profile: name, trace });
   const paths = await handToSdk(view, env);
   const ask = createAsk({ env, fallbackHint: `get credentials for profile "${name}" another way (e.g. \`cc-helper session start ${name}\`) and try again` });
   const started = Date.now();
@@ -75,7 +80,9 @@ export async function loadWithSdk(
     // keeps the SDK from warning on stderr that it picked us-east-1.
     const clientConfig = {
       region: env.AWS_REGION || env.AWS_DEFAULT_REGION || profile.values.region || 'us-east-1',
-      requestHandler: { requestTimeout: DEFAULT_TIMEOUT_MS, connectionTimeout: DEFAULT_TIMEOUT_MS, throwOnRequestTimeout: true },
+      requestHandler: network.dispatcher
+        ? new (await import('@smithy/fetch-http-handler')).FetchHttpHandler({ customFetch: network.fetch, requestTimeout: DEFAULT_TIMEOUT_MS })
+        : { requestTimeout: DEFAULT_TIMEOUT_MS, connectionTimeout: DEFAULT_TIMEOUT_MS, throwOnRequestTimeout: true },
       maxAttempts: 2,
     };
     resolved = await Promise.race([
@@ -272,6 +279,13 @@ function renderSections(sections: Array<[string, SectionValues]>): string {
 function explain(name: string, kind: SdkKind, error: unknown): Error {
   if (error instanceof UserError) return error;
   const message = error instanceof Error ? error.message : String(error);
+  const network = classifyNetworkError(error);
+  if (network.tls) {
+    return new UserError(
+      `cannot get credentials for profile "${name}" (${kind}): the TLS certificate of an AWS endpoint cannot be verified (${network.code}); ` +
+        'behind a TLS-inspecting proxy, point AWS_CA_BUNDLE, the profile\'s ca_bundle or NODE_EXTRA_CA_CERTS at its CA certificate (PEM)',
+    );
+  }
   if (kind === 'sso' || /sso/i.test(message)) {
     return new UserError(`profile "${name}" needs an SSO login: run \`aws sso login --profile ${name}\` and try again`);
   }

@@ -82,6 +82,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
         return await runDoctor(parsed, { ...io, env: process.env, cwd: process.cwd(), now: () => new Date(), trace });
       }
+      case 'askpass': {
+        const { runAskpassCommand } = await import('./askpass-command.js');
+        return await runAskpassCommand(parsed.rest, { stdout: (t) => void process.stdout.write(t), env: process.env });
+      }
       case 'vault':
       case 'session': {
         const io = await commandIo(trace);

@@ -107,6 +107,7 @@ export function formatSetup(r: SetupReport, options: { dryRun: boolean; replaceA
   if (options.dryRun) out += `cc-helper setup --dry-run (${scope}, profile ${r.profile}): nothing was written.\n`;
   else if (unchanged) out += `cc-helper setup: ${scope} already uses profile ${r.profile}; nothing changed.\n`;
   else if (r.previousProfile) out += `cc-helper setup: ${scope} now uses profile ${r.profile} (was ${r.previousProfile}).\n`;
+  else if (r.previousHelper) out += `cc-helper setup: ${scope} uses profile ${r.profile}; its helper line changed (Node or cc-helper moved, or it had an older form). It was:\n      ${r.previousHelper}\n`;
   else out += `cc-helper setup: ${scope} uses profile ${r.profile}.\n`;
   out += `  helper line: ${r.helper}\n`;
 

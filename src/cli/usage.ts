@@ -1,4 +1,5 @@
 // The --help text, loaded only when asked for: it gathers every command's usage.
+import { ASKPASS_USAGE } from './askpass-command.js';
 import { DOCTOR_USAGE } from './doctor-command.js';
 import { SESSION_USAGE } from './session-command.js';
 import { SETUP_USAGE } from './setup-command.js';
@@ -17,6 +18,8 @@ checking a setup:
 ${DOCTOR_USAGE}
 vault and sessions:
 ${VAULT_USAGE}${SESSION_USAGE}
+asking without a terminal (IDEs, GUI clients):
+${ASKPASS_USAGE}
 options:
   --profile NAME     the AWS named profile that signs (else AWS_PROFILE; never [default])
   --allow-default    allow the profile named "default" (it may be a canary: off by default)
@@ -26,5 +29,6 @@ options:
 
 environment: AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_IAM,
   CC_HELPER_DEBUG, CC_HELPER_VAULT_PASSPHRASE, CC_HELPER_VAULT_FILE, CC_HELPER_MFA_COMMAND,
-  CC_HELPER_CONFIG_DIR, GIT_ASKPASS, GIT_TERMINAL_PROMPT
+  CC_HELPER_CONFIG_DIR, GIT_ASKPASS, GIT_TERMINAL_PROMPT,
+  HTTPS_PROXY, NO_PROXY, AWS_CA_BUNDLE (or the profile's ca_bundle), NODE_EXTRA_CA_CERTS
 `;

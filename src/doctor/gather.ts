@@ -1,6 +1,7 @@
 // Gathers what decides whether a push to a CodeCommit URL works, for each URL: the helper chain
 // git builds, useHttpPath, the profile cc-helper picks and its credentials, and (online) STS's
 // view. The findings are derived here from those facts; rendering is elsewhere.
+import { existsSync } from 'node:fs';
 import { chooseProfile } from '../aws/profile-choice.js';
 import { recogniseCodeCommitHost } from '../codecommit/host.js';
 import { runGit, type GitContext } from '../setup/git-run.js';
@@ -8,7 +9,8 @@ import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
 import { credentialFacts, defaultProfileFacts } from './credential-facts.js';
 import { credentialConfigFor, readCredentialEntries, type CredentialEntry } from './credential-config.js';
-import { helperLineOptions } from './helper-profile.js';
+import { probeLikeGui } from './gui-probe.js';
+import { helperLineOptions, helperPrograms } from './helper-profile.js';
 import { onlineCheck } from './online-check.js';
 import { finding, where, type DoctorReport, type Finding, type HelperFact, type OnlineFact, type SkippedRemote, type TargetReport } from './report.js';
 
@@ -78,6 +80,7 @@ async function checkTarget(
     profile: null,
     credentials: null,
     online: null,
+    gui: null,
     findings,
   };
   if (url.protocol !== 'https:') {
@@ -101,6 +104,7 @@ async function checkTarget(
 
   const ccHelper = helpers.find((h) => h.runs && h.kind === 'cc-helper');
   if (!ccHelper) return report;
+  findings.push(...launchFindings(ccHelper));
   const options = helperLineOptions(ccHelper.value);
   report.profile = { name: null, reason: null, allowDefault: options.allowDefault, helperValue: ccHelper.value };
   const env = input.ctx.env;
@@ -133,7 +137,37 @@ async function checkTarget(
       findings.push(...result.findings);
     }
   }
+  // Only when nothing above already stops a push: then this says whether it also works from an app.
+  if (!findings.some((f) => f.severity === 'error')) {
+    report.gui = await probeLikeGui(target.url, input.ctx);
+    if (report.gui && !report.gui.ok) {
+      const shellOnly = report.gui.shellOnly.length ? ` (your shell sets ${report.gui.shellOnly.join(', ')}, which apps started from the desktop do not see)` : '';
+      findings.push(
+        // A warning: from the shell the push may well work; the text verdict says which.
+        finding(
+          'warning',
+          'gui-git-fails',
+          `git started the way a GUI client or IDE starts it (PATH=/usr/bin:/bin, no terminal, no askpass) got no password for this URL: ${report.gui.detail}${shellOnly}`,
+          /not a git command|not found|No such file/.test(report.gui.detail) ? 'cc-helper setup --profile NAME (again, for that scope): it writes a helper line with absolute paths' : null,
+        ),
+      );
+    }
+  }
   return report;
+}
+
+/** Whether git can start the cc-helper line without the shell's PATH, and whether what it names still exists. */
+export function launchFindings(helper: HelperFact): Finding[] {
+  const at = where(helper.file, helper.line);
+  const rerun = 'cc-helper setup --profile NAME again for that scope (cc-helper setup --list shows them): it writes the current paths';
+  const programs = helperPrograms(helper.value);
+  if (programs.length === 0) {
+    return [finding('warning', 'helper-needs-path', `the cc-helper line (${at}) is found through PATH (\`${helper.value}\`): git started by a GUI client or IDE, without your shell's PATH, cannot run it`, rerun)];
+  }
+  const missing = programs.filter((p) => !existsSync(p));
+  return missing.map((p) =>
+    finding('error', 'helper-program-missing', `the cc-helper line (${at}) runs ${p}, which no longer exists (Node or cc-helper moved: an nvm upgrade, a reinstall)`, rerun),
+  );
 }
 
 /** What the helper chain means for a CodeCommit URL. */

@@ -55,3 +55,23 @@ export function shellWords(text: string): string[] {
   if (inWord) words.push(current);
   return words;
 }
+
+/**
+ * The absolute programs a helper value starts: Node and cc-helper's entry for the lines setup
+ * writes (the words after `exec`), the leading absolute words of any other `!` line, or the
+ * value's first word when it is an absolute path. `codecommit …` lines (the older form, found
+ * on PATH) name none.
+ */
+export function helperPrograms(value: string): string[] {
+  const v = value.trim();
+  const absolute = /^([A-Za-z]:)?[\\/]/;
+  if (!v.startsWith('!')) return absolute.test(v) ? shellWords(v).slice(0, 1) : [];
+  const words = shellWords(v.slice(1));
+  const execAt = words.indexOf('exec');
+  const programs: string[] = [];
+  for (const word of execAt >= 0 ? words.slice(execAt + 1) : words) {
+    if (!absolute.test(word)) break;
+    programs.push(word);
+  }
+  return programs;
+}

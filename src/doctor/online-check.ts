@@ -27,6 +27,7 @@ export async function onlineCheck(
       region,
       credentials,
       env: options.env,
+      profile,
       now: options.now,
       trace: options.trace,
       maxAttempts: 1,

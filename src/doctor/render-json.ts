@@ -44,6 +44,11 @@
 //       "clockSkewSeconds": number | null, // server minus local; positive: this clock is behind
 //       "error": string | null
 //     },
+//     "gui": null | {                 // git credential fill as a GUI app runs it (PATH=/usr/bin:/bin, no terminal, no askpass)
+//       "ok": boolean, "git": string,
+//       "detail": string,             // the masked key id git got, or git's and the helper's words
+//       "shellOnly": [string]         // variables this shell sets that a GUI app would not see
+//     },
 //     "findings": [Finding]
 //   }],
 //   "skippedRemotes": [{ "remote": string, "url": string, "reason": string }],
@@ -55,7 +60,8 @@
 // helper-before-cc-helper, no-use-http-path, not-https, no-profile, profile-missing,
 // aws-files-unreadable, credentials-incomplete, role-from-default, sso-login, no-session-yet,
 // credentials-expired, session-expired-renewable, credentials-expire-soon, expiry-unreadable,
-// sts-failed, clock-skew, no-codecommit-remote, default-has-keys.
+// sts-failed, clock-skew, no-codecommit-remote, default-has-keys, helper-needs-path,
+// helper-program-missing, gui-git-fails.
 import type { DoctorReport } from './report.js';
 
 export function renderJson(report: DoctorReport): string {

@@ -11,7 +11,8 @@ export function renderText(report: DoctorReport): string {
   out.push(d.hasKeys ? `[default]: holds keys (${d.accessKeyId}) in ${d.file}${d.looksLikeCanary ? '; looks like a canary' : ''}; never used by cc-helper` : '[default]: no keys');
   out.push(...renderFindings(report.findings, ''));
   const errors = [...report.findings, ...report.targets.flatMap((t) => t.findings)].filter((f) => f.severity === 'error').length;
-  out.push(report.ok ? 'result: a push would work' : `result: ${errors} problem${errors === 1 ? '' : 's'} would stop a push`);
+  const guiFails = report.targets.some((t) => t.gui && !t.gui.ok);
+  out.push(report.ok ? `result: a push would work${guiFails ? ' from this shell, but not from a GUI client or IDE (see above)' : ''}` : `result: ${errors} problem${errors === 1 ? '' : 's'} would stop a push`);
   return out.join('\n') + '\n';
 }
 
@@ -37,6 +38,7 @@ function renderTarget(t: TargetReport, online: boolean): string[] {
     if (o.error) out.push(`  STS: ${o.error}`);
     if (o.clockSkewSeconds !== null) out.push(`  clock: ${o.clockSkewSeconds >= 0 ? '+' : ''}${o.clockSkewSeconds} s from STS's (Date: ${o.serverDate})`);
   }
+  if (t.gui) out.push(`  from a GUI client or IDE (${t.gui.git}, PATH=/usr/bin:/bin, no terminal): ${t.gui.ok ? t.gui.detail : 'no password'}`);
   out.push(...renderFindings(t.findings, '  '));
   return out;
 }

@@ -2,6 +2,7 @@
 // (render-text.ts) or JSON (render-json.ts, which documents the field names). No secrets: key ids
 // are masked before they get here, and nothing holds a secret key, token or password.
 import type { HelperKind } from '../setup/existing-helpers.js';
+import type { GuiProbe } from './gui-probe.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -98,6 +99,8 @@ export interface TargetReport {
   credentials: CredentialsFact | null;
   /** Null unless --online. */
   online: OnlineFact | null;
+  /** `git credential fill` run as a GUI app runs it; null when no cc-helper line runs (or on Windows). */
+  gui: GuiProbe | null;
   findings: Finding[];
 }
 

@@ -1,7 +1,8 @@
 // Asking a person for a short answer (an MFA code, a vault passphrase) while git owns stdin and
 // stdout. Order follows git's own prompt.c: the askpass program first (GIT_ASKPASS,
 // core.askPass, SSH_ASKPASS; the prompt is argv[1], the answer its stdout), then the terminal
-// (/dev/tty), and never the terminal when GIT_TERMINAL_PROMPT=0.
+// (/dev/tty), and never the terminal when GIT_TERMINAL_PROMPT=0. Where git has no terminal
+// either (started by a GUI client or an IDE), the desktop's own dialog (desktop-dialog.ts).
 // https://git-scm.com/docs/gitcredentials#_requesting_credentials
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
@@ -17,6 +18,8 @@ export interface AskOptions {
    * on error or a signal), and the answer is kept as typed, only its line ending removed.
    */
   hidden?: boolean;
+  /** `cc-helper askpass` is itself the askpass program: it must not call itself. */
+  skipAskpass?: boolean;
 }
 
 export type Ask = (prompt: string) => Promise<string>;
@@ -32,13 +35,21 @@ export function askpassProgram(env: NodeJS.ProcessEnv): string | undefined {
   return env.SSH_ASKPASS || undefined;
 }
 
-export function createAsk({ env = process.env, fallbackHint, hidden = false }: AskOptions): Ask {
+export function createAsk({ env = process.env, fallbackHint, hidden = false, skipAskpass = false }: AskOptions): Ask {
   const pick = hidden ? exactLine : firstLine;
   return async (prompt) => {
-    const askpass = askpassProgram(env);
+    const askpass = skipAskpass ? undefined : askpassProgram(env);
     if (askpass) return pick(runAskpass(askpass, prompt, env));
     if (env.GIT_TERMINAL_PROMPT === '0') {
       throw new UserError(`cannot ask for "${prompt.trim()}": terminal prompts are disabled (GIT_TERMINAL_PROMPT=0) and no askpass program is set; ${fallbackHint}`);
+    }
+    if (!hasTerminal()) {
+      const { desktopDialog, runDialog } = await import('./desktop-dialog.js');
+      const dialog = desktopDialog(prompt.trim(), hidden, env);
+      if (!dialog) throw noTerminal(prompt, fallbackHint);
+      const result = runDialog(dialog, env);
+      if ('failed' in result) throw new UserError(`cannot ask for "${prompt.trim()}": ${result.failed}; ${fallbackHint}`);
+      return pick(result.answer);
     }
     if (hidden) return pick(await askHiddenOnTerminal(prompt, fallbackHint));
     return pick(askOnTerminal(prompt, fallbackHint));
@@ -58,6 +69,16 @@ function runAskpass(askpass: string, prompt: string, env: NodeJS.ProcessEnv): st
     const status = (error as { status?: number | null }).status;
     const how = typeof status === 'number' ? `exited with status ${status}` : 'could not run';
     throw new UserError(`cannot ask for "${prompt.trim()}": the askpass program (${askpass}) ${how}`);
+  }
+}
+
+/** Whether this process has a controlling terminal to ask on. */
+function hasTerminal(): boolean {
+  try {
+    closeSync(openSync('/dev/tty', 'r+'));
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -157,7 +178,7 @@ function stty(fd: number, args: string[]): string {
 }
 
 function noTerminal(prompt: string, fallbackHint: string): UserError {
-  return new UserError(`cannot ask for "${prompt.trim()}": there is no terminal and no askpass program; ${fallbackHint}`);
+  return new UserError(`cannot ask for "${prompt.trim()}": there is no terminal, no askpass program and no desktop dialog (zenity, kdialog, osascript); ${fallbackHint}`);
 }
 
 function firstLine(text: string): string {

@@ -1,31 +1,43 @@
 // The `helper = ...` value setup writes: how git will start cc-helper, and with which profile.
 //
-// git runs a helper value through the shell (https://git-scm.com/docs/gitcredentials#_custom_helpers):
-//   `codecommit --profile X`  -> `git credential-codecommit --profile X get`
-//   `!cmd ...`                -> the shell snippet, with `get`/`store`/`erase` appended
-// so everything that is not a plain safe word is single-quoted here.
-import { constants } from 'node:fs';
-import { access, readFile, realpath, stat } from 'node:fs/promises';
-import { delimiter, dirname, join, resolve } from 'node:path';
+// git runs a `!` helper value as a shell snippet: it appends " get" (or store, erase) to the
+// text and hands it to `sh -c` (credential.c; Git for Windows runs its MSYS bash the same way).
+// GUI clients and IDEs start git without the user's shell PATH, and nvm/fnm/volta put Node in a
+// directory only that shell knows, so the line names Node and cc-helper's entry by absolute path,
+// single-quoted for sh. The value then goes through `git config`, which adds the config file's
+// own escaping of `"` and `\` (config-render.ts), so nothing here needs to know about it.
+//
+// Only `get` needs cc-helper: `store` and `erase` are no-ops for a helper that keeps nothing, so
+// the snippet drains git's request with the shell's own `read` instead of starting Node for them.
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkProfileName, DEFAULT_PROFILE } from '../aws/profile-choice.js';
 import { UserError } from '../support/errors.js';
 
-/** How git should start cc-helper. */
-export type Launcher =
-  /** `git-credential-codecommit` (this package's second bin) is on PATH. */
-  | { kind: 'git-credential'; found: string }
-  /** Otherwise: this node, running this package's bin by absolute path. */
-  | { kind: 'node'; node: string; script: string };
+/** How git should start cc-helper: this Node, running this package's entry, both absolute. */
+export interface Launcher {
+  node: string;
+  script: string;
+}
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CC_HELPER_SCRIPT = join(PACKAGE_ROOT, 'bin', 'cc-helper.js');
-const GIT_CREDENTIAL_BIN = 'git-credential-codecommit';
 
-/** A word the shell leaves alone; anything else is single-quoted. */
+/** A word the shell leaves alone; anything else is single-quoted (`'` itself as `'\''`). */
 export function shellQuote(word: string): string {
   if (/^[A-Za-z0-9_.,+@=%:/-]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A path as git's shell should see it. A Windows path (`C:\…`, `\\server\share\…`) gets forward
+ * slashes: Git for Windows' bash runs `C:/Program Files/nodejs/node.exe` as it is, and Node reads
+ * `C:/…` script paths, while backslashes would need their own escaping everywhere. POSIX paths
+ * are left as they are (a backslash is an ordinary, if odd, file name character there).
+ */
+export function shellPath(path: string): string {
+  if (/^[A-Za-z]:[\\/]/.test(path) || /^\\\\[^\\]/.test(path)) return path.replace(/\\/g, '/');
+  return path;
 }
 
 export function helperLine(profile: string, launcher: Launcher, options: { allowDefault?: boolean; account?: string | undefined } = {}): string {
@@ -39,51 +51,17 @@ export function helperLine(profile: string, launcher: Launcher, options: { allow
     if (!/^\d{12}$/.test(options.account)) throw new UserError(`--account ${JSON.stringify(options.account.slice(0, 40))} is not an AWS account id (12 digits, like 123456789012)`);
     args.push('--account', options.account);
   }
-  if (launcher.kind === 'git-credential') return ['codecommit', ...args.map(shellQuote)].join(' ');
-  return '!' + [launcher.node, launcher.script, ...args].map(shellQuote).join(' ');
+  const command = [shellPath(launcher.node), shellPath(launcher.script), ...args].map(shellQuote).join(' ');
+  // `"$@"` is the action git appended; `exec` leaves no shell waiting behind Node.
+  return `!f() { test "$1" = get && exec ${command} "$@"; while read -r _; do :; done; }; f`;
 }
 
-/**
- * `codecommit` when the first `git-credential-codecommit` on PATH belongs to a cc-helper install
- * (its package.json says so), else this node and this bin by absolute path. A different program
- * of that name first on PATH is reported in `note`, not used.
- */
-export async function chooseLauncher(env: NodeJS.ProcessEnv): Promise<{ launcher: Launcher; note?: string }> {
-  const fallback: Launcher = { kind: 'node', node: process.execPath, script: CC_HELPER_SCRIPT };
-  const found = await findOnPath(GIT_CREDENTIAL_BIN, env.PATH ?? '');
-  const transient = /[\\/]_npx[\\/]/.test(CC_HELPER_SCRIPT)
-    ? 'cc-helper runs from npx\'s cache, which can be cleaned at any time: install it (npm install -g cc-helper) and run setup again'
-    : undefined;
-  if (!found) return transient ? { launcher: fallback, note: transient } : { launcher: fallback };
-  if (await isCcHelperBin(found)) return { launcher: { kind: 'git-credential', found } };
-  return {
-    launcher: fallback,
-    note: `${found} is not cc-helper's ${GIT_CREDENTIAL_BIN}, so the helper line names cc-helper by absolute path`,
-  };
-}
-
-async function findOnPath(name: string, path: string): Promise<string | undefined> {
-  for (const dir of path.split(delimiter)) {
-    if (!dir || !dir.startsWith('/')) continue; // a relative PATH entry would depend on git's cwd
-    const candidate = join(dir, name);
-    try {
-      if ((await stat(candidate)).isFile()) {
-        await access(candidate, constants.X_OK);
-        return candidate;
-      }
-    } catch {
-      // not here
-    }
+/** This Node and this package's entry, plus a note when the entry will not stay where it is. */
+export function chooseLauncher(): { launcher: Launcher; note?: string } {
+  const launcher: Launcher = { node: process.execPath, script: CC_HELPER_SCRIPT };
+  if (/[\\/]_npx[\\/]/.test(CC_HELPER_SCRIPT)) {
+    return { launcher, note: 'cc-helper runs from npx\'s cache, which can be cleaned at any time: install it (npm install -g cc-helper) and run setup again' };
   }
-  return undefined;
+  return { launcher };
 }
 
-async function isCcHelperBin(file: string): Promise<boolean> {
-  try {
-    const real = await realpath(file);
-    const pkg = JSON.parse(await readFile(join(dirname(real), '..', 'package.json'), 'utf8')) as { name?: unknown };
-    return pkg.name === 'cc-helper';
-  } catch {
-    return false;
-  }
-}

@@ -41,6 +41,8 @@ export interface SetupReport {
   ownedChanged: boolean;
   /** The profile this scope had before, when setup replaces it. */
   previousProfile?: string;
+  /** The helper line this scope had before, when only it changes (Node or cc-helper moved, an older form). */
+  previousHelper?: string;
   /** The include section for this mapping, as it appears in the includer. */
   includeText: string;
   includerCreated: boolean;
@@ -72,7 +74,7 @@ export async function setupMapping(request: SetupRequest, ctx: GitContext): Prom
   const state = await readIncluder(mapping.includer, ctx);
   const managed = await managedIncludes(state, owned, ctx);
   const metas = await metasOf(managed, mapping.includer, ctx);
-  const { launcher, note } = await chooseLauncher(ctx.env);
+  const { launcher, note } = chooseLauncher();
   const helper = helperLine(request.profile, launcher, { allowDefault: request.allowDefault, account: request.account });
 
   // What the user has now, as git sees it where this mapping applies (before anything changes).
@@ -114,6 +116,8 @@ export async function setupMapping(request: SetupRequest, ctx: GitContext): Prom
   };
   if (note) report.launcherNote = note;
   if (previous && previous.profile !== request.profile) report.previousProfile = previous.profile;
+  const previousHelper = previous?.helpers.find((h) => h !== '');
+  if (previous && previous.profile === request.profile && previousHelper !== undefined && previousHelper !== helper) report.previousHelper = previousHelper;
   if (request.dryRun) return report;
 
   if (report.includerChanged || report.ownedChanged) {

@@ -1,0 +1,148 @@
+// Proxies and CA bundles for every AWS call: the STS stand-in behind TLS with a throwaway CA
+// (a TLS-inspecting proxy's situation), reached through a loopback CONNECT proxy that logs each
+// tunnel. cc-helper's own client (GetSessionToken, AssumeRole) and the SDK's role path (a real
+// `cc-helper get` for a role profile) go through the proxy and trust exactly the CA they are
+// given; NO_PROXY sends them around it; a wrong or missing CA is one clear line.
+import test from 'ava';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { curlStyleNoProxy } from '../src/net/aws-network.js';
+import { createStsClient } from '../src/sts/sts-client.js';
+import { startConnectProxy, type ConnectProxy } from './support/connect-proxy.js';
+import { run } from './support/git-env.js';
+import { HELPER_BIN, makeAwsHome, request } from './support/helper-process.js';
+import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
+import { makeThrowawayCa, type ThrowawayCa } from './support/throwaway-ca.js';
+import { startTlsFront, type TlsFront } from './support/tls-front.js';
+
+const STS_HOST = 'sts.example.test';
+const USER = { id: 'AKIANETWORKUSER00001', secretAccessKey: 'NeTwOrK/uSeR+sEcReT=000000000000000000000' };
+const ROLE_ARN = 'arn:aws:iam::444455556666:role/CodeCommitViaProxy';
+
+interface Net {
+  sts: StsStandIn;
+  front: TlsFront;
+  proxy: ConnectProxy;
+  ca: ThrowawayCa;
+  wrongCa: ThrowawayCa;
+  dir: string;
+}
+
+let net: Net;
+
+test.before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cc-helper-net-'));
+  const sts = await startStsStandIn({
+    keys: { [USER.id]: { secretAccessKey: USER.secretAccessKey, account: '111122223333', userName: 'dev' } },
+    roles: { [ROLE_ARN]: { account: '444455556666' } },
+  });
+  const ca = await makeThrowawayCa(join(dir, 'ca'), [STS_HOST, 'localhost']);
+  const wrongCa = await makeThrowawayCa(join(dir, 'wrong'), [STS_HOST, 'localhost']);
+  const front = await startTlsFront(sts.port, ca);
+  // The proxy tunnels only to the TLS front, and only for the made-up STS host.
+  const proxy = await startConnectProxy({ routes: (host, port) => (host === STS_HOST && port === 443 ? front.port : undefined) });
+  net = { sts, front, proxy, ca, wrongCa, dir };
+});
+
+test.after.always(async () => {
+  await net.proxy.close();
+  await net.front.close();
+  await net.sts.close();
+  rmSync(net.dir, { recursive: true, force: true });
+});
+
+const viaProxy = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  AWS_ENDPOINT_URL_STS: `https://${STS_HOST}/`,
+  HTTPS_PROXY: net.proxy.url,
+  AWS_CA_BUNDLE: net.ca.caCertPath,
+  ...extra,
+});
+
+const client = (env: NodeJS.ProcessEnv, profile?: string) =>
+  createStsClient({ region: 'us-east-1', credentials: { accessKeyId: USER.id, secretAccessKey: USER.secretAccessKey }, env, maxAttempts: 1, ...(profile ? { profile } : {}) });
+
+/** The tunnels the proxy opened while `f` ran. */
+async function tunnels<T>(f: () => Promise<T>): Promise<{ result: T; connects: string[] }> {
+  const before = net.proxy.connects.length;
+  const result = await f();
+  return { result, connects: net.proxy.connects.slice(before) };
+}
+
+test.serial('own client: GetSessionToken and AssumeRole go through HTTPS_PROXY and trust AWS_CA_BUNDLE', async (t) => {
+  const session = await tunnels(() => client(viaProxy()).getSessionToken({ durationSeconds: 900 }));
+  t.regex(session.result.accessKeyId, /^ASIA/);
+  t.deepEqual(session.connects, [`${STS_HOST}:443`]);
+  const role = await tunnels(() => client(viaProxy({ HTTPS_PROXY: undefined, https_proxy: net.proxy.url })).assumeRole({ roleArn: ROLE_ARN, roleSessionName: 'proxy-test' }));
+  t.regex(role.result.assumedRoleArn, /assumed-role\/CodeCommitViaProxy\/proxy-test$/);
+  t.deepEqual(role.connects, [`${STS_HOST}:443`]);
+});
+
+test.serial('NO_PROXY sends the call around the proxy: a host, a list, and *', async (t) => {
+  for (const noProxy of ['localhost', 'proxy.example,localhost', '*']) {
+    const direct = await tunnels(() => client(viaProxy({ AWS_ENDPOINT_URL_STS: `https://localhost:${net.front.port}/`, NO_PROXY: noProxy })).getSessionToken());
+    t.regex(direct.result.accessKeyId, /^ASIA/, noProxy);
+    t.deepEqual(direct.connects, [], noProxy);
+  }
+});
+
+test('NO_PROXY is read as curl and the AWS CLI read it, whatever undici\'s own matcher does with bare names', (t) => {
+  t.is(curlStyleNoProxy(''), '');
+  t.is(curlStyleNoProxy('*'), '*');
+  t.is(curlStyleNoProxy('amazonaws.com'), 'amazonaws.com,.amazonaws.com');
+  t.is(curlStyleNoProxy(' localhost, .corp.example *.internal  10.0.0.1:8443 '), 'localhost,.localhost,.corp.example,*.internal,10.0.0.1:8443,.10.0.0.1:8443');
+});
+
+test.serial('the profile\'s ca_bundle is used when AWS_CA_BUNDLE is not set', async (t) => {
+  const home = makeAwsHome({ config: `[profile net]\nca_bundle = ${net.ca.caCertPath}\n` });
+  t.teardown(home.cleanup);
+  const r = await client({ ...home.env, ...viaProxy({ AWS_CA_BUNDLE: undefined }) }, 'net').getSessionToken();
+  t.regex(r.accessKeyId, /^ASIA/);
+});
+
+test.serial('a wrong, a missing or a non-PEM CA bundle is one clear line', async (t) => {
+  const wrong = await t.throwsAsync(client(viaProxy({ AWS_CA_BUNDLE: net.wrongCa.caCertPath })).getSessionToken());
+  t.regex(wrong!.message, /^cannot verify the TLS certificate of STS at https:\/\/sts\.example\.test\/ \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/);
+  t.false(wrong!.message.includes('\n'));
+  // Without any bundle, Node's own store does not know the throwaway CA either.
+  const none = await t.throwsAsync(client(viaProxy({ AWS_CA_BUNDLE: undefined })).getSessionToken());
+  t.regex(none!.message, /^cannot verify the TLS certificate of STS/);
+  const missing = await t.throwsAsync(client(viaProxy({ AWS_CA_BUNDLE: join(net.dir, 'nope.pem') })).getSessionToken());
+  t.is(missing!.message, `cannot read the CA bundle ${join(net.dir, 'nope.pem')} (AWS_CA_BUNDLE): ENOENT; fix the path or unset it`);
+  const notPem = join(net.dir, 'not.pem');
+  writeFileSync(notPem, 'hello\n');
+  const bad = await t.throwsAsync(client(viaProxy({ AWS_CA_BUNDLE: notPem })).getSessionToken());
+  t.regex(bad!.message, /holds no PEM certificate/);
+});
+
+test.serial('NODE_EXTRA_CA_CERTS: Node\'s own store, extended at start-up, works through the proxy too', async (t) => {
+  const script = `import { createStsClient } from ${JSON.stringify(new URL('../src/sts/sts-client.js', import.meta.url).href)};
+const c = createStsClient({ region: 'us-east-1', credentials: { accessKeyId: '${USER.id}', secretAccessKey: '${USER.secretAccessKey}' }, env: process.env, maxAttempts: 1 });
+const r = await c.getSessionToken(); console.log(r.accessKeyId.slice(0, 4));`;
+  const env = { PATH: process.env.PATH, HOME: net.dir, ...viaProxy({ AWS_CA_BUNDLE: undefined, NODE_EXTRA_CA_CERTS: net.ca.caCertPath }) } as NodeJS.ProcessEnv;
+  const r = await tunnels(() => run(process.execPath, ['--input-type=module', '-e', script], { env }));
+  t.is(r.result.stdout, 'ASIA\n', r.result.stderr);
+  t.is(r.result.stderr, '');
+  t.deepEqual(r.connects, [`${STS_HOST}:443`]);
+});
+
+test.serial('SDK role path: `cc-helper get` for a role profile assumes the role through the proxy, with the CA, and stays quiet', async (t) => {
+  const home = makeAwsHome({
+    credentials: `[dev]\naws_access_key_id = ${USER.id}\naws_secret_access_key = ${USER.secretAccessKey}\n`,
+    config: `[profile viaProxy]\nrole_arn = ${ROLE_ARN}\nsource_profile = dev\nregion = us-east-1\nca_bundle = ${net.ca.caCertPath}\n`,
+  });
+  t.teardown(home.cleanup);
+  const env = { ...home.env, AWS_ENDPOINT_URL_STS: `https://${STS_HOST}/`, HTTPS_PROXY: net.proxy.url };
+  const input = request({ protocol: 'https', host: 'git-codecommit.us-east-1.amazonaws.com', path: 'v1/repos/r' });
+  const before = net.sts.callCount('AssumeRole');
+  const r = await tunnels(() => run(process.execPath, [HELPER_BIN, '--profile', 'viaProxy', 'get'], { env, input }));
+  t.is(r.result.code, 0, r.result.stderr);
+  t.regex(r.result.stdout, /^username=ASIA[A-Z0-9]+%/m);
+  t.is(r.result.stderr, '', 'no warning from undici or the SDK reaches git\'s user');
+  t.is(net.sts.callCount('AssumeRole'), before + 1);
+  t.deepEqual(r.connects, [`${STS_HOST}:443`]);
+  // The same with the wrong CA: one line, nothing on stdout.
+  const wrong = await run(process.execPath, [HELPER_BIN, '--profile', 'viaProxy', 'get'], { env: { ...env, AWS_CA_BUNDLE: net.wrongCa.caCertPath }, input });
+  t.is(wrong.stdout, 'quit=1\n');
+  t.regex(wrong.stderr, /^cc-helper: cannot get credentials for profile "viaProxy" \(role\): the TLS certificate of an AWS endpoint cannot be verified \([A-Z_]+\); behind a TLS-inspecting proxy, point AWS_CA_BUNDLE, .*\n$/);
+});
