@@ -1,0 +1,208 @@
+// `--credentials ambient` (issue 13): CI and cloud workloads sign with the machine's own
+// credentials — environment keys, web identity, container credentials, IMDSv2 — and only when
+// the helper line pins the account. Real parts: the built helper run as git runs it, the STS
+// stand-in (SigV4 checked, AssumeRoleWithWebIdentity), loopback container and IMDSv2 stand-ins,
+// real git through the CodeCommit stand-in. Every home holds a canary [default] that must never sign.
+import test, { type ExecutionContext } from 'ava';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startContainerCredentialsStandIn, startImdsStandIn } from './support/ambient-standins.js';
+import { verifyCodeCommitPassword, type AcceptedKey } from './support/codecommit-signature.js';
+import { startCodeCommitWorld } from './support/codecommit-world.js';
+import { makeAwsHome, request, runHelper, type HelperResult } from './support/helper-process.js';
+import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
+
+const HOST = 'git-codecommit.us-east-1.amazonaws.com';
+const REPO_PATH = 'v1/repos/ci-app';
+const GET = request({ protocol: 'https', host: HOST, path: REPO_PATH });
+const ACCOUNT = '111122223333';
+const OTHER_ACCOUNT = '999988887777';
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/ci-push`;
+const OTHER_ROLE_ARN = `arn:aws:iam::${OTHER_ACCOUNT}:role/ci-push`;
+const OIDC_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.repo-acme-app-ref-main.c2lnbmF0dXJl';
+const ENV_KEY = { accessKeyId: 'AKIACIJOBENVKEY00001', secretAccessKey: 'CiJoB/EnV+kEy=secret0000000000000000000' };
+const CANARY_SECRET = 'CaNaRy/DeFaUlT+sEcReT=00000000000000000';
+const CANARY = `[default]\naws_access_key_id = AKIACANARYDEFAULT001\naws_secret_access_key = ${CANARY_SECRET}\n`;
+const AMBIENT = ['--credentials', 'ambient', '--account', ACCOUNT, 'get'];
+
+interface Ambient {
+  sts: StsStandIn;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  get(args?: string[]): Promise<HelperResult>;
+}
+
+async function ambient(t: ExecutionContext, extraEnv: NodeJS.ProcessEnv = {}): Promise<Ambient> {
+  const aws = makeAwsHome({ credentials: CANARY, config: '[default]\nregion = us-east-1\n' });
+  t.teardown(aws.cleanup);
+  const sts = await startStsStandIn({
+    keys: { [ENV_KEY.accessKeyId]: { secretAccessKey: ENV_KEY.secretAccessKey, account: ACCOUNT, userName: 'ci' } },
+    roles: {
+      [ROLE_ARN]: { account: ACCOUNT, webIdentitySubjects: ['repo:acme/app:ref:refs/heads/main'] },
+      [OTHER_ROLE_ARN]: { account: OTHER_ACCOUNT, webIdentitySubjects: ['repo:acme/app:ref:refs/heads/main'] },
+    },
+    webIdentityTokens: { [OIDC_TOKEN]: { subject: 'repo:acme/app:ref:refs/heads/main', audience: 'sts.amazonaws.com', provider: 'token.actions.githubusercontent.com' } },
+  });
+  t.teardown(() => sts.close());
+  // An AWS_PROFILE naming [default] too: ambient mode must ignore it and the files alike.
+  const env: NodeJS.ProcessEnv = { ...aws.env, AWS_PROFILE: 'default', AWS_ENDPOINT_URL_STS: sts.url, ...extraEnv };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+  return { sts, home: aws.home, env, get: (args = AMBIENT) => runHelper(args, GET, env) };
+}
+
+function answer(r: HelperResult): { username: string; password: string } | undefined {
+  const username = /^username=(.*)$/m.exec(r.stdout)?.[1];
+  const password = /^password=(.*)$/m.exec(r.stdout)?.[1];
+  return username && password ? { username, password } : undefined;
+}
+
+/** The answer is a CodeCommit password that the independent verifier accepts for `key` only. */
+function assertSignedWith(t: ExecutionContext, r: HelperResult, key: AcceptedKey): void {
+  t.is(r.code, 0);
+  t.is(r.stderr, '', 'stderr stays quiet (no SDK warning)');
+  const a = answer(r);
+  if (!a) return void t.fail(`no credential answered: ${r.stdout}`);
+  const verdict = verifyCodeCommitPassword({ ...a, host: HOST, repoPath: `/${REPO_PATH}`, now: new Date(), keys: [key] });
+  t.deepEqual(verdict, { ok: true, accessKeyId: key.accessKeyId });
+}
+
+/** Refused the way git needs it: quit=1, no password, one line on stderr, no secret anywhere. */
+function assertRefused(t: ExecutionContext, r: HelperResult, says: RegExp, secrets: string[] = []): void {
+  t.is(r.stdout, 'quit=1\n');
+  t.is(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  t.regex(r.stderr, says);
+  for (const s of [CANARY_SECRET, ENV_KEY.secretAccessKey, OIDC_TOKEN, ...secrets]) t.false((r.stdout + r.stderr).includes(s), 'no secret in the output');
+}
+
+test('environment keys sign once STS confirms the pinned account; the next run uses the account cache', async (t) => {
+  const w = await ambient(t, { AWS_ACCESS_KEY_ID: ENV_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: ENV_KEY.secretAccessKey });
+  assertSignedWith(t, await w.get(), ENV_KEY);
+  t.is(w.sts.callCount('GetCallerIdentity'), 1);
+  assertSignedWith(t, await w.get(), ENV_KEY);
+  t.is(w.sts.callCount('GetCallerIdentity'), 1, 'cached per key');
+  t.regex(readFileSync(join(w.home, '.config', 'cc-helper', 'accounts.json'), 'utf8'), new RegExp(`"${ENV_KEY.accessKeyId}": "${ACCOUNT}"`));
+});
+
+test('environment keys of another account: refused, no password', async (t) => {
+  const w = await ambient(t, { AWS_ACCESS_KEY_ID: ENV_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: ENV_KEY.secretAccessKey });
+  const r = await w.get(['--credentials', 'ambient', '--account', OTHER_ACCOUNT, 'get']);
+  assertRefused(t, r, new RegExp(`belong to account ${ACCOUNT}, but this helper line is pinned to account ${OTHER_ACCOUNT}`));
+});
+
+test('ambient without --account is refused before any credential is looked at', async (t) => {
+  const w = await ambient(t, { AWS_ACCESS_KEY_ID: ENV_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: ENV_KEY.secretAccessKey });
+  assertRefused(t, await w.get(['--credentials', 'ambient', 'get']), /refusing --credentials ambient without --account ID/);
+  assertRefused(t, await w.get(['--credentials', 'ambient', '--account', ACCOUNT, '--profile', 'ci', 'get']), /takes no --profile/);
+  assertRefused(t, await w.get(['--credentials', 'whatever', '--account', ACCOUNT, 'get']), /is not a credential mode/);
+  t.is(w.sts.callCount(), 0);
+});
+
+test('[default] keys in the shared files are never used, even when they are the only credentials', async (t) => {
+  const w = await ambient(t); // no env keys, no web identity, no container, IMDS disabled
+  const r = await w.get();
+  assertRefused(t, r, /no ambient AWS credentials here .*the shared files are never used/);
+  t.false(r.stdout.includes('AKIACANARYDEFAULT001'));
+  t.is(w.sts.callCount(), 0);
+});
+
+test('web identity: the token file and role ARN go through AssumeRoleWithWebIdentity, and the role names the account', async (t) => {
+  const tokenFile = join(makeAwsHomeDir(t), 'token');
+  writeFileSync(tokenFile, OIDC_TOKEN);
+  const w = await ambient(t, { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ROLE_ARN });
+  const r = await w.get();
+  const issued = w.sts.issuedCredentials();
+  t.is(issued.length, 1);
+  t.is(issued[0]!.action, 'AssumeRoleWithWebIdentity');
+  assertSignedWith(t, r, issued[0]!);
+  t.is(w.sts.callCount('GetCallerIdentity'), 0, 'the role ARN says which account: no extra STS call');
+
+  // The role of another account: refused (after the exchange), no password.
+  const other = await runHelper(AMBIENT, GET, { ...w.env, AWS_ROLE_ARN: OTHER_ROLE_ARN });
+  assertRefused(t, other, new RegExp(`belong to account ${OTHER_ACCOUNT}`), w.sts.issuedCredentials().map((c) => c.secretAccessKey));
+
+  // A token STS does not accept: one line naming the source, the token itself never shown.
+  writeFileSync(tokenFile, 'eyJub3QiOiJ2YWxpZCJ9.forged.token');
+  assertRefused(t, await w.get(), /cannot get web identity credentials .*InvalidIdentityToken|cannot get web identity credentials .*verification key/, ['eyJub3QiOiJ2YWxpZCJ9.forged.token']);
+});
+
+test('container credentials: the authorization token file is sent, and STS confirms the account', async (t) => {
+  const token = 'Bearer-ecs-agent-token-0123456789';
+  const endpoint = await startContainerCredentialsStandIn({ token });
+  t.teardown(() => endpoint.close());
+  const tokenFile = join(makeAwsHomeDir(t), 'container-token');
+  writeFileSync(tokenFile, token);
+  const w = await ambient(t, { AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url + endpoint.path, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile });
+  w.sts.addSession(endpoint.credentials, ROLE_ARN);
+  assertSignedWith(t, await w.get(), endpoint.credentials);
+  t.deepEqual(endpoint.log.map((e) => [e.status, e.authorized]), [[200, true]]);
+  t.is(w.sts.callCount('GetCallerIdentity'), 1);
+
+  writeFileSync(tokenFile, 'Bearer-wrong');
+  const refused = await w.get();
+  assertRefused(t, refused, /cannot get container credentials/, [token, endpoint.credentials.secretAccessKey, endpoint.credentials.sessionToken]);
+  t.true(endpoint.log.slice(1).every((e) => e.status === 401));
+});
+
+test('instance metadata: IMDSv2 token PUT, then GETs carrying it; no IMDSv1 fallback', async (t) => {
+  const imds = await startImdsStandIn();
+  t.teardown(() => imds.close());
+  const w = await ambient(t, { AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url });
+  w.sts.addSession(imds.credentials, ROLE_ARN);
+  assertSignedWith(t, await w.get(), imds.credentials);
+  t.is(imds.log[0]!.method, 'PUT', 'the token comes first');
+  t.true(imds.log.length >= 3);
+  t.true(imds.log.every((e) => e.authorized && e.status === 200), JSON.stringify(imds.log));
+});
+
+test('instance metadata refusing tokens: refused, never an IMDSv1 GET without a token', async (t) => {
+  const imds = await startImdsStandIn({ refuseTokens: true });
+  t.teardown(() => imds.close());
+  const w = await ambient(t, { AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url });
+  assertRefused(t, await w.get(), /cannot get instance metadata credentials/, [imds.credentials.secretAccessKey]);
+  t.true(imds.log.length >= 1);
+  t.true(imds.log.every((e) => e.method === 'PUT' && e.status === 403), `no GET without a token: ${JSON.stringify(imds.log)}`);
+});
+
+function makeAwsHomeDir(t: ExecutionContext): string {
+  const h = makeAwsHome();
+  t.teardown(h.cleanup);
+  return h.home;
+}
+
+test('a real git push in ambient mode with web identity, set up by `cc-helper setup --ambient --account`; doctor names the source', async (t) => {
+  const world = await startCodeCommitWorld({ helperLine: null });
+  t.teardown(() => world.close());
+  const sts = await startStsStandIn({
+    roles: { [ROLE_ARN]: { account: ACCOUNT, webIdentitySubjects: ['repo:acme/app:ref:refs/heads/main'] } },
+    webIdentityTokens: { [OIDC_TOKEN]: { subject: 'repo:acme/app:ref:refs/heads/main', audience: 'sts.amazonaws.com', provider: 'token.actions.githubusercontent.com' } },
+    onIssue: (issued) => world.codecommit.keys.push(issued),
+  });
+  t.teardown(() => sts.close());
+  const tokenFile = join(world.home.home, 'oidc-token');
+  writeFileSync(tokenFile, OIDC_TOKEN);
+  Object.assign(world.env, { AWS_ENDPOINT_URL_STS: sts.url, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ROLE_ARN });
+
+  const setup = await runHelper(['setup', '--ambient', '--account', ACCOUNT], '', world.env);
+  t.is(setup.code, 0, setup.stderr);
+  t.regex(setup.stdout, /helper line: .*--credentials ambient --account 111122223333/);
+
+  await world.codecommit.addRepo('ci-app', { initialCommit: { files: { 'README.md': 'ci\n' } } });
+  const clone = await world.git(['clone', world.codecommit.repoUrl('ci-app'), 'ci-app']);
+  t.is(clone.code, 0, clone.stderr);
+  const work = join(world.home.home, 'ci-app');
+  writeFileSync(join(work, 'build.txt'), 'built\n');
+  await world.git(['add', '.'], work);
+  await world.git(['commit', '-m', 'ci build'], work);
+  const push = await world.git(['push', 'origin', 'HEAD:main'], work);
+  t.is(push.code, 0, push.stderr);
+  const used = new Set(world.codecommit.acceptedKeyIds());
+  t.deepEqual([...used].sort(), sts.issuedCredentials().map((c) => c.accessKeyId).sort(), 'only web identity credentials signed');
+  t.false(used.has('AKIACANARYDEFAULT001'));
+  t.true(world.codecommit.log.some((e) => e.service === 'git-receive-pack' && e.outcome === 'accepted'));
+
+  const doctor = await runHelper(['doctor', world.codecommit.repoUrl('ci-app')], '', world.env);
+  t.is(doctor.code, 0, doctor.stdout + doctor.stderr);
+  t.regex(doctor.stdout, /credentials: ambient, web identity \(role arn:aws:iam::111122223333:role\/ci-push/);
+  t.regex(doctor.stdout, /pinned to account 111122223333/);
+  t.false(doctor.stdout.includes(OIDC_TOKEN));
+});
