@@ -202,7 +202,40 @@ test('a real git push in ambient mode with web identity, set up by `cc-helper se
 
   const doctor = await runHelper(['doctor', world.codecommit.repoUrl('ci-app')], '', world.env);
   t.is(doctor.code, 0, doctor.stdout + doctor.stderr);
-  t.regex(doctor.stdout, /credentials: ambient, web identity \(role arn:aws:iam::111122223333:role\/ci-push/);
-  t.regex(doctor.stdout, /pinned to account 111122223333/);
+  t.regex(doctor.stdout, /credentials mode: ambient .*pinned to account 111122223333/);
+  t.regex(doctor.stdout, /web identity answered: role arn:aws:iam::111122223333:role\/ci-push/);
+  t.regex(doctor.stdout, /belong to account 111122223333 \(from AWS_ROLE_ARN .*\), as pinned to account 111122223333/);
   t.false(doctor.stdout.includes(OIDC_TOKEN));
+});
+
+test('doctor with environment keys: offline it names the source; --online asks STS and reports a wrong pin as an error', async (t) => {
+  const w = await ambient(t, { AWS_ACCESS_KEY_ID: ENV_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: ENV_KEY.secretAccessKey });
+  const url = `https://${HOST}/${REPO_PATH}`;
+  // The helper line through git's environment config, as a CI job could set it.
+  const env = {
+    ...w.env,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_COUNT: '2',
+    GIT_CONFIG_KEY_0: 'credential.https://git-codecommit.*.amazonaws.com.helper',
+    GIT_CONFIG_VALUE_0: `codecommit --credentials ambient --account ${OTHER_ACCOUNT}`,
+    GIT_CONFIG_KEY_1: 'credential.https://git-codecommit.*.amazonaws.com.useHttpPath',
+    GIT_CONFIG_VALUE_1: 'true',
+  };
+  const offline = await runHelper(['doctor', '--json', url], '', env);
+  t.is(offline.code, 0, offline.stdout + offline.stderr);
+  const target = JSON.parse(offline.stdout).targets[0];
+  t.like(target, { profile: { name: null, credentialsMode: 'ambient', account: OTHER_ACCOUNT }, credentials: { kind: 'ambient', accessKeyId: '****************0001' } });
+  t.regex(target.credentials.detail, /^environment answered: AWS_ACCESS_KEY_ID/);
+  t.true(target.findings.some((f: { code: string }) => f.code === 'ambient-account-unconfirmed'));
+  t.is(w.sts.callCount(), 0, 'offline: no STS call');
+
+  const online = await runHelper(['doctor', '--online', url], '', env);
+  t.is(online.code, 1);
+  t.regex(online.stdout, new RegExp(`error: the environment credentials belong to account ${ACCOUNT} .*pinned to account ${OTHER_ACCOUNT}`));
+  t.is(w.sts.callCount('GetCallerIdentity'), 1);
+  t.false(online.stdout.includes(ENV_KEY.secretAccessKey) || online.stdout.includes(CANARY_SECRET));
+
+  const unpinned = await runHelper(['doctor', url], '', { ...env, GIT_CONFIG_VALUE_0: 'codecommit --credentials ambient' });
+  t.is(unpinned.code, 1);
+  t.regex(unpinned.stdout, /error: the helper line has --credentials ambient without --account/);
 });

@@ -102,12 +102,7 @@ export async function accountOfKey(options: {
   return { account: identity.account, from: `STS GetCallerIdentity (${identity.arn})` };
 }
 
-/**
- * `--credentials ambient`: the same pin for the machine's own credentials. A web identity
- * exchange names its role, whose account the credentials belong to (no network); any other
- * source goes through the key cache, then STS.
- */
-export async function checkAmbientAccountPin(options: {
+export interface AmbientPinOptions {
   expected: string;
   credentials: SigningCredentials;
   source: AmbientSource;
@@ -116,19 +111,35 @@ export async function checkAmbientAccountPin(options: {
   env: NodeJS.ProcessEnv;
   now: Date;
   trace: Trace;
-}): Promise<void> {
-  const { expected, source, env, trace } = options;
+}
+
+/**
+ * `--credentials ambient`: the same pin for the machine's own credentials. A web identity
+ * exchange names its role, whose account the credentials belong to (no network); any other
+ * source goes through the key cache, then STS.
+ */
+export async function checkAmbientAccountPin(options: AmbientPinOptions): Promise<void> {
+  const { expected, source, trace } = options;
   checkAccountId(expected);
-  const who = `the ambient credentials (${source.kind})`;
-  const fromRole = source.roleArn === undefined ? undefined : accountOfArn(source.roleArn);
-  const { account, from } = fromRole
-    ? { account: fromRole, from: `AWS_ROLE_ARN ${source.roleArn}` }
-    : await accountOfKey({ ...options, who, region: env.AWS_REGION || env.AWS_DEFAULT_REGION || options.region });
-  trace(`${who} are in account ${account} (from ${from}); pinned to ${expected}`);
+  const { account, from } = (await ambientAccountOf(options, { network: true }))!;
+  trace(`the ambient credentials (${source.kind}) are in account ${account} (from ${from}); pinned to ${expected}`);
   if (account !== expected) {
     throw new UserError(
-      `refusing to sign: ${who} belong to account ${account}, but this helper line is pinned to account ${expected} (--account); ` +
+      `refusing to sign: the ambient credentials (${source.kind}) belong to account ${account}, but this helper line is pinned to account ${expected} (--account); ` +
         'give the job credentials for that account, or fix the pin',
     );
   }
+}
+
+/** Where the ambient credentials' account comes from; without `network`, undefined when only STS could say. */
+export async function ambientAccountOf(options: AmbientPinOptions, { network }: { network: boolean }): Promise<{ account: string; from: string } | undefined> {
+  const { source, env, credentials } = options;
+  const fromRole = source.roleArn === undefined ? undefined : accountOfArn(source.roleArn);
+  if (fromRole) return { account: fromRole, from: `AWS_ROLE_ARN ${source.roleArn}` };
+  if (!network) {
+    const cached = cachedAccount(credentials.accessKeyId, env);
+    return cached ? { account: cached, from: `the account cache (key ${mask(credentials.accessKeyId)})` } : undefined;
+  }
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || options.region;
+  return accountOfKey({ ...options, who: `the ambient credentials (${source.kind})`, region });
 }

@@ -28,19 +28,28 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export function helperLine(profile: string, launcher: Launcher, options: { allowDefault?: boolean; account?: string | undefined } = {}): string {
-  checkProfileName(profile);
-  if (profile.startsWith('-')) {
-    throw new UserError(`invalid profile name ${JSON.stringify(profile.slice(0, 40))}: a name starting with - would read as an option on the helper line`);
-  }
-  const args = ['--profile', profile];
-  if (profile === DEFAULT_PROFILE && options.allowDefault) args.push('--allow-default');
+/** No profile: `--credentials ambient`, the machine's own credentials (CI, cloud), which needs an account pin. */
+export function helperLine(profile: string | undefined, launcher: Launcher, options: { allowDefault?: boolean; account?: string | undefined } = {}): string {
+  const args = profile === undefined ? ambientArgs(options.account) : profileArgs(profile, options.allowDefault === true);
   if (options.account !== undefined) {
     if (!/^\d{12}$/.test(options.account)) throw new UserError(`--account ${JSON.stringify(options.account.slice(0, 40))} is not an AWS account id (12 digits, like 123456789012)`);
     args.push('--account', options.account);
   }
   if (launcher.kind === 'git-credential') return ['codecommit', ...args.map(shellQuote)].join(' ');
   return '!' + [launcher.node, launcher.script, ...args].map(shellQuote).join(' ');
+}
+
+function profileArgs(profile: string, allowDefault: boolean): string[] {
+  checkProfileName(profile);
+  if (profile.startsWith('-')) {
+    throw new UserError(`invalid profile name ${JSON.stringify(profile.slice(0, 40))}: a name starting with - would read as an option on the helper line`);
+  }
+  return profile === DEFAULT_PROFILE && allowDefault ? ['--profile', profile, '--allow-default'] : ['--profile', profile];
+}
+
+function ambientArgs(account: string | undefined): string[] {
+  if (account === undefined) throw new UserError('--ambient needs --account ID: ambient credentials could belong to any account, so the helper line must pin one');
+  return ['--credentials', 'ambient'];
 }
 
 /**
