@@ -115,7 +115,7 @@ export function formatSetup(r: SetupReport, options: { dryRun: boolean; replaceA
   const unchanged = !r.ownedChanged && !r.includerChanged;
   if (options.dryRun) out += `cc-helper setup --dry-run (${scope}, ${signer(r.profile)}): nothing was written.\n`;
   else if (unchanged) out += `cc-helper setup: ${scope} already uses ${signer(r.profile)}; nothing changed.\n`;
-  else if (r.previousProfile) out += `cc-helper setup: ${scope} now uses ${signer(r.profile)} (was ${signer(r.previousProfile)}).\n`;
+  else if (r.previousProfile) out += `cc-helper setup: ${scope} now uses ${signer(r.profile)} (was ${r.previousProfile}).\n`;
   else out += `cc-helper setup: ${scope} uses ${signer(r.profile)}.\n`;
   out += `  helper line: ${r.helper}\n`;
 
