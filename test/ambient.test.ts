@@ -125,6 +125,16 @@ test('web identity: the token file and role ARN go through AssumeRoleWithWebIden
   assertRefused(t, await w.get(), /cannot get web identity credentials .*InvalidIdentityToken|cannot get web identity credentials .*verification key/, ['eyJub3QiOiJ2YWxpZCJ9.forged.token']);
 });
 
+test('web identity: an STS that never answers costs a bounded wait, then one line', async (t) => {
+  const tokenFile = join(makeAwsHomeDir(t), 'token');
+  writeFileSync(tokenFile, OIDC_TOKEN);
+  const w = await ambient(t, { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ROLE_ARN });
+  w.sts.stall('AssumeRoleWithWebIdentity', 5);
+  const r = await w.get(); // the hang guard is run()'s 60 s; the helper gives up after 2 x 4 s
+  assertRefused(t, r, /cannot get web identity credentials .*: no answer within (4|20) s\n/);
+  t.true(w.sts.callCount('AssumeRoleWithWebIdentity') <= 2, 'at most two attempts');
+});
+
 test('container credentials: the authorization token file is sent, and STS confirms the account', async (t) => {
   const token = 'Bearer-ecs-agent-token-0123456789';
   const endpoint = await startContainerCredentialsStandIn({ token });
@@ -141,6 +151,16 @@ test('container credentials: the authorization token file is sent, and STS confi
   const refused = await w.get();
   assertRefused(t, refused, /cannot get container credentials/, [token, endpoint.credentials.secretAccessKey, endpoint.credentials.sessionToken]);
   t.true(endpoint.log.slice(1).every((e) => e.status === 401));
+});
+
+test('a container endpoint that accepts and never answers: refused after the deadline, no SDK warning, the process ends', async (t) => {
+  const endpoint = await startContainerCredentialsStandIn({ token: 'tok', stall: true });
+  t.teardown(() => endpoint.close());
+  const w = await ambient(t, { AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url + endpoint.path, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'tok' });
+  const r = await w.get();
+  t.is(r.signal, null, 'ended by itself, not by the hang guard');
+  assertRefused(t, r, /cannot get container credentials .*: no answer within 10 s\n/);
+  t.is(endpoint.log.length, 1);
 });
 
 test('instance metadata: IMDSv2 token PUT, then GETs carrying it; no IMDSv1 fallback', async (t) => {

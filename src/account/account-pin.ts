@@ -92,7 +92,7 @@ export async function accountOfKey(options: {
     identity = await createStsClient({ region: options.region, credentials, env, now: () => options.now, trace, maxAttempts: 2 }).getCallerIdentity();
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    throw new UserError(`cannot confirm that ${options.who} is in account ${options.expected} (--account), so not signing: ${error.message}`);
+    throw new UserError(`cannot confirm the account of ${options.who} (pinned to ${options.expected} by --account), so not signing: ${error.message}`);
   }
   try {
     rememberAccount(credentials.accessKeyId, identity.account, env);

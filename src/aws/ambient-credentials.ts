@@ -32,7 +32,19 @@ export interface AmbientCredentials {
 
 /** Each network wait (connect, answer) in ms; the SDK's own defaults reach minutes for STS. */
 const ENDPOINT_TIMEOUT_MS = 2000;
-const STS_TIMEOUT_MS = 5000;
+const STS_TIMEOUT_MS = 4000;
+/**
+ * The whole source, in ms, loading the SDK's modules included (slow on a busy machine). The SDK's container provider (fromHttp) only warns on stderr when an
+ * endpoint accepts the connection and never answers, and waits on: past the deadline the helper
+ * gives up and closes what the SDK left open, so git is never held up.
+ */
+const DEADLINE_MS: Record<AmbientSourceKind, number> = {
+  environment: 10_000,
+  'web identity': 20_000,
+  container: 10_000,
+  'EKS Pod Identity': 10_000,
+  'instance metadata': 10_000,
+};
 
 /** Which ambient source would answer, from the environment alone (no network). */
 export function ambientSourceOf(env: NodeJS.ProcessEnv): AmbientSource | undefined {
@@ -75,7 +87,7 @@ export async function loadAmbientCredentials(options: {
   const started = Date.now();
   let resolved;
   try {
-    resolved = await resolveWithSdk(source, options);
+    resolved = await withDeadline(DEADLINE_MS[source.kind], () => resolveWithSdk(source, options));
   } catch (error) {
     throw explain(source, error);
   }
@@ -118,7 +130,7 @@ async function resolveWithSdk(source: AmbientSource, { env, region, trace }: { e
         clientConfig: {
           region: env.AWS_REGION || env.AWS_DEFAULT_REGION || region,
           maxAttempts: 2,
-          requestHandler: { connectionTimeout: ENDPOINT_TIMEOUT_MS, requestTimeout: STS_TIMEOUT_MS },
+          requestHandler: { connectionTimeout: ENDPOINT_TIMEOUT_MS, requestTimeout: STS_TIMEOUT_MS, throwOnRequestTimeout: true },
         },
       })();
     }
@@ -130,8 +142,10 @@ async function resolveWithSdk(source: AmbientSource, { env, region, trace }: { e
           ? { awsContainerCredentialsRelativeUri: env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI }
           : { awsContainerCredentialsFullUri: env.AWS_CONTAINER_CREDENTIALS_FULL_URI! }),
         ...(tokenFile ? { awsContainerAuthorizationTokenFile: tokenFile } : env.AWS_CONTAINER_AUTHORIZATION_TOKEN ? { awsContainerAuthorizationToken: env.AWS_CONTAINER_AUTHORIZATION_TOKEN } : {}),
-        timeout: ENDPOINT_TIMEOUT_MS,
-        maxRetries: 1,
+        // Its per-request timeout only warns (on stderr), so it is set past the deadline, which
+        // governs; a retry would wait `timeout` first, past the deadline too.
+        timeout: DEADLINE_MS[source.kind] + 2000,
+        maxRetries: 0,
         logger,
       })();
     }
@@ -141,10 +155,46 @@ async function resolveWithSdk(source: AmbientSource, { env, region, trace }: { e
   }
 }
 
+class DeadlineExceeded extends Error {}
+
+/**
+ * Runs `work`, and past `ms` rejects and destroys every HTTP request it started (seen through
+ * node's `http.client.request.start` diagnostics channel), so no socket keeps the process alive.
+ */
+async function withDeadline<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  const { subscribe, unsubscribe } = await import('node:diagnostics_channel');
+  const requests: Array<{ destroy(error?: Error): void }> = [];
+  const onRequest = (message: unknown) => {
+    const request = (message as { request?: { destroy(error?: Error): void } }).request;
+    if (request) requests.push(request);
+  };
+  subscribe('http.client.request.start', onRequest);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const error = new DeadlineExceeded(`no answer within ${ms / 1000} s`);
+          for (const request of requests) request.destroy(error);
+          reject(error);
+        }, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    unsubscribe('http.client.request.start', onRequest);
+  }
+}
+
 /** SDK errors are long and multi-line; one line that names the source and what to check. */
 function explain(source: AmbientSource, error: unknown): UserError {
   if (error instanceof UserError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  let message = error instanceof Error ? error.message : String(error);
+  if ((error as { name?: unknown }).name === 'TimeoutError') message = `no answer within ${(source.kind === 'web identity' ? STS_TIMEOUT_MS : ENDPOINT_TIMEOUT_MS) / 1000} s`;
+  if (source.kind === 'instance metadata' && /v1 fallback/i.test(message)) {
+    message = 'the metadata service gave no IMDSv2 session token (IMDSv1 is never used)';
+  }
   const firstLine = message.split('\n', 1)[0]!.slice(0, 200);
   return new UserError(`cannot get ${source.kind} credentials (${source.detail}; --credentials ambient): ${firstLine}`);
 }

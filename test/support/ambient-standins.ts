@@ -47,12 +47,22 @@ export function temporaryCredentials(now = new Date()): EndpointCredentials {
 }
 
 /** The container endpoint: `path` answers when `Authorization` is exactly `token`. */
-export async function startContainerCredentialsStandIn(options: { token: string; path?: string; accountId?: string }): Promise<CredentialEndpoint & { path: string }> {
+export async function startContainerCredentialsStandIn(options: {
+  token: string;
+  path?: string;
+  accountId?: string;
+  /** Accept every request and never answer (a wedged agent). */
+  stall?: boolean;
+}): Promise<CredentialEndpoint & { path: string }> {
   const path = options.path ?? '/v1/credentials';
   const credentials = temporaryCredentials();
   const log: EndpointLogEntry[] = [];
   const server = createServer((req, res) => {
     const authorized = req.headers.authorization === options.token;
+    if (options.stall) {
+      log.push({ method: req.method ?? '', path: req.url ?? '', status: 0, authorized });
+      return;
+    }
     const status = req.method !== 'GET' || req.url !== path ? 404 : authorized ? 200 : 401;
     log.push({ method: req.method ?? '', path: req.url ?? '', status, authorized });
     if (status === 404) return json(res, 404, { code: 'NotFound', message: 'no such path' });
