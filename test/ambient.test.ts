@@ -10,6 +10,7 @@ import { startContainerCredentialsStandIn, startImdsStandIn } from './support/am
 import { verifyCodeCommitPassword, type AcceptedKey } from './support/codecommit-signature.js';
 import { startCodeCommitWorld } from './support/codecommit-world.js';
 import { makeAwsHome, request, runHelper, type HelperResult } from './support/helper-process.js';
+import { makeHermeticGitEnv, runGit } from './support/git-env.js';
 import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
 
 const HOST = 'git-codecommit.us-east-1.amazonaws.com';
@@ -258,4 +259,33 @@ test('doctor with environment keys: offline it names the source; --online asks S
   const unpinned = await runHelper(['doctor', url], '', { ...env, GIT_CONFIG_VALUE_0: 'codecommit --credentials ambient' });
   t.is(unpinned.code, 1);
   t.regex(unpinned.stdout, /error: the helper line has --credentials ambient without --account/);
+});
+
+test('setup --ambient: needs --account, takes no profile; --list shows the mapping; --remove takes it out', async (t) => {
+  const h = await makeHermeticGitEnv();
+  t.teardown(() => h.cleanup());
+  const env = h.env as NodeJS.ProcessEnv;
+  const before = readFileSync(join(h.home, '.gitconfig'), 'utf8');
+  for (const [args, says] of [
+    [['--ambient'], /setup --ambient needs --account ID/],
+    [['--ambient', '--account', ACCOUNT, '--profile', 'ci'], /--profile does not go with --ambient/],
+    [['--ambient', '--account', ACCOUNT, '--allow-default'], /--allow-default does not go with --ambient/],
+    [['--ambient', '--account', '12345'], /is not an AWS account id/],
+  ] as const) {
+    const r = await runHelper(['setup', ...args], '', env);
+    t.not(r.code, 0);
+    t.regex(r.stderr, says);
+    t.is(r.stderr.trimEnd().split('\n').length, 1);
+  }
+  t.is(readFileSync(join(h.home, '.gitconfig'), 'utf8'), before, 'nothing written by a refused setup');
+
+  const setup = await runHelper(['setup', '--ambient', '--account', ACCOUNT], '', env);
+  t.is(setup.code, 0, setup.stderr);
+  t.regex(setup.stdout, /global uses ambient credentials \(--credentials ambient\)/);
+  const list = await runHelper(['setup', '--list'], '', env);
+  t.regex(list.stdout, /^global\s+\(ambient\)\s+everywhere/m);
+  const helper = await runGit(['config', '--get-all', '--includes', 'credential.https://git-codecommit.*.amazonaws.com.helper'], { env: h.env, cwd: h.home });
+  t.regex(helper.stdout, /--credentials ambient --account 111122223333\n$/);
+  t.is((await runHelper(['setup', '--remove'], '', env)).code, 0);
+  t.is(readFileSync(join(h.home, '.gitconfig'), 'utf8'), before, '--remove restores every byte');
 });
