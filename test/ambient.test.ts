@@ -6,6 +6,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ambientSourceOf } from '../src/aws/ambient-credentials.js';
 import { startContainerCredentialsStandIn, startImdsStandIn } from './support/ambient-standins.js';
 import { verifyCodeCommitPassword, type AcceptedKey } from './support/codecommit-signature.js';
 import { startCodeCommitWorld } from './support/codecommit-world.js';
@@ -116,6 +117,7 @@ test('web identity: the token file and role ARN go through AssumeRoleWithWebIden
   t.is(issued[0]!.action, 'AssumeRoleWithWebIdentity');
   assertSignedWith(t, r, issued[0]!);
   t.is(w.sts.callCount('GetCallerIdentity'), 0, 'the role ARN says which account: no extra STS call');
+  t.deepEqual(w.sts.log.map((e) => [e.action, e.accessKeyId]), [['AssumeRoleWithWebIdentity', undefined]], 'unsigned: no [default] keys behind it');
 
   // The role of another account: refused (after the exchange), no password.
   const other = await runHelper(AMBIENT, GET, { ...w.env, AWS_ROLE_ARN: OTHER_ROLE_ARN });
@@ -288,4 +290,20 @@ test('setup --ambient: needs --account, takes no profile; --list shows the mappi
   t.regex(helper.stdout, /--credentials ambient --account 111122223333\n$/);
   t.is((await runHelper(['setup', '--remove'], '', env)).code, 0);
   t.is(readFileSync(join(h.home, '.gitconfig'), 'utf8'), before, '--remove restores every byte');
+});
+
+test('which source answers: the first configured one, in the SDK chain order; Pod Identity by its agent address', (t) => {
+  const table: Array<[NodeJS.ProcessEnv, string | undefined]> = [
+    [{ AWS_ACCESS_KEY_ID: 'AKIA1', AWS_WEB_IDENTITY_TOKEN_FILE: '/t', AWS_ROLE_ARN: ROLE_ARN }, 'environment'],
+    [{ AWS_WEB_IDENTITY_TOKEN_FILE: '/t', AWS_ROLE_ARN: ROLE_ARN, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/x' }, 'web identity'],
+    [{ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/abc', AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:1/' }, 'container'],
+    [{ AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials' }, 'EKS Pod Identity'],
+    [{ AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://[fd00:ec2::23]/v1/credentials' }, 'EKS Pod Identity'],
+    [{ AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:8080/creds' }, 'container'],
+    [{}, 'instance metadata'],
+    [{ AWS_EC2_METADATA_DISABLED: 'TRUE' }, undefined],
+    [{ AWS_PROFILE: 'ci', AWS_EC2_METADATA_DISABLED: 'true' }, undefined],
+  ];
+  for (const [env, kind] of table) t.is(ambientSourceOf(env)?.kind, kind, JSON.stringify(env));
+  t.is(ambientSourceOf({ AWS_WEB_IDENTITY_TOKEN_FILE: '/t', AWS_ROLE_ARN: ROLE_ARN })?.roleArn, ROLE_ARN);
 });

@@ -242,9 +242,10 @@ export async function startStsStandIn(options: StsStandInOptions = {}): Promise<
         }
         if (params.get('Version') !== '2011-06-15') throw new StsFault(400, 'InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`);
         if (action === 'AssumeRoleWithWebIdentity') {
-          // Unsigned, as in AWS: the token is the proof.
+          // Unsigned, as in AWS: the token is the proof. A signature, if one came, is logged (not checked).
           const xml = assumeRoleWithWebIdentity(params, requestId);
-          log.push({ action, status: 200 });
+          const signedBy = /Credential=([^/,\s]+)\//.exec(headerValue(req, 'authorization') ?? '')?.[1];
+          log.push({ action, status: 200, ...(signedBy ? { accessKeyId: signedBy } : {}) });
           send(res, 200, xml, requestId, standIn.now());
           return;
         }
