@@ -6,7 +6,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ambientSourceOf } from '../src/aws/ambient-credentials.js';
+import { ambientSourceOf, type AmbientSourceKind } from '../src/aws/ambient-credentials.js';
 import { startContainerCredentialsStandIn, startImdsStandIn } from './support/ambient-standins.js';
 import { verifyCodeCommitPassword, type AcceptedKey } from './support/codecommit-signature.js';
 import { startCodeCommitWorld } from './support/codecommit-world.js';
@@ -293,7 +293,7 @@ test('setup --ambient: needs --account, takes no profile; --list shows the mappi
 });
 
 test('which source answers: the first configured one, in the SDK chain order; Pod Identity by its agent address', (t) => {
-  const table: Array<[NodeJS.ProcessEnv, string | undefined]> = [
+  const table: Array<[NodeJS.ProcessEnv, AmbientSourceKind | undefined]> = [
     [{ AWS_ACCESS_KEY_ID: 'AKIA1', AWS_WEB_IDENTITY_TOKEN_FILE: '/t', AWS_ROLE_ARN: ROLE_ARN }, 'environment'],
     [{ AWS_WEB_IDENTITY_TOKEN_FILE: '/t', AWS_ROLE_ARN: ROLE_ARN, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/x' }, 'web identity'],
     [{ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/abc', AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:1/' }, 'container'],
