@@ -91,6 +91,14 @@ test('environment keys of another account: refused, no password', async (t) => {
   assertRefused(t, r, new RegExp(`belong to account ${ACCOUNT}, but this helper line is pinned to account ${OTHER_ACCOUNT}`));
 });
 
+test('half the environment keys: refused naming the environment, never falling through to another source', async (t) => {
+  const tokenFile = join(makeAwsHomeDir(t), 'token');
+  writeFileSync(tokenFile, OIDC_TOKEN);
+  const w = await ambient(t, { AWS_ACCESS_KEY_ID: ENV_KEY.accessKeyId, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ROLE_ARN });
+  assertRefused(t, await w.get(), /cannot get environment credentials \(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+  t.is(w.sts.callCount(), 0, 'web identity was not tried');
+});
+
 test('ambient without --account is refused before any credential is looked at', async (t) => {
   const w = await ambient(t, { AWS_ACCESS_KEY_ID: ENV_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: ENV_KEY.secretAccessKey });
   assertRefused(t, await w.get(['--credentials', 'ambient', 'get']), /refusing --credentials ambient without --account ID/);
