@@ -216,7 +216,7 @@ test('--json from the built bin, field by field', async (t) => {
   t.true(owned[0]!.file!.startsWith(h.ownedDir));
   t.is(owned[1]!.line, owned[0]!.line! + 1);
   t.like(target.useHttpPath, { value: true, file: owned[0]!.file, key: 'credential.https://git-codecommit.*.amazonaws.com.usehttppath' });
-  t.deepEqual(target.profile, { name: 'AcmeCode', reason: '--profile', allowDefault: false, helperValue: owned[1]!.value });
+  t.deepEqual(target.profile, { name: 'AcmeCode', reason: '--profile', allowDefault: false, helperValue: owned[1]!.value, credentialsMode: 'profile', account: null });
   t.deepEqual(target.credentials, {
     kind: 'static',
     accessKeyId: '***********MPLE',

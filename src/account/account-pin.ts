@@ -9,6 +9,7 @@
 //   2. the cache of access key id -> account (accounts.json) — no network;
 //   3. one STS GetCallerIdentity with the credentials themselves, then remembered.
 import type { SigningCredentials } from '../codecommit/password.js';
+import type { AmbientSource } from '../aws/ambient-credentials.js';
 import type { CredentialSource } from '../aws/profile-credentials.js';
 import { readProfile } from '../aws/profile-credentials.js';
 import { sharedFilePaths } from '../aws/shared-files.js';
@@ -56,7 +57,7 @@ export async function checkAccountPin(options: AccountPinOptions): Promise<void>
 }
 
 async function accountOf(options: AccountPinOptions): Promise<{ account: string; from: string }> {
-  const { profile, env, credentials, trace } = options;
+  const { profile, env, credentials } = options;
   const values = readProfile(profile, env).values;
   if (options.source === 'role' && options.roleArn !== undefined && credentials.sessionToken !== undefined) {
     const account = accountOfArn(options.roleArn);
@@ -68,17 +69,34 @@ async function accountOf(options: AccountPinOptions): Promise<{ account: string;
     const account = accountOfArn(definition.roleArn);
     if (account) return { account, from: `the vault session's role ${definition.roleArn}` };
   }
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || values.region || definition?.region || 'us-east-1';
+  return accountOfKey({ ...options, region, who: `profile "${profile}"` });
+}
+
+/**
+ * The account of a key: from the cache, else one STS GetCallerIdentity with the credentials
+ * themselves, then remembered. `who` names the credentials in the error ("profile "x"").
+ */
+export async function accountOfKey(options: {
+  who: string;
+  expected: string;
+  credentials: SigningCredentials;
+  region: string;
+  env: NodeJS.ProcessEnv;
+  now: Date;
+  trace: Trace;
+}): Promise<{ account: string; from: string }> {
+  const { credentials, env, trace } = options;
   const cached = cachedAccount(credentials.accessKeyId, env);
   if (cached) return { account: cached, from: `the account cache (key ${mask(credentials.accessKeyId)})` };
 
   const { createStsClient } = await import('../sts/sts-client.js');
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || values.region || definition?.region || 'us-east-1';
   let identity;
   try {
-    identity = await createStsClient({ region, credentials, env, now: () => options.now, trace, maxAttempts: 2 }).getCallerIdentity();
+    identity = await createStsClient({ region: options.region, credentials, env, now: () => options.now, trace, maxAttempts: 2 }).getCallerIdentity();
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    throw new UserError(`cannot confirm that profile "${profile}" is in account ${options.expected} (--account), so not signing: ${error.message}`);
+    throw new UserError(`cannot confirm the account of ${options.who} (pinned to ${options.expected} by --account), so not signing: ${error.message}`);
   }
   try {
     rememberAccount(credentials.accessKeyId, identity.account, env);
@@ -103,4 +121,46 @@ async function signsWithOwnRoleSession(definition: SessionDefinition, options: A
   const { sessionMarkerFor } = await import('../session/session-definitions.js');
   const section = await readProfileSection(sharedFilePaths(options.env).credentialsFile, options.profile);
   return section?.[SESSION_MARKER_KEY] === sessionMarkerFor(definition) && section.aws_access_key_id === options.credentials.accessKeyId;
+}
+
+export interface AmbientPinOptions {
+  expected: string;
+  credentials: SigningCredentials;
+  source: AmbientSource;
+  /** For GetCallerIdentity when AWS_REGION is not set: the CodeCommit host's region. */
+  region: string;
+  env: NodeJS.ProcessEnv;
+  now: Date;
+  trace: Trace;
+}
+
+/**
+ * `--credentials ambient`: the same pin for the machine's own credentials. A web identity
+ * exchange names its role, whose account the credentials belong to (no network); any other
+ * source goes through the key cache, then STS.
+ */
+export async function checkAmbientAccountPin(options: AmbientPinOptions): Promise<void> {
+  const { expected, source, trace } = options;
+  checkAccountId(expected);
+  const { account, from } = (await ambientAccountOf(options, { network: true }))!;
+  trace(`the ambient credentials (${source.kind}) are in account ${account} (from ${from}); pinned to ${expected}`);
+  if (account !== expected) {
+    throw new UserError(
+      `refusing to sign: the ambient credentials (${source.kind}) belong to account ${account}, but this helper line is pinned to account ${expected} (--account); ` +
+        'give the job credentials for that account, or fix the pin',
+    );
+  }
+}
+
+/** Where the ambient credentials' account comes from; without `network`, undefined when only STS could say. */
+export async function ambientAccountOf(options: AmbientPinOptions, { network }: { network: boolean }): Promise<{ account: string; from: string } | undefined> {
+  const { source, env, credentials } = options;
+  const fromRole = source.roleArn === undefined ? undefined : accountOfArn(source.roleArn);
+  if (fromRole) return { account: fromRole, from: `AWS_ROLE_ARN ${source.roleArn}` };
+  if (!network) {
+    const cached = cachedAccount(credentials.accessKeyId, env);
+    return cached ? { account: cached, from: `the account cache (key ${mask(credentials.accessKeyId)})` } : undefined;
+  }
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || options.region;
+  return accountOfKey({ ...options, who: `the ambient credentials (${source.kind})`, region });
 }

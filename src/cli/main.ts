@@ -12,11 +12,12 @@ const VALUED = new Set([
   'dir', 'remote-url', // setup
   'backend', 'role-arn', 'external-id', 'mfa-serial', 'duration', 'region', 'source-profile', 'max-key-age-days', // vault
   'account', // helper (pinning) and setup
+  'credentials', // helper: `--credentials ambient` (CI and cloud workloads)
   'repo', // doctor
 ]);
 const KNOWN = new Set([
   ...VALUED, 'allow-default', 'debug', 'help', 'h', 'version',
-  'local', 'dry-run', 'replace-aws-cli', 'remove', 'list', 'all', // setup
+  'local', 'dry-run', 'replace-aws-cli', 'remove', 'list', 'all', 'ambient', // setup
   'force', // session start
   'online', 'json', // doctor
 ]);
@@ -55,6 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           profileFlag: lastOption(parsed, 'profile'),
           allowDefault: flag(parsed, 'allow-default'),
           account: lastOption(parsed, 'account'),
+          credentials: lastOption(parsed, 'credentials'),
           env: process.env,
           now: () => new Date(),
           trace,

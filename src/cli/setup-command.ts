@@ -8,18 +8,22 @@ import type { GitContext } from '../setup/git-run.js';
 import { listMappings } from '../setup/list-mappings.js';
 import { removeMappings } from '../setup/remove-mapping.js';
 import { describeMapping, scopeFlags, type ScopeRequest } from '../setup/scope.js';
-import { setupMapping, type SetupReport } from '../setup/setup-mapping.js';
+import { AMBIENT_MAPPING, setupMapping, type SetupReport } from '../setup/setup-mapping.js';
 
 /** Options `setup` adds that take a value (main.ts merges them into its sets). */
 export const SETUP_VALUED_OPTIONS: ReadonlySet<string> = new Set(['profile', 'dir', 'remote-url', 'account']);
 /** Options `setup` adds that are flags. */
-export const SETUP_FLAG_OPTIONS: ReadonlySet<string> = new Set(['local', 'dry-run', 'replace-aws-cli', 'remove', 'list', 'all', 'allow-default']);
+export const SETUP_FLAG_OPTIONS: ReadonlySet<string> = new Set(['local', 'dry-run', 'replace-aws-cli', 'remove', 'list', 'all', 'allow-default', 'ambient']);
 
 export const SETUP_USAGE = `  cc-helper setup --profile NAME [--account ID] [--local | --dir PATH | --remote-url PATTERN] [--dry-run] [--replace-aws-cli]
       make git use cc-helper with that profile for every CodeCommit URL: everywhere (default),
       in this repository (--local), in repositories under PATH (--dir), or in repositories with a
       remote matching PATTERN (--remote-url, git >= 2.36); running it again replaces the profile;
       --account ID pins it: the helper refuses to sign with credentials of any other account
+  cc-helper setup --ambient --account ID [--local | --dir PATH | --remote-url PATTERN] [--dry-run]
+      for CI images and cloud workloads: sign with the machine's own credentials (environment
+      keys, web identity, container credentials, EKS Pod Identity, IMDSv2; never the shared
+      files), and only when they belong to account ID
   cc-helper setup --remove [--local | --dir PATH | --remote-url PATTERN | --all] [--dry-run]
       take out exactly what setup wrote for that scope
   cc-helper setup --list
@@ -45,12 +49,12 @@ async function setupCommand(parsed: ParsedArgs, io: SetupIo): Promise<number> {
   if (modes.length > 1) throw new UsageError('choose one of --remove and --list');
 
   if (flag(parsed, 'list')) {
-    rejectOptions(parsed, ['profile', 'account', 'dir', 'remote-url', 'local', 'all', 'replace-aws-cli', 'dry-run'], '--list');
+    rejectOptions(parsed, ['profile', 'account', 'ambient', 'dir', 'remote-url', 'local', 'all', 'replace-aws-cli', 'dry-run'], '--list');
     io.stdout(formatList(await listMappings(ctx)));
     return 0;
   }
   if (flag(parsed, 'remove')) {
-    rejectOptions(parsed, ['profile', 'account', 'replace-aws-cli'], '--remove');
+    rejectOptions(parsed, ['profile', 'account', 'ambient', 'replace-aws-cli'], '--remove');
     const all = flag(parsed, 'all');
     if (all && scopeOptionCount(parsed) > 0) throw new UsageError('--all removes every mapping: give it without a scope');
     const report = await removeMappings(all ? { all: true } : { scope: scopeRequest(parsed) }, dryRun, ctx);
@@ -59,7 +63,12 @@ async function setupCommand(parsed: ParsedArgs, io: SetupIo): Promise<number> {
   }
   rejectOptions(parsed, ['all'], 'setup without --remove');
   const profile = lastOption(parsed, 'profile');
-  if (!profile) throw new UsageError('setup needs --profile NAME (the AWS named profile that signs for this scope)');
+  if (flag(parsed, 'ambient')) {
+    rejectOptions(parsed, ['profile', 'allow-default', 'replace-aws-cli'], '--ambient (it never uses a profile)');
+    if (lastOption(parsed, 'account') === undefined) throw new UsageError('setup --ambient needs --account ID: ambient credentials could belong to any account, so the helper line must pin one');
+  } else if (!profile) {
+    throw new UsageError('setup needs --profile NAME (the AWS named profile that signs for this scope), or --ambient --account ID for CI images');
+  }
   const report = await setupMapping(
     { scope: scopeRequest(parsed), profile, allowDefault: flag(parsed, 'allow-default'), account: lastOption(parsed, 'account'), dryRun, replaceAwsCli: flag(parsed, 'replace-aws-cli') },
     ctx,
@@ -104,11 +113,11 @@ export function formatSetup(r: SetupReport, options: { dryRun: boolean; replaceA
   const where = m.kind === 'global' ? 'everywhere' : `in ${scope}`;
   let out = '';
   const unchanged = !r.ownedChanged && !r.includerChanged;
-  if (options.dryRun) out += `cc-helper setup --dry-run (${scope}, profile ${r.profile}): nothing was written.\n`;
-  else if (unchanged) out += `cc-helper setup: ${scope} already uses profile ${r.profile}; nothing changed.\n`;
-  else if (r.previousProfile) out += `cc-helper setup: ${scope} now uses profile ${r.profile} (was ${r.previousProfile}).\n`;
-  else if (r.previousHelper) out += `cc-helper setup: ${scope} uses profile ${r.profile}; its helper line changed (Node or cc-helper moved, or it had an older form). It was:\n      ${r.previousHelper}\n`;
-  else out += `cc-helper setup: ${scope} uses profile ${r.profile}.\n`;
+  if (options.dryRun) out += `cc-helper setup --dry-run (${scope}, ${signer(r.profile)}): nothing was written.\n`;
+  else if (unchanged) out += `cc-helper setup: ${scope} already uses ${signer(r.profile)}; nothing changed.\n`;
+  else if (r.previousProfile) out += `cc-helper setup: ${scope} now uses ${signer(r.profile)} (was ${r.previousProfile}).\n`;
+  else if (r.previousHelper) out += `cc-helper setup: ${scope} uses ${signer(r.profile)}; its helper line changed (Node or cc-helper moved, or it had an older form). It was:\n      ${r.previousHelper}\n`;
+  else out += `cc-helper setup: ${scope} uses ${signer(r.profile)}.\n`;
   out += `  helper line: ${r.helper}\n`;
 
   const would = options.dryRun ? 'would ' : '';
@@ -154,6 +163,11 @@ export function formatSetup(r: SetupReport, options: { dryRun: boolean; replaceA
     if (m.kind === 'dir') out += `Note: git applies it to repositories under ${m.target} (the .git directory must be below it).\n`;
   }
   return out;
+}
+
+/** `profile NAME`, or what an ambient mapping signs with. */
+function signer(profile: string): string {
+  return profile === AMBIENT_MAPPING ? 'ambient credentials (--credentials ambient)' : `profile ${profile}`;
 }
 
 function pastTense(verb: string): string {

@@ -8,7 +8,7 @@ import { VAULT_USAGE } from './vault-command.js';
 export const USAGE = `usage: cc-helper <command> [options]
 
 git credential helper (git runs these):
-  cc-helper [--profile NAME] get|store|erase
+  cc-helper [--profile NAME | --credentials ambient] [--account ID] get|store|erase
       get: sign a CodeCommit password for the named profile (stdin/stdout: git's protocol)
       store, erase: accepted and ignored (nothing is ever stored)
 
@@ -24,6 +24,10 @@ options:
   --profile NAME     the AWS named profile that signs (else AWS_PROFILE; never [default])
   --allow-default    allow the profile named "default" (it may be a canary: off by default)
   --account ID       refuse to sign unless the profile's credentials belong to this account
+  --credentials ambient
+                     CI and cloud workloads: sign with the machine's own credentials (environment
+                     keys, web identity, container, EKS Pod Identity, IMDSv2), never the shared
+                     files; needs --account
   --debug            trace to stderr (or CC_HELPER_DEBUG=1); never prints secrets
   --help, --version
 

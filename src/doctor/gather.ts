@@ -12,7 +12,7 @@ import { credentialConfigFor, readCredentialEntries, type CredentialEntry } from
 import { probeLikeGui } from './gui-probe.js';
 import { helperLineOptions, helperPrograms } from './helper-profile.js';
 import { onlineCheck } from './online-check.js';
-import { finding, where, type DoctorReport, type Finding, type HelperFact, type OnlineFact, type SkippedRemote, type TargetReport } from './report.js';
+import { finding, where, type DoctorReport, type Finding, type HelperFact, type OnlineFact, type ProfileFact, type SkippedRemote, type TargetReport } from './report.js';
 
 export interface DoctorTarget {
   url: string;
@@ -106,18 +106,34 @@ async function checkTarget(
   if (!ccHelper) return report;
   findings.push(...launchFindings(ccHelper));
   const options = helperLineOptions(ccHelper.value);
-  report.profile = { name: null, reason: null, allowDefault: options.allowDefault, helperValue: ccHelper.value };
+  const ambient = options.credentials === 'ambient';
+  const profile: ProfileFact = {
+    name: null,
+    reason: null,
+    allowDefault: options.allowDefault,
+    helperValue: ccHelper.value,
+    credentialsMode: ambient ? 'ambient' : 'profile',
+    account: options.account ?? null,
+  };
+  report.profile = profile;
   const env = input.ctx.env;
+  if (ambient) {
+    const { ambientFacts } = await import('./ambient-facts.js');
+    const facts = await ambientFacts({ account: profile.account, region: host.region, env, now: input.now(), online: input.online, trace: input.trace });
+    report.credentials = facts.credentials;
+    findings.push(...facts.findings);
+    return report;
+  }
   try {
     const choice = chooseProfile({ flag: options.profile, env, allowDefault: options.allowDefault });
-    report.profile.name = choice.name;
-    report.profile.reason = choice.reason;
+    profile.name = choice.name;
+    profile.reason = choice.reason;
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     findings.push(finding('error', 'no-profile', error.message, 'cc-helper setup --profile NAME'));
     return report;
   }
-  const name = report.profile.name;
+  const name = profile.name;
   const creds = credentialFacts(name, env, input.now(), options.allowDefault);
   report.credentials = creds.credentials;
   findings.push(...creds.findings);

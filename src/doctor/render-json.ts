@@ -26,10 +26,12 @@
 //       "name": string | null,        // null: none chosen, or refused
 //       "reason": "--profile" | "AWS_PROFILE" | null,
 //       "allowDefault": boolean,
-//       "helperValue": string | null
+//       "helperValue": string | null,
+//       "credentialsMode": "profile" | "ambient", // ambient: --credentials ambient (name stays null)
+//       "account": string | null      // the --account pin
 //     },
 //     "credentials": null | {
-//       "kind": "static" | "vault session" | "role" | "sso" | "process" | "web identity" | "leapp" | "missing",
+//       "kind": "static" | "vault session" | "role" | "sso" | "process" | "web identity" | "leapp" | "ambient" | "missing",
 //       "accessKeyId": string | null, // masked: ****************ABCD
 //       "file": string | null,
 //       "expiresAt": string | null,   // RFC 3339
@@ -61,7 +63,9 @@
 // aws-files-unreadable, credentials-incomplete, role-from-default, sso-login, no-session-yet,
 // credentials-expired, session-expired-renewable, credentials-expire-soon, expiry-unreadable,
 // sts-failed, clock-skew, no-codecommit-remote, default-has-keys, helper-needs-path,
-// helper-program-missing, gui-git-fails.
+// helper-program-missing, gui-git-fails; for ambient helper lines:
+// ambient-without-account, no-ambient-credentials, ambient-failed, account-mismatch,
+// ambient-account-unconfirmed, ambient-account.
 import type { DoctorReport } from './report.js';
 
 export function renderJson(report: DoctorReport): string {

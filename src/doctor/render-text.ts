@@ -23,7 +23,9 @@ function renderTarget(t: TargetReport, online: boolean): string[] {
   else out.push('  credential helpers for this URL, in git\'s order (git runs those marked "runs"):');
   for (const h of t.helpers) out.push(`    ${h.kind === 'reset' ? 'reset  ' : h.runs ? 'runs   ' : 'cleared'} ${helperLine(h)}`);
   out.push(`  useHttpPath: ${t.useHttpPath.value ? 'on' : 'off'}${t.useHttpPath.key ? ` (${where(t.useHttpPath.file, t.useHttpPath.line)})` : ' (not set)'}`);
-  if (t.profile) {
+  if (t.profile?.credentialsMode === 'ambient') {
+    out.push(`  credentials mode: ambient (--credentials ambient; never the shared files), pinned to account ${t.profile.account ?? '(none: refused)'}`);
+  } else if (t.profile) {
     out.push(`  profile: ${t.profile.name ? `${t.profile.name} (from ${t.profile.reason === '--profile' ? '--profile on the helper line' : 'AWS_PROFILE'})` : 'none'}`);
   }
   const c = t.credentials;

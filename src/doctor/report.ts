@@ -49,9 +49,13 @@ export interface ProfileFact {
   allowDefault: boolean;
   /** The helper line the profile comes from (the first cc-helper line git runs). */
   helperValue: string | null;
+  /** `ambient`: the helper line has `--credentials ambient` (no profile; the machine's own credentials). */
+  credentialsMode: 'profile' | 'ambient';
+  /** The helper line's `--account` pin, or null. */
+  account: string | null;
 }
 
-export type CredentialKind = 'static' | 'vault session' | 'role' | 'sso' | 'process' | 'web identity' | 'leapp' | 'missing';
+export type CredentialKind = 'static' | 'vault session' | 'role' | 'sso' | 'process' | 'web identity' | 'leapp' | 'ambient' | 'missing';
 
 export interface CredentialsFact {
   kind: CredentialKind;

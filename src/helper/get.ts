@@ -2,7 +2,7 @@
 // parse -> recognise host -> choose profile -> load credentials -> sign -> answer.
 import { chooseProfile } from '../aws/profile-choice.js';
 import { recogniseCodeCommitHost } from '../codecommit/host.js';
-import { computeCodeCommitPassword } from '../codecommit/password.js';
+import { computeCodeCommitPassword, type SigningCredentials } from '../codecommit/password.js';
 import { formatCredentialAnswer, parseCredentialRequest, ProtocolError, QUIT_ANSWER, type CredentialRequest } from '../git/credential-protocol.js';
 import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
@@ -15,6 +15,8 @@ export interface GetOptions {
   allowDefault: boolean;
   /** `--account`: refuse to sign unless the credentials belong to this account. */
   account?: string;
+  /** `--credentials`: `profile` (the default) or `ambient` (CI and cloud workloads; needs --account). */
+  credentials?: string;
   env: NodeJS.ProcessEnv;
   now: () => Date;
   trace: Trace;
@@ -52,24 +54,10 @@ export async function answerGet(options: GetOptions): Promise<string> {
           'run `git config --global credential.https://' + host.hostname + '.useHttpPath true` (or `cc-helper setup`)',
       );
     }
-    const profile = chooseProfile({ flag: options.profileFlag, env: options.env, allowDefault: options.allowDefault });
-    trace(`profile "${profile.name}" (from ${profile.reason})`);
     const now = options.now();
-    const { credentials, source, roleArn } = await credentialsFor(profile.name, {
-      env: options.env,
-      now,
-      trace,
-      allowDefault: options.allowDefault,
-    });
-    trace(
-      `credentials from ${source}: key ${mask(credentials.accessKeyId)}` +
-        `${credentials.sessionToken ? ' with a session token' : ''}` +
-        `${credentials.expiration ? `, expiring ${credentials.expiration.toISOString()}` : ''}`,
-    );
-    if (options.account !== undefined) {
-      const { checkAccountPin } = await import('../account/account-pin.js');
-      await checkAccountPin({ profile: profile.name, expected: options.account, credentials, source, roleArn, env: options.env, now, trace });
-    }
+    const credentials = options.credentials !== undefined && options.credentials !== 'profile'
+      ? await ambientCredentialsFor(options, host.region, now)
+      : await profileCredentialsFor(options, now);
     const signed = await computeCodeCommitPassword({
       credentials,
       hostname: host.hostname,
@@ -109,4 +97,53 @@ function checkSignablePath(request: CredentialRequest, hostname: string): void {
         'would leave out of the signature: not signing it; check the remote URL',
     );
   }
+}
+
+async function profileCredentialsFor(options: GetOptions, now: Date): Promise<SigningCredentials> {
+  const { trace } = options;
+  const profile = chooseProfile({ flag: options.profileFlag, env: options.env, allowDefault: options.allowDefault });
+  trace(`profile "${profile.name}" (from ${profile.reason})`);
+  const { credentials, source, roleArn } = await credentialsFor(profile.name, {
+    env: options.env,
+    now,
+    trace,
+    allowDefault: options.allowDefault,
+  });
+  traceCredentials(trace, source, credentials);
+  if (options.account !== undefined) {
+    const { checkAccountPin } = await import('../account/account-pin.js');
+    await checkAccountPin({ profile: profile.name, expected: options.account, credentials, source, roleArn, env: options.env, now, trace });
+  }
+  return credentials;
+}
+
+/** `--credentials ambient`: the machine's own credentials, never the shared files, only with a pin. */
+async function ambientCredentialsFor(options: GetOptions, region: string, now: Date): Promise<SigningCredentials> {
+  const { trace, env } = options;
+  if (options.credentials !== 'ambient') {
+    throw new UserError(`--credentials ${JSON.stringify(options.credentials!.slice(0, 40))} is not a credential mode: use --credentials ambient (CI and cloud workloads) or leave it out (a named profile)`);
+  }
+  if (options.profileFlag !== undefined || options.allowDefault) {
+    throw new UserError(`--credentials ambient takes no ${options.profileFlag !== undefined ? '--profile' : '--allow-default'}: it never reads the shared files; fix the helper line (cc-helper setup --ambient --account ID)`);
+  }
+  if (options.account === undefined) {
+    throw new UserError('refusing --credentials ambient without --account ID: ambient credentials could belong to any account, so the helper line must pin one (cc-helper setup --ambient --account ID)');
+  }
+  const [{ loadAmbientCredentials }, { checkAccountId, checkAmbientAccountPin }] = await Promise.all([
+    import('../aws/ambient-credentials.js'),
+    import('../account/account-pin.js'),
+  ]);
+  checkAccountId(options.account);
+  const { credentials, source } = await loadAmbientCredentials({ env, now, region, trace });
+  traceCredentials(trace, `${source.kind} (${source.detail})`, credentials);
+  await checkAmbientAccountPin({ expected: options.account, credentials, source, region, env, now, trace });
+  return credentials;
+}
+
+function traceCredentials(trace: Trace, source: string, credentials: SigningCredentials): void {
+  trace(
+    `credentials from ${source}: key ${mask(credentials.accessKeyId)}` +
+      `${credentials.sessionToken ? ' with a session token' : ''}` +
+      `${credentials.expiration ? `, expiring ${credentials.expiration.toISOString()}` : ''}`,
+  );
 }

@@ -40,13 +40,9 @@ export function shellPath(path: string): string {
   return path;
 }
 
-export function helperLine(profile: string, launcher: Launcher, options: { allowDefault?: boolean; account?: string | undefined } = {}): string {
-  checkProfileName(profile);
-  if (profile.startsWith('-')) {
-    throw new UserError(`invalid profile name ${JSON.stringify(profile.slice(0, 40))}: a name starting with - would read as an option on the helper line`);
-  }
-  const args = ['--profile', profile];
-  if (profile === DEFAULT_PROFILE && options.allowDefault) args.push('--allow-default');
+/** No profile: `--credentials ambient`, the machine's own credentials (CI, cloud), which needs an account pin. */
+export function helperLine(profile: string | undefined, launcher: Launcher, options: { allowDefault?: boolean; account?: string | undefined } = {}): string {
+  const args = profile === undefined ? ambientArgs(options.account) : profileArgs(profile, options.allowDefault === true);
   if (options.account !== undefined) {
     if (!/^\d{12}$/.test(options.account)) throw new UserError(`--account ${JSON.stringify(options.account.slice(0, 40))} is not an AWS account id (12 digits, like 123456789012)`);
     args.push('--account', options.account);
@@ -54,6 +50,19 @@ export function helperLine(profile: string, launcher: Launcher, options: { allow
   const command = [shellPath(launcher.node), shellPath(launcher.script), ...args].map(shellQuote).join(' ');
   // `"$@"` is the action git appended; `exec` leaves no shell waiting behind Node.
   return `!f() { test "$1" = get && exec ${command} "$@"; while read -r _; do :; done; }; f`;
+}
+
+function profileArgs(profile: string, allowDefault: boolean): string[] {
+  checkProfileName(profile);
+  if (profile.startsWith('-')) {
+    throw new UserError(`invalid profile name ${JSON.stringify(profile.slice(0, 40))}: a name starting with - would read as an option on the helper line`);
+  }
+  return profile === DEFAULT_PROFILE && allowDefault ? ['--profile', profile, '--allow-default'] : ['--profile', profile];
+}
+
+function ambientArgs(account: string | undefined): string[] {
+  if (account === undefined) throw new UserError('--ambient needs --account ID: ambient credentials could belong to any account, so the helper line must pin one');
+  return ['--credentials', 'ambient'];
 }
 
 /** This Node and this package's entry, plus a note when the entry will not stay where it is. */

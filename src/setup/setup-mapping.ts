@@ -21,9 +21,13 @@ import { readIfExists, readOwnedFile, renderOwnedFile, type OwnedFileMeta } from
 import { applyConversions, planConversions, type Conversion } from './replace-aws-cli.js';
 import { ownedDir, resolveMapping, type Mapping, type ScopeRequest } from './scope.js';
 
+/** What the owned file records as the "profile" of an ambient mapping: no profile name can look like it. */
+export const AMBIENT_MAPPING = '(ambient)';
+
 export interface SetupRequest {
   scope: ScopeRequest;
-  profile: string;
+  /** The profile that signs; undefined: `--credentials ambient` (CI images, cloud), which needs `account`. */
+  profile: string | undefined;
   allowDefault: boolean;
   /** Pins the helper line to this AWS account (`--account`). */
   account?: string | undefined;
@@ -57,7 +61,8 @@ export interface SetupReport {
 }
 
 export async function setupMapping(request: SetupRequest, ctx: GitContext): Promise<SetupReport> {
-  checkProfileName(request.profile);
+  const profile = request.profile ?? AMBIENT_MAPPING;
+  if (request.profile !== undefined) checkProfileName(request.profile);
   if (request.profile === DEFAULT_PROFILE && !request.allowDefault) {
     throw new UserError(
       'refusing to set up the "default" profile: it may be a canary; name a dedicated profile, or add --allow-default if you really mean it',
@@ -88,7 +93,7 @@ export async function setupMapping(request: SetupRequest, ctx: GitContext): Prom
     includerLackedFinalNewline:
       metas.some((m) => m.includerLackedFinalNewline) || (managed.length === 0 && text !== '' && !text.endsWith('\n')),
   };
-  const ownedText = await renderOwnedFile(mapping, request.profile, helper, flags, ctx);
+  const ownedText = await renderOwnedFile(mapping, profile, helper, flags, ctx);
   const ownedBefore = await readIfExists(mapping.ownedFile);
   const previous = ownedBefore === undefined ? undefined : await readOwnedFile(mapping.ownedFile, ctx);
 
@@ -101,7 +106,7 @@ export async function setupMapping(request: SetupRequest, ctx: GitContext): Prom
 
   const report: SetupReport = {
     mapping,
-    profile: request.profile,
+    profile,
     helper,
     ownedText,
     ownedChanged: ownedBefore !== ownedText,
@@ -115,9 +120,9 @@ export async function setupMapping(request: SetupRequest, ctx: GitContext): Prom
     conversions: planConversions(existing, launcher),
   };
   if (note) report.launcherNote = note;
-  if (previous && previous.profile !== request.profile) report.previousProfile = previous.profile;
+  if (previous && previous.profile !== profile) report.previousProfile = previous.profile;
   const previousHelper = previous?.helpers.find((h) => h !== '');
-  if (previous && previous.profile === request.profile && previousHelper !== undefined && previousHelper !== helper) report.previousHelper = previousHelper;
+  if (previous && previous.profile === profile && previousHelper !== undefined && previousHelper !== helper) report.previousHelper = previousHelper;
   if (request.dryRun) return report;
 
   if (report.includerChanged || report.ownedChanged) {

@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 
 export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
-export type StsStandInAction = 'GetSessionToken' | 'AssumeRole' | 'GetCallerIdentity';
+export type StsStandInAction = 'GetSessionToken' | 'AssumeRole' | 'AssumeRoleWithWebIdentity' | 'GetCallerIdentity';
 
 export interface LongTermKey {
   secretAccessKey: string;
@@ -47,6 +47,15 @@ export interface RoleDefinition {
   externalId?: string;
   /** Seconds; AWS's default is 3600. */
   maxSessionDuration?: number;
+  /** Subjects (`sub` of a web identity token) this role trusts for AssumeRoleWithWebIdentity; none: no web identity. */
+  webIdentitySubjects?: string[];
+}
+
+/** A web identity token the stand-in's "OIDC provider" issued: opaque text standing for a JWT. */
+export interface WebIdentityToken {
+  subject: string;
+  audience: string;
+  provider: string;
 }
 
 export interface IssuedCredentials {
@@ -54,7 +63,7 @@ export interface IssuedCredentials {
   secretAccessKey: string;
   sessionToken: string;
   expiration: Date;
-  action: 'GetSessionToken' | 'AssumeRole';
+  action: 'GetSessionToken' | 'AssumeRole' | 'AssumeRoleWithWebIdentity';
   kind: 'session' | 'assumed-role';
   account: string;
   /** For a session: the user's ARN; for a role: `arn:aws:sts::<acct>:assumed-role/<role>/<name>`. */
@@ -99,6 +108,8 @@ export interface StsStandInOptions {
   /** Signed time may differ from `now()` by this much. Default 900 s, as AWS. */
   maxSkewSeconds?: number;
   onIssue?: (credentials: IssuedCredentials) => void;
+  /** Tokens AssumeRoleWithWebIdentity accepts (the token text -> what it says). */
+  webIdentityTokens?: Record<string, WebIdentityToken>;
 }
 
 export interface StsStandIn {
@@ -108,6 +119,7 @@ export interface StsStandIn {
   /** Mutable tables. */
   keys: Record<string, LongTermKey>;
   roles: Record<string, RoleDefinition>;
+  webIdentityTokens: Record<string, WebIdentityToken>;
   /** Mutable clock: replace to move time (expiry of issued credentials, skew checks). */
   now: () => Date;
   onIssue: ((credentials: IssuedCredentials) => void) | undefined;
@@ -116,6 +128,11 @@ export interface StsStandIn {
   callCount(action?: StsStandInAction): number;
   log: StsLogEntry[];
   issuedCredentials(): IssuedCredentials[];
+  /**
+   * Makes temporary credentials handed out elsewhere (a container or instance metadata stand-in)
+   * known, as the role session `arn:aws:sts::<account>:assumed-role/<role>/<session>` they are in AWS.
+   */
+  addSession(credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date }, roleArn: string): void;
   /** The next request(s) for `action` (or any, `*`) fail with this error before any check. */
   failNext(action: StsStandInAction | '*', failure: InjectedFailure, times?: number): void;
   /** The next `times` requests get STS's throttling answer (400 Throttling "Rate exceeded"). */
@@ -143,13 +160,14 @@ class StsFault extends Error {
   }
 }
 
-const ACTIONS = new Set<string>(['GetSessionToken', 'AssumeRole', 'GetCallerIdentity']);
+const ACTIONS = new Set<string>(['GetSessionToken', 'AssumeRole', 'AssumeRoleWithWebIdentity', 'GetCallerIdentity']);
 const INVALID_MFA = 'MultiFactorAuthentication failed with invalid MFA one time pass code. ';
 const UNKNOWN_MFA_DEVICE = 'MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.';
 
 export async function startStsStandIn(options: StsStandInOptions = {}): Promise<StsStandIn> {
   const keys = options.keys ?? {};
   const roles = options.roles ?? {};
+  const webIdentityTokens = options.webIdentityTokens ?? {};
   const region = options.region ?? 'us-east-1';
   const maxSkewSeconds = options.maxSkewSeconds ?? 900;
   const issued = new Map<string, IssuedCredentials>();
@@ -163,12 +181,29 @@ export async function startStsStandIn(options: StsStandInOptions = {}): Promise<
     port: 0,
     keys,
     roles,
+    webIdentityTokens,
     now: options.now ?? (() => new Date()),
     onIssue: options.onIssue,
     calls,
     log,
     callCount: (action?: StsStandInAction) => (action ? calls[action] ?? 0 : Object.values(calls).reduce((a, b) => a + b, 0)),
     issuedCredentials: () => [...issued.values()],
+    addSession(credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date }, roleArn: string) {
+      const account = /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(roleArn);
+      if (!account) throw new Error(`addSession: not a role ARN: ${roleArn}`);
+      const roleName = account[2]!.slice(account[2]!.lastIndexOf('/') + 1);
+      issued.set(credentials.accessKeyId, {
+        ...credentials,
+        action: 'AssumeRole',
+        kind: 'assumed-role',
+        account: account[1]!,
+        arn: `arn:aws:sts::${account[1]}:assumed-role/${roleName}/platform-session`,
+        userId: `${uniqueId('AROA', roleArn)}:platform-session`,
+        mfaAuthenticated: false,
+        issuedTo: 'the platform',
+        roleArn,
+      });
+    },
     failNext(action: StsStandInAction | '*', failure: InjectedFailure, times = 1) {
       for (let i = 0; i < times; i++) plans.push({ action, what: { fail: failure } });
     },
@@ -226,6 +261,14 @@ export async function startStsStandIn(options: StsStandInOptions = {}): Promise<
           throw new StsFault(400, 'InvalidAction', action ? `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}` : 'Missing Action');
         }
         if (params.get('Version') !== '2011-06-15') throw new StsFault(400, 'InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`);
+        if (action === 'AssumeRoleWithWebIdentity') {
+          // Unsigned, as in AWS: the token is the proof. A signature, if one came, is logged (not checked).
+          const xml = assumeRoleWithWebIdentity(params, requestId);
+          const signedBy = /Credential=([^/,\s]+)\//.exec(headerValue(req, 'authorization') ?? '')?.[1];
+          log.push({ action, status: 200, ...(signedBy ? { accessKeyId: signedBy } : {}) });
+          send(res, 200, xml, requestId, standIn.now());
+          return;
+        }
         const caller = authenticate(req, body);
         accessKeyId = caller.accessKeyId;
         const xml = handle(action as StsStandInAction, params, caller, requestId);
@@ -405,6 +448,44 @@ export async function startStsStandIn(options: StsStandInOptions = {}): Promise<
       action,
       `<AssumedRoleUser>\n      <AssumedRoleId>${esc(credentials.userId)}</AssumedRoleId>\n      <Arn>${esc(credentials.arn)}</Arn>\n    </AssumedRoleUser>\n    ` +
         `${credentialsXml(credentials)}\n    <PackedPolicySize>0</PackedPolicySize>`,
+      requestId,
+    );
+  }
+
+  function assumeRoleWithWebIdentity(params: Map<string, string>, requestId: string): string {
+    const roleArn = params.get('RoleArn');
+    const sessionName = params.get('RoleSessionName');
+    const tokenText = params.get('WebIdentityToken');
+    if (!roleArn || roleArn.length < 20) throw validation('roleArn', roleArn ?? 'null', 'Member must have length greater than or equal to 20');
+    if (!sessionName || !/^[\w+=,.@-]{2,64}$/.test(sessionName)) {
+      throw validation('roleSessionName', sessionName ?? 'null', 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
+    }
+    if (!tokenText || tokenText.length < 4) throw validation('webIdentityToken', 'null', 'Member must have length greater than or equal to 4');
+    const token = webIdentityTokens[tokenText.trim()];
+    if (!token) throw new StsFault(400, 'InvalidIdentityToken', 'Couldn\'t retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements');
+    const role = roles[roleArn];
+    if (!role || !(role.webIdentitySubjects ?? []).includes(token.subject)) {
+      throw new StsFault(403, 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
+    }
+    const duration = durationParam(params, 900, 43200, 3600);
+    if (duration > (role.maxSessionDuration ?? 3600)) throw new StsFault(400, 'ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
+    const credentials = issue({
+      action: 'AssumeRoleWithWebIdentity',
+      kind: 'assumed-role',
+      account: role.account,
+      arn: `arn:aws:sts::${role.account}:assumed-role/${roleName}/${sessionName}`,
+      userId: `${uniqueId('AROA', roleArn)}:${sessionName}`,
+      mfaAuthenticated: false,
+      issuedTo: `web identity ${token.subject}`,
+      roleArn,
+      duration,
+    });
+    return response(
+      'AssumeRoleWithWebIdentity',
+      `<SubjectFromWebIdentityToken>${esc(token.subject)}</SubjectFromWebIdentityToken>\n    <Audience>${esc(token.audience)}</Audience>\n    ` +
+        `<AssumedRoleUser>\n      <Arn>${esc(credentials.arn)}</Arn>\n      <AssumedRoleId>${esc(credentials.userId)}</AssumedRoleId>\n    </AssumedRoleUser>\n    ` +
+        `${credentialsXml(credentials)}\n    <Provider>${esc(token.provider)}</Provider>`,
       requestId,
     );
   }
