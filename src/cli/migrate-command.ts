@@ -5,6 +5,7 @@ import { repositoriesUnder, repositoryWithSubmodules } from '../grc/find-reposit
 import { mappingsOf, migrateRepository, planRepository, undoRepository, type RepositoryPlan, type UndoReport } from '../grc/migrate.js';
 import type { GitContext } from '../setup/git-run.js';
 import { exitStatusOf, oneLine, UsageError } from '../support/errors.js';
+import type { SetupIo } from './setup-command.js';
 
 export const MIGRATE_USAGE = `  cc-helper migrate [--all DIR] [--dry-run | --undo]
       move git-remote-codecommit URLs (codecommit::REGION://PROFILE@REPO, codecommit://PROFILE@REPO)
@@ -13,12 +14,8 @@ export const MIGRATE_USAGE = `  cc-helper migrate [--all DIR] [--dry-run | --und
       --dry-run shows the plan; --undo gives the files back byte for byte
 `;
 
-export interface MigrateIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
+/** The same as setup's: output, the caller's environment and directory. */
+export type MigrateIo = SetupIo;
 
 export function runMigrate(parsed: ParsedArgs, io: MigrateIo): Promise<number> {
   return exitStatusOf(() => migrateCommand(parsed, io), io.stderr);
@@ -44,7 +41,7 @@ async function migrateCommand(parsed: ParsedArgs, io: MigrateIo): Promise<number
   const plans: RepositoryPlan[] = [];
   for (const r of repositories) plans.push(await planRepository(r, ctx));
   if (!dryRun) for (const plan of plans) await migrateRepository(plan, { ...ctx, cwd: plan.repository.workTree ?? plan.repository.commonDir });
-  io.stdout(formatMigrate(plans, dryRun));
+  io.stdout(formatMigrate(plans, { dryRun, all: all ? parsed.rest[0]! : undefined }));
   return 0;
 }
 
@@ -52,7 +49,7 @@ function where(plan: { repository: { workTree?: string; commonDir: string } }): 
   return plan.repository.workTree ?? plan.repository.commonDir;
 }
 
-export function formatMigrate(plans: readonly RepositoryPlan[], dryRun: boolean): string {
+export function formatMigrate(plans: readonly RepositoryPlan[], { dryRun, all }: { dryRun: boolean; all: string | undefined }): string {
   const changing = plans.filter((p) => p.urls.length > 0 || p.skipped.length > 0);
   let out = dryRun ? 'cc-helper migrate --dry-run: nothing was changed.\n' : '';
   if (changing.length === 0) {
@@ -66,7 +63,7 @@ export function formatMigrate(plans: readonly RepositoryPlan[], dryRun: boolean)
     for (const s of plan.skipped) out += `  left as it is: ${s.key} ${s.value}: ${oneLine(s.reason)}\n`;
     if (plan.urls.some((u) => u.file === 'gitmodules')) out += `  .gitmodules is tracked: commit it to share the https URLs\n`;
   }
-  if (!dryRun && changing.some((p) => p.urls.length > 0)) out += 'Undo: cc-helper migrate --undo' + (plans.length > 1 ? ' (with the same --all DIR)' : '') + '\n';
+  if (!dryRun && changing.some((p) => p.urls.length > 0)) out += `Undo: cc-helper migrate --undo${all === undefined ? '' : ` --all ${all}`}\n`;
   return out;
 }
 
