@@ -110,6 +110,7 @@ test('migrate --all DIR finds every repository below; a URL that could not work 
   for (const [name, url] of [
     ['a', 'codecommit::eu-west-1://AcmeCode@payments'],
     ['nested/b', 'codecommit::eu-west-1://default@payments'],
+    ['c', 'codecommit::eu-west-1://AKIAX:hunter2@payments'],
   ] as const) {
     const dir = join(clients, name);
     await must(world, ['init', '-q', dir], home);
@@ -122,6 +123,9 @@ test('migrate --all DIR finds every repository below; a URL that could not work 
   t.regex(config('a'), new RegExp(`url = https://${EU}/v1/repos/payments`));
   t.is(config('nested/b'), before);
   t.regex(r.stdout, /left as it is: remote\.origin\.url codecommit::eu-west-1:\/\/default@payments: refusing to sign with the "default" profile/);
+  t.regex(r.stdout, /left as it is: remote\.origin\.url codecommit::eu-west-1:\/\/\*\*\*@payments: .*names a profile cc-helper cannot use/);
+  t.false(r.stdout.includes('hunter2'), 'a password written into a URL is not shown');
+  t.regex(config('c'), /hunter2@payments/);
   const undo = await runIn(world, home, ['migrate', '--all', 'clients', '--undo']);
   t.is(undo.code, 0, undo.stderr);
   t.regex(config('a'), /url = codecommit::eu-west-1:\/\/AcmeCode@payments/);

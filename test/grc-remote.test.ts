@@ -78,6 +78,10 @@ test('codecommit://AcmeCode@demo takes the region from the profile, and a [defau
   writeFileSync(join(world.home.home, '.aws', 'config'), '[profile AcmeCode]\nregion = eu-west-1\n');
   const clone = await world.git(['clone', 'codecommit://AcmeCode@demo', 'demo']);
   t.is(clone.code, 0, clone.stderr);
+  // Without a named remote git hands the URL over as the remote's name too.
+  const listed = await world.git(['ls-remote', 'codecommit://AcmeCode@demo']);
+  t.is(listed.code, 0, listed.stderr);
+  t.regex(listed.stdout, /\trefs\/heads\/main\n/);
   t.deepEqual([...new Set(world.codecommit.acceptedKeyIds())], [ACME.accessKeyId]);
 
   const before = world.codecommit.log.length;

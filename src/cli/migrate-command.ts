@@ -2,6 +2,7 @@
 // every one under --all DIR), then plan / migrate / undo each, a report on stdout.
 import { flag, type ParsedArgs } from './args.js';
 import { repositoriesUnder, repositoryWithSubmodules } from '../grc/find-repositories.js';
+import { displayUrl } from '../grc/grc-url.js';
 import { mappingsOf, migrateRepository, planRepository, undoRepository, type RepositoryPlan, type UndoReport } from '../grc/migrate.js';
 import type { GitContext } from '../setup/git-run.js';
 import { exitStatusOf, oneLine, UsageError } from '../support/errors.js';
@@ -60,7 +61,7 @@ export function formatMigrate(plans: readonly RepositoryPlan[], { dryRun, all }:
     out += `${where(plan)}:\n`;
     for (const u of plan.urls) out += `  ${u.file === 'config' ? 'config' : '.gitmodules'} ${u.key}: ${u.from}\n      ${dryRun ? '->' : 'now'} ${u.to}  (profile ${u.profile})\n`;
     for (const m of mappingsOf(plan)) out += `  ${would}map ${m.pattern} to profile ${m.profile} (cc-helper setup --profile ${m.profile} --remote-url ${m.pattern})\n`;
-    for (const s of plan.skipped) out += `  left as it is: ${s.key} ${s.value}: ${oneLine(s.reason)}\n`;
+    for (const s of plan.skipped) out += `  left as it is: ${s.key} ${displayUrl(s.value)}: ${oneLine(s.reason)}\n`;
     if (plan.urls.some((u) => u.file === 'gitmodules')) out += `  .gitmodules is tracked: commit it to share the https URLs\n`;
   }
   if (!dryRun && changing.some((p) => p.urls.length > 0)) out += `Undo: cc-helper migrate --undo${all === undefined ? '' : ` --all ${all}`}\n`;

@@ -2,7 +2,7 @@
 // own git directory and remotes), or, with `--all DIR`, every repository found below DIR.
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { git, type GitContext } from '../setup/git-run.js';
+import { gitMessage, runGit, type GitContext } from '../setup/git-run.js';
 import { UserError } from '../support/errors.js';
 import { repositoryAt, type Repository } from './migrate.js';
 
@@ -11,7 +11,9 @@ export async function repositoryWithSubmodules(dir: string, ctx: GitContext): Pr
   const top = await repositoryAt(dir, ctx);
   if (top.workTree === undefined) return [top];
   // `pwd` runs in each submodule's work tree; git quotes nothing here, one path a line.
-  const out = await git(['submodule', 'foreach', '--quiet', '--recursive', 'pwd'], { ...ctx, cwd: top.workTree });
+  const listed = await runGit(['submodule', 'foreach', '--quiet', '--recursive', 'pwd'], { ...ctx, cwd: top.workTree });
+  if (listed.code !== 0) throw new UserError(`git cannot list the submodules of ${top.workTree} (${gitMessage(listed)}): fix .gitmodules first; nothing was changed`);
+  const out = listed.stdout;
   const found = [top];
   for (const path of Buffer.from(out, 'latin1').toString('utf8').split('\n').filter(Boolean)) found.push(await repositoryAt(path, ctx));
   return unique(found);

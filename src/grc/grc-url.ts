@@ -98,6 +98,12 @@ export function codeCommitHostname(region: string): string {
   return `git-codecommit.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 }
 
+/** A URL for a message: quoted when it holds anything unprintable, never with a `user:password@`. */
+export function displayUrl(url: string): string {
+  const shown = redacted(url);
+  return /[^\x21-\x7e]/.test(shown) ? JSON.stringify(shown.slice(0, 100)) : shown;
+}
+
 /** Messages show the URL, but never a `user:password@` someone put into it. */
 function redacted(url: string): string {
   return url.replace(/\/\/[^/?#]*:[^/?#]*@/, '//***@');

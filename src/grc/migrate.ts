@@ -123,11 +123,17 @@ export async function migrateRepository(plan: RepositoryPlan, ctx: GitContext): 
   }
   // The mappings first: if one cannot be made, no URL has changed yet.
   const mappings: MappingStep[] = [];
-  for (const { pattern, profile } of mappingsOf(plan)) {
-    const scope: ScopeRequest = { kind: 'remote', pattern };
-    const prior = await readOwnedFile((await resolveMapping(scope, ctx)).ownedFile, ctx);
-    await setupMapping({ scope, profile, allowDefault: false, dryRun: false, replaceAwsCli: false }, ctx);
-    mappings.push({ pattern, profile, before: !prior ? { kind: 'none' } : prior.profile === profile ? { kind: 'same' } : { kind: 'profile', profile: prior.profile } });
+  try {
+    for (const { pattern, profile } of mappingsOf(plan)) {
+      const scope: ScopeRequest = { kind: 'remote', pattern };
+      const prior = await readOwnedFile((await resolveMapping(scope, ctx)).ownedFile, ctx);
+      await setupMapping({ scope, profile, allowDefault: false, dryRun: false, replaceAwsCli: false }, ctx);
+      mappings.push({ pattern, profile, before: !prior ? { kind: 'none' } : prior.profile === profile ? { kind: 'same' } : { kind: 'profile', profile: prior.profile } });
+    }
+  } catch (error) {
+    // Not recorded yet, so --undo could not find them: take back the ones made.
+    await undoMappings(mappings, ctx).catch(() => {});
+    throw error;
   }
   const step: MigrateStep = {
     at: new Date().toISOString(),
@@ -189,17 +195,21 @@ export async function undoRepository(repository: Repository, dryRun: boolean, ct
         await git(['config', '--file', path, '--fixed-value', '--replace-all', c.key, c.from, c.to], ctx);
       }
     }
-    for (const m of [...step.mappings].reverse()) {
-      report.mappings.push(m);
-      if (dryRun) continue;
-      const scope: ScopeRequest = { kind: 'remote', pattern: m.pattern };
-      if (m.before.kind === 'none') await removeMappings({ scope }, false, ctx);
-      else if (m.before.kind === 'profile') await setupMapping({ scope, profile: m.before.profile, allowDefault: false, dryRun: false, replaceAwsCli: false }, ctx);
-    }
+    report.mappings.push(...[...step.mappings].reverse());
+    if (!dryRun) await undoMappings(step.mappings, ctx);
     steps.pop();
     if (!dryRun) await writeSteps(repository.commonDir, steps);
   }
   return report;
+}
+
+/** Puts each mapping back as it was before migrate, last first. */
+async function undoMappings(mappings: readonly MappingStep[], ctx: GitContext): Promise<void> {
+  for (const m of [...mappings].reverse()) {
+    const scope: ScopeRequest = { kind: 'remote', pattern: m.pattern };
+    if (m.before.kind === 'none') await removeMappings({ scope }, false, ctx);
+    else if (m.before.kind === 'profile') await setupMapping({ scope, profile: m.before.profile, allowDefault: false, dryRun: false, replaceAwsCli: false }, ctx);
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
