@@ -126,9 +126,14 @@ test('migrate --all DIR finds every repository below; a URL that could not work 
   t.regex(r.stdout, /left as it is: remote\.origin\.url codecommit::eu-west-1:\/\/\*\*\*@payments: .*names a profile cc-helper cannot use/);
   t.false(r.stdout.includes('hunter2'), 'a password written into a URL is not shown');
   t.regex(config('c'), /hunter2@payments/);
+  // A change made after migrate survives --undo: only the URLs go back.
+  await must(world, ['config', 'branch.main.remote', 'origin'], join(clients, 'a'));
   const undo = await runIn(world, home, ['migrate', '--all', 'clients', '--undo']);
   t.is(undo.code, 0, undo.stderr);
-  t.regex(config('a'), /url = codecommit::eu-west-1:\/\/AcmeCode@payments/);
+  t.regex(undo.stdout, /put back the codecommit URLs in config \(changed since migrate: the rest stays\)/);
+  t.regex(config('a'), /url = codecommit::eu-west-1:\/\/AcmeCode@payments\n/);
+  t.regex(config('a'), /\[branch "main"\]\n\tremote = origin\n/);
+  t.false(config('a').includes('https://'));
 });
 
 /** `cc-helper ARGS` with `dir` as the working directory. */
