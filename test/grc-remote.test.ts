@@ -3,7 +3,7 @@
 // process shows the secret or the password while the transport runs (GRC put the password on
 // `git remote-http`'s command line). GRC's own URL tests parse the same way here.
 import test from 'ava';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { computeCodeCommitPassword } from '../src/codecommit/password.js';
@@ -11,7 +11,7 @@ import { resolveGrcTarget } from '../src/grc/grc-target.js';
 import { parseGrcUrl } from '../src/grc/grc-url.js';
 import { startCodeCommitWorld } from './support/codecommit-world.js';
 import { run } from './support/git-env.js';
-import { makeAwsHome, PACKAGE_ROOT } from './support/helper-process.js';
+import { makeAwsHome, PACKAGE_ROOT, runHelper } from './support/helper-process.js';
 import { readableProcesses } from './support/process-scan.js';
 
 const HOST = 'git-codecommit.eu-west-1.amazonaws.com';
@@ -71,7 +71,7 @@ test('clone and push codecommit::eu-west-1://AcmeCode@demo: AcmeCode signs, and 
   t.is((await run('git', ['remote', 'get-url', 'origin'], { cwd: work, env })).stdout.trim(), 'codecommit::eu-west-1://AcmeCode@demo');
 });
 
-test('codecommit://AcmeCode@demo takes the region from the profile, and a [default]-only URL is refused before any request', async (t) => {
+test('codecommit://AcmeCode@demo takes the region from the profile; setup\'s account pin holds; a [default] URL is refused before any request', async (t) => {
   const world = await startCodeCommitWorld({ helperLine: null, keys: [ACME], extraProfiles: { AcmeCode: ACME }, hostnames: [HOST] });
   t.teardown(() => world.close());
   await world.codecommit.addRepo('demo', { initialCommit: { files: { 'a.txt': 'a\n' } } });
@@ -83,6 +83,25 @@ test('codecommit://AcmeCode@demo takes the region from the profile, and a [defau
   t.is(listed.code, 0, listed.stderr);
   t.regex(listed.stdout, /\trefs\/heads\/main\n/);
   t.deepEqual([...new Set(world.codecommit.acceptedKeyIds())], [ACME.accessKeyId]);
+
+  // A profile pinned by setup (--account) is pinned for codecommit:: URLs too. The account of
+  // AcmeCode's key comes from cc-helper's cache, so no STS is needed.
+  const configDir = join(world.home.home, '.config', 'cc-helper');
+  mkdirSync(configDir, { recursive: true });
+  writeFileSync(join(configDir, 'accounts.json'), JSON.stringify({ version: 1, accounts: { [ACME.accessKeyId]: '222222222222' } }));
+  const pin = async (account: string) => {
+    const r = await runHelper(['setup', '--profile', 'AcmeCode', '--account', account, '--remote-url', `https://${HOST}/v1/repos/elsewhere`], '', world.env);
+    t.is(r.code, 0, r.stderr);
+  };
+  await pin('111111111111');
+  const accepted = world.codecommit.acceptedKeyIds().length;
+  const wrong = await world.git(['clone', 'codecommit::eu-west-1://AcmeCode@demo', 'pinned']);
+  t.not(wrong.code, 0);
+  t.regex(wrong.stderr, /refusing to sign: profile "AcmeCode" belongs to account 222222222222, but this helper line is pinned to account 111111111111/);
+  t.is(world.codecommit.acceptedKeyIds().length, accepted, 'nothing was signed for the wrong account');
+  await pin('222222222222');
+  const right = await world.git(['clone', 'codecommit::eu-west-1://AcmeCode@demo', 'pinned']);
+  t.is(right.code, 0, right.stderr);
 
   const before = world.codecommit.log.length;
   const canary = await world.git(['clone', 'codecommit::eu-west-1://default@demo', 'canary']);

@@ -1,24 +1,29 @@
 // The options a cc-helper helper line passes: git runs the value through the shell with `get`
 // appended (https://git-scm.com/docs/gitcredentials#_custom_helpers), so the line is split into
-// words as sh would (quotes and backslashes; no expansions), and `--profile` / `--allow-default`
-// are read as cc-helper's own argument parser reads them (the last --profile wins).
+// words as sh would (quotes and backslashes; no expansions), and `--profile`, `--allow-default`
+// and `--account` are read as cc-helper's own argument parser reads them (the last one wins).
 
 export interface HelperLineOptions {
   profile: string | undefined;
   allowDefault: boolean;
+  /** `--account ID` (pinning), the last one. */
+  account?: string;
 }
 
 export function helperLineOptions(value: string): HelperLineOptions {
   const words = shellWords(value.trim().replace(/^!\s*/, ''));
   let profile: string | undefined;
   let allowDefault = false;
+  let account: string | undefined;
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
     if (word === '--profile' && i + 1 < words.length) profile = words[++i];
     else if (word.startsWith('--profile=')) profile = word.slice('--profile='.length);
     else if (word === '--allow-default') allowDefault = true;
+    else if (word === '--account' && i + 1 < words.length) account = words[++i];
+    else if (word.startsWith('--account=')) account = word.slice('--account='.length);
   }
-  return { profile, allowDefault };
+  return account === undefined ? { profile, allowDefault } : { profile, allowDefault, account };
 }
 
 /** sh word splitting without expansions: '…' literal, "…" with \-escapes, bare \x. */

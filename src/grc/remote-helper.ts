@@ -2,12 +2,13 @@
 // It turns the URL into the plain https URL and hands the whole transport to git's own
 // `git remote-https`, with cc-helper as the credential helper for that one run
 // (transport-env.ts), so signing takes the normal helper path: the same profile rules, the same
-// refusal of [default], the same files. It loads no AWS SDK: git starts it for every fetch and push.
+// refusal of [default], the same files, the same account pin (profile-pin.ts). It loads no AWS SDK: git starts it for every fetch and push.
 import { spawn } from 'node:child_process';
 import { CC_HELPER_SCRIPT, helperLine } from '../setup/helper-line.js';
 import { oneLine, UserError } from '../support/errors.js';
 import { resolveGrcTarget } from './grc-target.js';
 import { parseGrcUrl } from './grc-url.js';
+import { pinnedAccount } from './profile-pin.js';
 import { transportEnv } from './transport-env.js';
 
 export interface RemoteHelperIo {
@@ -38,7 +39,7 @@ export function transportCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new UserError(`the remote name ${JSON.stringify(remote.slice(0, 40))} is empty, starts with "-" or holds control characters: rename the remote`);
   }
   const target = resolveGrcTarget(parseGrcUrl(url), env);
-  const helper = helperLine(target.profile, { kind: 'node', node: process.execPath, script: CC_HELPER_SCRIPT });
+  const helper = helperLine(target.profile, { kind: 'node', node: process.execPath, script: CC_HELPER_SCRIPT }, { account: pinnedAccount(target.profile, env) });
   return { args: ['remote-https', remote, target.httpsUrl], env: transportEnv(env, target.host, helper) };
 }
 
