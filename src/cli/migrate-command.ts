@@ -35,7 +35,8 @@ async function migrateCommand(parsed: ParsedArgs, io: MigrateIo): Promise<number
 
   if (flag(parsed, 'undo')) {
     const reports: UndoReport[] = [];
-    for (const r of repositories) reports.push(await undoRepository(r, dryRun, { ...ctx, cwd: r.workTree ?? r.commonDir }));
+    // Last migrated, first undone: a submodule's mapping may have been made by its superproject.
+    for (const r of [...repositories].reverse()) reports.push(await undoRepository(r, dryRun, { ...ctx, cwd: r.workTree ?? r.commonDir }));
     io.stdout(formatUndo(reports, dryRun));
     return 0;
   }

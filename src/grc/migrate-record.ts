@@ -29,7 +29,7 @@ export interface MappingStep {
   pattern: string;
   profile: string;
   /** What the mapping was before: none (migrate made it), or another profile's. */
-  before: { kind: 'none' } | { kind: 'profile'; profile: string } | { kind: 'same' };
+  before: { kind: 'none' } | { kind: 'profile'; profile: string; account?: string } | { kind: 'same' };
 }
 
 export interface MigrateStep {

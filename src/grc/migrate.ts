@@ -13,13 +13,15 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, parseListZ, runGit, type GitContext } from '../setup/git-run.js';
 import { ConfigLock, readIncluder, withTempFile, type IncluderState } from '../setup/includer-file.js';
-import { readOwnedFile } from '../setup/owned-file.js';
+import { helperLineOptions } from '../doctor/helper-profile.js';
+import { readOwnedFile, type OwnedFileMeta } from '../setup/owned-file.js';
 import { removeMappings } from '../setup/remove-mapping.js';
 import { resolveMapping, type ScopeRequest } from '../setup/scope.js';
 import { setupMapping } from '../setup/setup-mapping.js';
 import { UserError } from '../support/errors.js';
 import { resolveGrcTarget } from './grc-target.js';
 import { grcPartOfRemoteUrl, parseGrcUrl } from './grc-url.js';
+import { pinnedAccount } from './profile-pin.js';
 import { fromBase64, readSteps, toBase64, writeSteps, type MappingStep, type MigratedFile, type MigrateStep, type UrlChange } from './migrate-record.js';
 
 export interface Repository {
@@ -127,8 +129,10 @@ export async function migrateRepository(plan: RepositoryPlan, ctx: GitContext): 
     for (const { pattern, profile } of mappingsOf(plan)) {
       const scope: ScopeRequest = { kind: 'remote', pattern };
       const prior = await readOwnedFile((await resolveMapping(scope, ctx)).ownedFile, ctx);
-      await setupMapping({ scope, profile, allowDefault: false, dryRun: false, replaceAwsCli: false }, ctx);
-      mappings.push({ pattern, profile, before: !prior ? { kind: 'none' } : prior.profile === profile ? { kind: 'same' } : { kind: 'profile', profile: prior.profile } });
+      // A profile setup pinned to an account stays pinned on its new mapping.
+      const account = pinnedAccount(profile, ctx.env);
+      await setupMapping({ scope, profile, allowDefault: false, account, dryRun: false, replaceAwsCli: false }, ctx);
+      mappings.push({ pattern, profile, before: priorMapping(prior, profile, account) });
     }
   } catch (error) {
     // Not recorded yet, so --undo could not find them: take back the ones made.
@@ -203,12 +207,22 @@ export async function undoRepository(repository: Repository, dryRun: boolean, ct
   return report;
 }
 
+/** What a mapping was before migrate set it to `profile` (with `account`'s pin, if any). */
+function priorMapping(prior: OwnedFileMeta | undefined, profile: string, account: string | undefined): MappingStep['before'] {
+  if (!prior) return { kind: 'none' };
+  const priorAccount = prior.helpers.map((h) => helperLineOptions(h).account).find((a) => a !== undefined);
+  if (prior.profile === profile && priorAccount === account) return { kind: 'same' };
+  return priorAccount === undefined ? { kind: 'profile', profile: prior.profile } : { kind: 'profile', profile: prior.profile, account: priorAccount };
+}
+
 /** Puts each mapping back as it was before migrate, last first. */
 async function undoMappings(mappings: readonly MappingStep[], ctx: GitContext): Promise<void> {
   for (const m of [...mappings].reverse()) {
     const scope: ScopeRequest = { kind: 'remote', pattern: m.pattern };
     if (m.before.kind === 'none') await removeMappings({ scope }, false, ctx);
-    else if (m.before.kind === 'profile') await setupMapping({ scope, profile: m.before.profile, allowDefault: false, dryRun: false, replaceAwsCli: false }, ctx);
+    else if (m.before.kind === 'profile') {
+      await setupMapping({ scope, profile: m.before.profile, allowDefault: false, account: m.before.account, dryRun: false, replaceAwsCli: false }, ctx);
+    }
   }
 }
 
