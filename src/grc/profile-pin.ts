@@ -11,12 +11,13 @@ import { GrcUrlError } from './grc-url.js';
 
 /** The account setup pinned `profile` to, if any; a GrcUrlError when setup pins it to two. */
 export function pinnedAccount(profile: string, env: NodeJS.ProcessEnv): string | undefined {
-  const dir = ownedDir(env);
+  let dir: string;
   let names: string[];
   try {
+    dir = ownedDir(env);
     names = readdirSync(dir).filter((n) => n.endsWith('.gitconfig'));
   } catch {
-    return undefined; // no setup yet
+    return undefined; // no setup yet (or no HOME to have one in)
   }
   const accounts = new Set<string>();
   for (const name of names) {
