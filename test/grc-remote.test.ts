@@ -181,7 +181,7 @@ test('hostile URLs and arguments: one line on stderr, exit 1, and no git started
   t.teardown(aws.cleanup);
   // A PATH without git: had the bin got as far as starting `git remote-https`, it would say so (exit 128).
   const env = { ...aws.env, PATH: aws.home };
-  const cases: Array<[string[], RegExp]> = [
+  const cases: Array<[string[], RegExp, NodeJS.ProcessEnv?]> = [
     [['origin', 'eu-west-1://AcmeCode@demo\nprotocol=https'], /control or non-ASCII/],
     [['origin', 'eu-west-1://AcmeCode@demo\r'], /control or non-ASCII/],
     [['origin', 'eu-west-1://AcmeCode@demo x'], /spaces/],
@@ -196,9 +196,12 @@ test('hostile URLs and arguments: one line on stderr, exit 1, and no git started
     [['origin', 'https://AcmeCode@demo'], /is malformed/],
     [['origin'], /^git-remote-codecommit \(cc-helper\): Too few arguments/],
     [['origin', 'a', 'b'], /Too many arguments/],
+    // Hostile environment: a look-alike endpoint, a count git would choke on.
+    [['origin', 'eu-west-1://AcmeCode@demo'], /is not a CodeCommit git endpoint/, { CODE_COMMIT_ENDPOINT: 'git-codecommit.eu-west-1.amazonaws.com.evil.example' }],
+    [['origin', 'eu-west-1://AcmeCode@demo'], /GIT_CONFIG_COUNT="1; rm" is not a number/, { GIT_CONFIG_COUNT: '1; rm' }],
   ];
-  for (const [args, message] of cases) {
-    const r = await run(process.execPath, [REMOTE_BIN, ...args], { env });
+  for (const [args, message, extra] of cases) {
+    const r = await run(process.execPath, [REMOTE_BIN, ...args], { env: { ...env, ...extra } });
     t.is(r.code, 1, args.join(' '));
     t.is(r.stdout, '');
     t.regex(r.stderr, message, args.join(' '));
