@@ -77,6 +77,10 @@ test('migrate: two remotes with two profiles and a codecommit submodule work ove
   t.is((await must(world, ['config', 'submodule.lib.url'], app)).trim(), `https://${US}/v1/repos/lib`);
   t.is((await must(world, ['remote', 'get-url', 'origin'], join(app, 'lib'))).trim(), `https://${US}/v1/repos/lib`);
 
+  // doctor agrees: each remote, its own profile.
+  const doctor = await runIn(world, app, ['doctor']);
+  t.is(doctor.code, 0, doctor.stdout + doctor.stderr);
+  t.regex(doctor.stdout, /repos\/payments \(remote origin\)[^]*?profile: AcmeCode[^]*?repos\/shared \(remote upstream\)[^]*?profile: GlobexCode/);
   // No GRC any more: the drop-in goes from PATH, and each remote signs with its own profile.
   unlinkSync(join(home, 'bin', 'git-remote-codecommit'));
   t.deepEqual(await keysDuring(world, () => must(world, ['fetch', 'origin'], app)), [ACME.accessKeyId]);
