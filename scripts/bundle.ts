@@ -4,6 +4,8 @@
 //   actions (get, store, erase): read the request, choose the profile, read the files, sign, with
 //   @smithy/signature-v4 and @aws-crypto/sha256-js taken through their ES module entries so
 //   unused code is shaken out;
+// - git-remote-codecommit.cjs: the whole of bin/git-remote-codecommit.js (src/grc), one file with
+//   no external package, since git starts it for every fetch and push of a codecommit:: remote;
 // - cc-helper-cold.cjs: everything main.ts or the get path import() lazily besides that (setup,
 //   vault, session commands, usage, the SDK and on-demand session paths), loaded with require()
 //   the first time one of them runs. Its modules reach the modules the first file already has
@@ -31,6 +33,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI_DIR = join(ROOT, 'dist', 'src', 'cli');
 const BUNDLE = join(CLI_DIR, 'cc-helper.cjs');
 const COLD_BUNDLE = join(CLI_DIR, 'cc-helper-cold.cjs');
+const REMOTE_BUNDLE = join(CLI_DIR, 'git-remote-codecommit.cjs');
 /** Read by bin/cc-helper.js; V8 rejects it (and the bin compiles normally) on another Node. */
 const CODE_CACHE = `${BUNDLE}.v8cache`;
 
@@ -322,12 +325,35 @@ async function bundle(): Promise<void> {
     }
   }
   smokeTestCold();
+  await bundleRemoteHelper();
   const cacheSize = makeCodeCache();
   const kb = (file: string) => `${(statSync(file).size / 1024).toFixed(1)} KB`;
   process.stdout.write(
     `bundle: ${moduleId(BUNDLE)} ${kb(BUNDLE)} (${hot.size} of our modules; V8 code cache ${(cacheSize / 1024).toFixed(1)} KB), ` +
       `${moduleId(COLD_BUNDLE)} ${kb(COLD_BUNDLE)} (${cold.size} lazy entries, ${shared.size} modules shared)\n`,
   );
+}
+
+/**
+ * bin/git-remote-codecommit.js's bundle: self-contained (builtins aside), so that a fetch does not
+ * wait for the ESM loader or node_modules; the build stops if anything would be loaded from outside.
+ */
+async function bundleRemoteHelper(): Promise<void> {
+  const result = await build({
+    ...commonOptions(''),
+    entryPoints: [join(ROOT, 'dist', 'src', 'grc', 'remote-helper-main.js')],
+    outfile: REMOTE_BUNDLE,
+    plugins: [externals],
+  });
+  const output = metafileOf(result).outputs[moduleId(REMOTE_BUNDLE)];
+  const outside = (output?.imports ?? []).filter((i) => i.external && !i.path.startsWith('node:'));
+  if (!output || outside.length > 0) {
+    throw new Error(`bundle: ${moduleId(REMOTE_BUNDLE)} must load nothing from node_modules, but imports ${outside.map((i) => i.path).join(', ')}`);
+  }
+  const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'git-remote-codecommit.js')], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+  if (run.status !== 1 || !run.stderr.includes('Too few arguments')) {
+    throw new Error(`bundle: bin/git-remote-codecommit.js did not run (exit ${run.status}):\n${run.stdout}${run.stderr}`);
+  }
 }
 
 /** `--help` reads the usage text from the cold file: proves it loads and links. */

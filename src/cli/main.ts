@@ -20,6 +20,7 @@ const KNOWN = new Set([
   'local', 'dry-run', 'replace-aws-cli', 'remove', 'list', 'all', 'ambient', // setup
   'force', // session start
   'online', 'json', // doctor
+  'undo', // migrate
 ]);
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -78,6 +79,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { runSetup } = await import('./setup-command.js');
         const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
         return await runSetup(parsed, { ...io, env: process.env, cwd: process.cwd() });
+      }
+      case 'migrate': {
+        const { runMigrate } = await import('./migrate-command.js');
+        const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
+        return await runMigrate(parsed, { ...io, env: process.env, cwd: process.cwd() });
       }
       case 'doctor': {
         const { runDoctor } = await import('./doctor-command.js');

@@ -2,10 +2,10 @@
 // the caller's environment and directory, a report on stdout, problems on stderr.
 import { flag, lastOption, type ParsedArgs } from './args.js';
 import { exitStatusOf, oneLine, UsageError } from '../support/errors.js';
-import { CODECOMMIT_URL_PATTERNS } from '../setup/codecommit-url-patterns.js';
 import { explainHelper } from '../setup/existing-helpers.js';
 import type { GitContext } from '../setup/git-run.js';
 import { listMappings } from '../setup/list-mappings.js';
+import { credentialUrls } from '../setup/owned-file.js';
 import { removeMappings } from '../setup/remove-mapping.js';
 import { describeMapping, scopeFlags, type ScopeRequest } from '../setup/scope.js';
 import { AMBIENT_MAPPING, setupMapping, type SetupReport } from '../setup/setup-mapping.js';
@@ -126,7 +126,7 @@ export function formatSetup(r: SetupReport, options: { dryRun: boolean; replaceA
     out += `  ${options.dryRun ? 'would write' : 'wrote'} ${m.ownedFile} (cc-helper's own file):\n`;
     out += options.dryRun
       ? indent(r.ownedText)
-      : `      for ${CODECOMMIT_URL_PATTERNS.map((p) => p.pattern).join(', ')}:\n      \`helper =\` (reset), the helper line, useHttpPath = true\n`;
+      : `      for ${credentialUrls(m).join(', ')}:\n      \`helper =\` (reset), the helper line, useHttpPath = true\n`;
   }
   if (r.includerChanged) {
     const verb = r.includerCreated ? 'create' : r.moved ? 'move cc-helper\'s lines to the end of' : 'add to the end of';

@@ -1,6 +1,7 @@
 // The --help text, loaded only when asked for: it gathers every command's usage.
 import { ASKPASS_USAGE } from './askpass-command.js';
 import { DOCTOR_USAGE } from './doctor-command.js';
+import { MIGRATE_USAGE } from './migrate-command.js';
 import { SESSION_USAGE } from './session-command.js';
 import { SETUP_USAGE } from './setup-command.js';
 import { VAULT_USAGE } from './vault-command.js';
@@ -14,6 +15,8 @@ git credential helper (git runs these):
 
 setting up git:
 ${SETUP_USAGE}
+coming from git-remote-codecommit (this package also ships a drop-in git-remote-codecommit):
+${MIGRATE_USAGE}
 checking a setup:
 ${DOCTOR_USAGE}
 vault and sessions:

@@ -163,7 +163,8 @@ export async function checkParses(text: string, what: string, ctx: GitContext): 
   });
 }
 
-async function withTempFile<T>(text: string, fn: (file: string) => Promise<T>): Promise<T> {
+/** Runs `fn` on a temporary file holding `text`, removed afterwards. */
+export async function withTempFile<T>(text: string, fn: (file: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'cc-helper-config-'));
   try {
     const file = join(dir, 'config');

@@ -8,6 +8,7 @@
 // these files; --remove deletes the include section and the file.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { recogniseCodeCommitHost } from '../codecommit/host.js';
 import { CODECOMMIT_URL_PATTERNS } from './codecommit-url-patterns.js';
 import { renderConfig, type ConfigAdd } from './config-render.js';
 import { parseListZ, runGit, type GitContext } from './git-run.js';
@@ -42,7 +43,7 @@ export function ownedFileEntries(
   entries.push(['cc-helper.profile', profile]);
   if (flags.includerCreated) entries.push(['cc-helper.includerCreated', 'true']);
   if (flags.includerLackedFinalNewline) entries.push(['cc-helper.includerLackedFinalNewline', 'true']);
-  for (const { pattern } of CODECOMMIT_URL_PATTERNS) {
+  for (const pattern of credentialUrls(mapping)) {
     // The empty value resets the helper list gathered so far (osxkeychain, store, the AWS CLI...),
     // so for CodeCommit URLs only cc-helper answers, and nothing stores its short-lived password.
     entries.push([`credential.${pattern}.helper`, '']);
@@ -51,6 +52,23 @@ export function ownedFileEntries(
     entries.push([`credential.${pattern}.useHttpPath`, 'true']);
   }
   return entries;
+}
+
+/**
+ * The `credential.<url>` sections of a mapping: every CodeCommit host form, except for a remote
+ * mapping of one exact repository URL (what `cc-helper migrate` writes for each remote), which
+ * covers that URL alone. git matches a section's path exactly
+ * (https://git-scm.com/docs/gitcredentials#_credential_contexts), so two remotes of one
+ * repository can sign with two profiles, where host patterns would let the last mapping win.
+ */
+export function credentialUrls(mapping: Pick<Mapping, 'kind' | 'target'>): string[] {
+  if (mapping.kind === 'remote' && isExactRepositoryUrl(mapping.target)) return [mapping.target];
+  return CODECOMMIT_URL_PATTERNS.map((p) => p.pattern);
+}
+
+function isExactRepositoryUrl(url: string): boolean {
+  const m = /^https:\/\/([^/]+)\/v1\/repos\/([A-Za-z0-9_.-]{1,100})$/.exec(url);
+  return m !== null && recogniseCodeCommitHost(m[1]!) !== undefined;
 }
 
 export function renderOwnedFile(

@@ -73,6 +73,11 @@ export interface CodeCommitStandIn {
   now: () => Date;
   /** Every request, in arrival order. */
   log: StandInLogEntry[];
+  /**
+   * Mutable: awaited after a request is authenticated and before it is served, so a test can
+   * look at the client's processes while they hold a password (the transport waits meanwhile).
+   */
+  beforeServe?: (entry: StandInLogEntry) => Promise<void>;
   /** `https://<host>/v1/repos/<name>`, the real, portless CodeCommit URL (use it via the CONNECT proxy). */
   repoUrl(name: string, hostname?: string): string;
   /** Path of a repository's bare git dir. */
@@ -304,6 +309,7 @@ export async function startCodeCommitStandIn(options: StandInOptions = {}): Prom
       return answer(404, `repository '${name}' does not exist\n`);
     }
     entry.outcome = 'accepted';
+    if (standIn.beforeServe) await standIn.beforeServe(entry);
     runBackend(req, res, entry, name, match[2] ?? '', url.search.replace(/^\?/, ''), result.accessKeyId);
   }
 

@@ -36,13 +36,18 @@ export interface WorldOptions {
   helperLine?: string | null;
   /** Extra profiles for the credentials file, each with its own key. */
   extraProfiles?: Record<string, AcceptedKey>;
+  /** Hostnames the stand-in serves (default: us-east-1's). */
+  hostnames?: string[];
 }
 
 export async function startCodeCommitWorld(options: WorldOptions = {}): Promise<CodeCommitWorld> {
   const profile = options.profile ?? 'CodeCommitProfile';
   // The stand-in accepts the canary too: if cc-helper ever used [default], the push would go
   // through and the log would show it. Refusing it here would hide that bug.
-  const codecommit = await startCodeCommitStandIn({ keys: options.keys ?? [PROFILE_KEY, CANARY_KEY] });
+  const codecommit = await startCodeCommitStandIn({
+    keys: options.keys ?? [PROFILE_KEY, CANARY_KEY],
+    ...(options.hostnames ? { hostnames: options.hostnames } : {}),
+  });
   const proxy = await startConnectProxy({ routes: routeHostsTo(codecommit.port, codecommit.hostnames) });
   const home = await makeHermeticGitEnv({ caCertPath: codecommit.caCertPath });
 
@@ -50,6 +55,8 @@ export async function startCodeCommitWorld(options: WorldOptions = {}): Promise<
   const binDir = join(home.home, 'bin');
   await mkdir(binDir);
   await symlink(join(PACKAGE_ROOT, 'bin', 'git-credential-codecommit.js'), join(binDir, 'git-credential-codecommit'));
+  // And this package's git-remote-codecommit, as `npm install -g` puts it, for codecommit:: URLs.
+  await symlink(join(PACKAGE_ROOT, 'bin', 'git-remote-codecommit.js'), join(binDir, 'git-remote-codecommit'));
   const credentialsFile = join(home.home, '.aws', 'credentials');
   await mkdir(join(home.home, '.aws'), { mode: 0o700 });
   await writeFile(
