@@ -35,7 +35,7 @@ const COLD_BUNDLE = join(CLI_DIR, 'cc-helper-cold.cjs');
 const CODE_CACHE = `${BUNDLE}.v8cache`;
 
 /** What main.ts import()s for the git helper actions: the hot path, in cc-helper.cjs. */
-const HOT_DYNAMIC = new Set(['dist/src/git/read-request.js', 'dist/src/helper/get.js', 'dist/src/git/write-answer.js']);
+const HOT_DYNAMIC = new Set(['dist/src/cli/helper-command.js', 'dist/src/git/read-request.js', 'dist/src/helper/get.js', 'dist/src/git/write-answer.js']);
 
 /** Packages the `get` path needs: bundled, with whatever they import in turn. */
 const BUNDLED_PACKAGES = new Set(['@smithy/signature-v4', '@aws-crypto/sha256-js', 'ini']);

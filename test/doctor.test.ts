@@ -5,8 +5,8 @@
 import test from 'ava';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from '../src/cli/args.js';
-import { DOCTOR_FLAG_OPTIONS, DOCTOR_VALUED_OPTIONS, runDoctor } from '../src/cli/doctor-command.js';
+import { parseCommand } from '../src/cli/args.js';
+import { command, runDoctor } from '../src/cli/doctor-command.js';
 import type { DoctorReport, Finding } from '../src/doctor/report.js';
 import { writeSessionDefinition } from '../src/session/session-definitions.js';
 import { silentTrace } from '../src/support/trace.js';
@@ -20,7 +20,7 @@ const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const CODECOMMIT_SECTION = '[credential "https://git-codecommit.*.amazonaws.com"]';
 
 async function doctor(h: SetupHome, argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const parsed = parseArgs(['doctor', ...argv], { valued: DOCTOR_VALUED_OPTIONS, known: new Set([...DOCTOR_VALUED_OPTIONS, ...DOCTOR_FLAG_OPTIONS]) });
+  const parsed = parseCommand(argv, -1, 'doctor', command.spec);
   let stdout = '';
   let stderr = '';
   const code = await runDoctor(parsed, {
