@@ -84,6 +84,19 @@ function markerFor(definition: SessionDefinition): string {
   return 'leapp';
 }
 
+/** What a wrong MFA answer looked like, without the answer itself: `7 characters: digits, a space`. */
+export function describeAnswer(answer: string): string {
+  if (answer === '') return 'nothing';
+  const classes = [
+    [/\d/, 'digits'],
+    [/[A-Za-z]/, 'letters'],
+    [/\s/, 'spaces'],
+    [/[^\dA-Za-z\s]/, 'other characters'],
+  ] as const;
+  const found = classes.filter(([re]) => re.test(answer)).map(([, name]) => name);
+  return `${[...answer].length} character${[...answer].length === 1 ? '' : 's'} (${found.join(', ')})`;
+}
+
 async function obtain(definition: SessionDefinition, deps: SessionDeps): Promise<StsCredentials> {
   const { profile, region, durationSeconds } = definition;
   const source = await sourceCredentials(definition, deps);
@@ -91,7 +104,7 @@ async function obtain(definition: SessionDefinition, deps: SessionDeps): Promise
     ? { serialNumber: definition.mfaSerial, tokenCode: await deps.askMfaCode(definition.mfaSerial, profile) }
     : {};
   if (definition.mfaSerial && !/^\d{6}$/.test(mfa.tokenCode ?? '')) {
-    throw new UserError(`the MFA code for profile "${profile}" must be 6 digits; nothing was changed`);
+    throw new UserError(`the MFA code for profile "${profile}" must be 6 digits, got ${describeAnswer(mfa.tokenCode ?? '')}; nothing was changed`);
   }
   const started = Date.now();
   const sts = deps.sts(source, region);

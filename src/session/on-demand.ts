@@ -25,7 +25,7 @@ export function realSessionDeps({ env, now, trace }: OnDemandContext): SessionDe
     trace,
     askMfaCode: async (serial, profile) => {
       const command = env.CC_HELPER_MFA_COMMAND;
-      if (command) return runMfaCommand(command, serial, env);
+      if (command) return runMfaCommand(command, serial, profile, env);
       const ask = createAsk({ env, fallbackHint: `run \`cc-helper session start ${profile}\` in a terminal first` });
       return ask(`MFA code for ${serial} (profile ${profile}): `);
     },
@@ -53,13 +53,15 @@ export function activateOnDemand(definition: SessionDefinition, context: OnDeman
 }
 
 /**
- * CC_HELPER_MFA_COMMAND: a program that prints the current code (a YubiKey OATH reader such as
- * `ykman oath accounts code -s NAME`). Run through the shell with the MFA serial as $1.
+ * CC_HELPER_MFA_COMMAND: a shell command that prints the current code on its first line (a
+ * YubiKey OATH reader such as `ykman oath accounts code -s "$CC_HELPER_MFA_SERIAL"`). It gets the
+ * device and the profile in CC_HELPER_MFA_SERIAL and CC_HELPER_MFA_PROFILE, never as arguments,
+ * so `echo 123456` is a valid command too.
  */
-function runMfaCommand(command: string, serial: string, env: NodeJS.ProcessEnv): string {
+function runMfaCommand(command: string, serial: string, profile: string, env: NodeJS.ProcessEnv): string {
   try {
-    const out = execFileSync('/bin/sh', ['-c', `${command} "$@"`, 'mfa-command', serial], {
-      env,
+    const out = execFileSync('/bin/sh', ['-c', command], {
+      env: { ...env, CC_HELPER_MFA_SERIAL: serial, CC_HELPER_MFA_PROFILE: profile },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 60_000,
