@@ -65,6 +65,8 @@ const CASES: Case[] = [
   { argv: ['session', 'stop', 'a', 'b'], code: 2, stderr: 'session stop takes at most one profile name (got "b"): see `cc-helper help session`' },
   { argv: ['session', 'list', '--force'], code: 2, stderr: 'session list does not take --force: see `cc-helper help session`' },
   { argv: ['session', 'prune', '--all'], code: 2, stderr: /^session prune does not take --all/ },
+  // Nothing to prune: says so, and makes no ~/.aws for it.
+  { argv: ['session', 'prune'], code: 0, stdout: 'no expired sessions written by cc-helper\n', stderr: '' },
   // The helper line: git appends the action after the line's options.
   { argv: ['--profile', 'p', 'get', '--dir', 'x'], code: 2, stderr: /^get does not take --dir/ },
   { argv: ['--profle', 'p', 'get'], code: 2, stderr: /^unknown option --profle before the command/ },

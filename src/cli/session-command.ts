@@ -1,5 +1,6 @@
 // `cc-helper session start|stop|list|prune`: a vault-backed profile's short-lived credentials,
 // as other tools see them in the credentials file under the same profile name.
+import { existsSync } from 'node:fs';
 import { flag, type CommandSpec, type ParsedArgs } from './args.js';
 import type { CliCommand } from './command.js';
 import type { CommandIo } from './vault-command.js';
@@ -130,7 +131,8 @@ async function list(io: CommandIo): Promise<number> {
 
 async function prune(io: CommandIo): Promise<number> {
   const file = sharedFilePaths(io.env).credentialsFile;
-  const removed = await pruneExpiredSessionSections(file, { now: io.now(), trace: io.trace });
+  // No file, nothing to prune: the editor would make ~/.aws for its lock.
+  const removed = existsSync(file) ? await pruneExpiredSessionSections(file, { now: io.now(), trace: io.trace }) : [];
   io.stdout(removed.length ? `removed expired sessions: ${removed.join(', ')}\n` : 'no expired sessions written by cc-helper\n');
   return 0;
 }

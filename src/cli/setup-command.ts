@@ -1,5 +1,9 @@
 // `cc-helper setup`: the command's wiring. Options in, one of setup / --remove / --list run with
 // the caller's environment and directory, a report on stdout, problems on stderr.
+import { readFile } from 'node:fs/promises';
+import { readIniSection } from '../aws/ini-sections.js';
+import { sharedFilePaths } from '../aws/shared-files.js';
+import { readSessionDefinitions } from '../session/session-definitions.js';
 import { flag, lastOption, type CommandSpec, type ParsedArgs } from './args.js';
 import type { CliCommand } from './command.js';
 import { exitStatusOf, oneLine, UsageError } from '../support/errors.js';
@@ -91,7 +95,33 @@ async function setupCommand(parsed: ParsedArgs, io: SetupIo): Promise<number> {
   );
   io.stdout(formatSetup(report, { dryRun, replaceAwsCli: flag(parsed, 'replace-aws-cli') }));
   if (report.launcherNote) io.stderr(`cc-helper: note: ${oneLine(report.launcherNote)}\n`);
+  const missing = await missingProfileWarning(profile, io.env);
+  if (missing) io.stderr(`cc-helper: warning: ${missing}\n`);
   return 0;
+}
+
+/**
+ * A profile that is in neither AWS file nor the vault: allowed (it may be made later), but a push
+ * would fail until then, so say so. Unreadable files are doctor's business, not setup's.
+ */
+async function missingProfileWarning(profile: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const { credentialsFile, configFile } = sharedFilePaths(env);
+  const has = async (file: string, section: string) => {
+    const text = await readFile(file, 'latin1').catch(() => '');
+    try {
+      return readIniSection(text, section) !== undefined;
+    } catch {
+      return true;
+    }
+  };
+  if (await has(credentialsFile, profile)) return undefined;
+  if (await has(configFile, profile === 'default' ? 'default' : `profile ${profile}`)) return undefined;
+  try {
+    if (readSessionDefinitions(env)[profile]) return undefined;
+  } catch {
+    return undefined;
+  }
+  return `profile "${profile}" is not in ${credentialsFile} or ${configFile}, nor vault-backed: git pushes fail until it exists (\`aws configure --profile ${profile}\` or \`cc-helper vault add ${profile}\`)`;
 }
 
 function scopeOptionCount(parsed: ParsedArgs): number {
