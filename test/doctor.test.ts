@@ -142,7 +142,8 @@ test('[default] with keys is reported as never used, and as a likely canary', as
   await appendFile(h.env.AWS_SHARED_CREDENTIALS_FILE!, `\n[default]\naws_access_key_id = AKIACANARYEXAMPLE1\naws_secret_access_key = ${SECRET}\n`);
   const r = await doctor(h, [URL_X]);
   t.is(r.code, 0, r.stdout);
-  t.regex(r.stdout, /\[default\]: holds keys \(\*{14}PLE1\) in .*credentials; looks like a canary; never used by cc-helper/);
+  t.regex(r.stdout, /\ninfo: \[default\] in .*credentials holds keys \(\*{14}PLE1\): cc-helper never uses them .*your pushes use "CodeCommitProfile", so these look like a canary/);
+  t.is(r.stdout.match(/\*{14}PLE1/g)?.length, 1, 'said once');
   t.false(r.stdout.includes('AKIACANARYEXAMPLE1'));
   t.false(r.stdout.includes(SECRET));
 });
