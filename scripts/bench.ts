@@ -503,9 +503,12 @@ async function main(): Promise<void> {
       `${options.aws ? `, ${options.awsRuns} for the AWS CLI` : ', AWS CLI not measured'}${options.quick ? ' (quick: numbers mean nothing)' : ''}`);
     console.log(table(results));
     console.log(`peak RSS: ${memoryMethod}`);
-    console.log('\ntargets:');
+    // Quick mode's 3 runs on a shared CI machine say nothing about speed: its targets are
+    // information, worded so that a passing run does not read as a failure.
+    console.log(options.quick ? '\ntargets (information only in quick mode: 3 runs decide nothing; `npm run bench` measures):' : '\ntargets:');
     for (const [name, t] of Object.entries(goals)) {
-      console.log(`  ${name}: ${t.value ?? 'n/a'} (goal ${t.goal}) ${t.met === null ? 'not measured' : t.met ? 'met' : 'NOT met'}`);
+      const verdict = t.met === null ? 'not measured' : options.quick ? (t.met ? 'within the goal this time' : 'outside the goal this time') : t.met ? 'met' : 'NOT met';
+      console.log(`  ${name}: ${t.value ?? 'n/a'} (goal ${t.goal}) ${verdict}`);
     }
     console.log(`\nwrote ${options.out}`);
   } finally {
