@@ -52,7 +52,7 @@ export async function chooseLauncher(env: NodeJS.ProcessEnv): Promise<{ launcher
   const fallback: Launcher = { kind: 'node', node: process.execPath, script: CC_HELPER_SCRIPT };
   const found = await findOnPath(GIT_CREDENTIAL_BIN, env.PATH ?? '');
   const transient = /[\\/]_npx[\\/]/.test(CC_HELPER_SCRIPT)
-    ? 'cc-helper runs from npx\'s cache, which can be cleaned at any time: install it (npm install -g cc-helper) and run setup again'
+    ? 'cc-helper runs from npx\'s cache, which can be cleaned at any time: install it (`npm install -g` with the package or tarball you gave npx: see the README, "Install") and run setup again'
     : undefined;
   if (!found) return transient ? { launcher: fallback, note: transient } : { launcher: fallback };
   if (await isCcHelperBin(found)) return { launcher: { kind: 'git-credential', found } };
