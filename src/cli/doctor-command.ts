@@ -1,14 +1,13 @@
 // `cc-helper doctor`: the command's wiring. Which URLs to check (an argument, --repo, or the
 // current repository's remotes), then gather (src/doctor/gather.ts) and render as text or JSON.
 import { flag, lastOption, type CommandSpec, type ParsedArgs } from './args.js';
-import type { CliCommand } from './command.js';
+import type { CliCommand, CommandContext } from './command.js';
 import { classifyUrl, gatherDoctorReport, repositoryTargets, type DoctorTarget } from '../doctor/gather.js';
 import { renderJson } from '../doctor/render-json.js';
 import { renderText } from '../doctor/render-text.js';
 import type { SkippedRemote } from '../doctor/report.js';
 import { runGit, type GitContext } from '../setup/git-run.js';
 import { exitStatusOf, UsageError } from '../support/errors.js';
-import type { Trace } from '../support/trace.js';
 import { resolve } from 'node:path';
 
 const spec: CommandSpec = {
@@ -41,14 +40,7 @@ exit status: 0 a push would work; 1 a problem would stop a push; 2 bad usage
 
 export const command: CliCommand = { spec, run: runDoctor };
 
-export interface DoctorIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  now: () => Date;
-  trace: Trace;
-}
+export type DoctorIo = Pick<CommandContext, 'stdout' | 'stderr' | 'env' | 'cwd' | 'now' | 'trace'>;
 
 export function runDoctor(parsed: ParsedArgs, io: DoctorIo): Promise<number> {
   return exitStatusOf(() => doctorCommand(parsed, io), io.stderr);

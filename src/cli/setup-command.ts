@@ -5,7 +5,7 @@ import { readIniSection } from '../aws/ini-sections.js';
 import { sharedFilePaths } from '../aws/shared-files.js';
 import { readSessionDefinitions } from '../session/session-definitions.js';
 import { flag, lastOption, type CommandSpec, type ParsedArgs } from './args.js';
-import type { CliCommand } from './command.js';
+import type { CliCommand, CommandContext } from './command.js';
 import { exitStatusOf, oneLine, UsageError } from '../support/errors.js';
 import { CODECOMMIT_URL_PATTERNS } from '../setup/codecommit-url-patterns.js';
 import { explainHelper } from '../setup/existing-helpers.js';
@@ -56,12 +56,7 @@ exit status: 0 done; 1 failed (nothing half-written); 2 bad usage
 
 export const command: CliCommand = { spec, run: runSetup };
 
-export interface SetupIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
+export type SetupIo = Pick<CommandContext, 'stdout' | 'stderr' | 'env' | 'cwd'>;
 
 export function runSetup(parsed: ParsedArgs, io: SetupIo): Promise<number> {
   return exitStatusOf(() => setupCommand(parsed, io), io.stderr);

@@ -1,7 +1,7 @@
 // `cc-helper vault add|list|remove`: the long-term secret behind a profile, and how its
 // sessions are made. Secrets come from the terminal (hidden) or stdin, never from argv.
 import { lastOption, type CommandSpec, type ParsedArgs } from './args.js';
-import type { CliCommand } from './command.js';
+import type { CliCommand, CommandContext } from './command.js';
 import { checkProfileName } from '../aws/profile-choice.js';
 import { createAsk } from '../prompt/ask.js';
 import {
@@ -13,7 +13,6 @@ import {
   type SessionSource,
 } from '../session/session-definitions.js';
 import { UsageError, UserError } from '../support/errors.js';
-import type { Trace } from '../support/trace.js';
 import { isVaultKind, openVault, type VaultKind } from '../vault/vault.js';
 
 const profileArg = { min: 1, max: 1, label: 'one profile name' };
@@ -62,15 +61,8 @@ exit status: 0 done; 1 failed (the vault is unchanged); 2 bad usage
 
 export const command: CliCommand = { spec, run: (parsed, context) => runVault(parsed, context) };
 
-export interface CommandIo {
-  stdout: (s: string) => void;
-  env: NodeJS.ProcessEnv;
-  trace: Trace;
-  now: () => Date;
-  /** Reads all of stdin (only used when it is not a terminal). */
-  readStdin: () => Promise<string>;
-  stdinIsTerminal: boolean;
-}
+/** What the vault and session commands use of the entry's context. */
+export type CommandIo = Pick<CommandContext, 'stdout' | 'env' | 'trace' | 'now' | 'readStdin' | 'stdinIsTerminal'>;
 
 export async function runVault(parsed: ParsedArgs, io: CommandIo): Promise<number> {
   // parseCommand checked the action, its options and that a profile comes where one is needed.
