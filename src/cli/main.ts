@@ -1,7 +1,7 @@
 // The entry: finds the command in argv, checks argv against that command's spec, runs it, and is
 // the only place that sets the exit status. Each command module is imported only when chosen
 // (the helper's is in the hot bundle), so `get` loads nothing it does not use.
-import { didYouMean, findCommand, flag, parseCommand } from './args.js';
+import { didYouMean, findCommand, flag, parseCommand, type ArgsSpec } from './args.js';
 import type { CliCommand, CommandContext } from './command.js';
 import { oneLine, reportUserError, UsageError, UserError } from '../support/errors.js';
 import { createTrace, debugRequested } from '../support/trace.js';
@@ -28,7 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { command: helperCommand } = await helper();
     const at = findCommand(argv, helperCommand.spec);
     const name = at < 0 ? undefined : argv[at]!;
-    if (name === undefined || name === 'help') return await help(argv, at, name);
+    if (name === undefined || name === 'help') return await help(argv, at, name, helperCommand.spec);
     const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!load) throw new UsageError(`unknown command "${name.slice(0, 40)}"${didYouMean(name, [...Object.keys(COMMANDS), 'help'], '')}: see \`cc-helper --help\``);
     const { command } = await load();
@@ -44,8 +44,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** `cc-helper [--help | --version]` and `cc-helper help [COMMAND]`. */
-async function help(argv: readonly string[], at: number, name: string | undefined): Promise<number> {
-  const parsed = parseCommand(argv, at, undefined, { args: { min: 0, max: 1, label: 'one command' } });
+async function help(argv: readonly string[], at: number, name: string | undefined, before: ArgsSpec): Promise<number> {
+  // The helper line's options parse here too, so `cc-helper --profile X` says no command was given.
+  const parsed = parseCommand(argv, at, undefined, { ...before, args: { min: 0, max: 1, label: 'one command' } });
   if (name === undefined && !flag(parsed, 'help')) {
     if (flag(parsed, 'version')) {
       const { readFileSync } = await import('node:fs');
