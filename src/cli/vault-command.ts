@@ -46,7 +46,8 @@ options for add:
   --role-arn ARN                sessions assume this role (AssumeRole), else GetSessionToken
   --external-id ID              the role's external id
   --source-profile NAME         assume the role with that profile's credentials, not a vault key
-  --mfa-serial ARN              the MFA device: a code is asked for (or CC_HELPER_MFA_COMMAND runs)
+  --mfa-serial ARN              the MFA device: a code is asked for, or CC_HELPER_MFA_COMMAND
+                                prints it (it gets the ARN in CC_HELPER_MFA_SERIAL)
   --duration 1h                 session length: seconds, or 90m, 12h (15 min to 36 h)
   --region REGION               the STS region (else AWS_REGION, else us-east-1)
 
