@@ -16,8 +16,17 @@ try {
 } catch {
   cachedData = undefined;
 }
+let code;
+try {
+  code = readFileSync(bundle, 'utf8');
+} catch (error) {
+  if (error.code !== 'ENOENT') throw error;
+  // A checkout linked or installed as a folder before it was built (a packed tarball has it).
+  process.stderr.write(`cc-helper: this copy is not built (${bundle} is missing): run \`npm ci && npm run build\` in ${join(__dirname, '..')}, or install a packed tarball (see the README, "Install")\n`);
+  process.exit(1);
+}
 // The same function wrapper as CommonJS modules get (scripts/bundle.ts checks the cache with it).
-const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`;
+const source = `(function (exports, require, module, __filename, __dirname) {${code}\n})`;
 const compiled = new Script(source, { filename: bundle, cachedData }).runInThisContext();
 // This file's own require: the bundle loads builtins and packages, which resolve the same from
 // here as from dist/src/cli, and cc-helper-cold.cjs by absolute path (node:module's

@@ -23,7 +23,7 @@
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,7 @@ const CODE_CACHE = `${BUNDLE}.v8cache`;
 
 /** What main.ts import()s for the git helper actions: the hot path, in cc-helper.cjs. */
 const HOT_DYNAMIC = new Set([
+  'dist/src/cli/helper-command.js',
   'dist/src/git/read-request.js',
   'dist/src/helper/get.js',
   'dist/src/git/write-answer.js',
@@ -47,8 +48,15 @@ const HOT_DYNAMIC = new Set([
   'dist/src/role/sso-profile.js',
 ]);
 
-/** Packages the `get` path needs: bundled, with whatever they import in turn. */
-const BUNDLED_PACKAGES = new Set(['@smithy/signature-v4', '@aws-crypto/sha256-js', 'ini']);
+/**
+ * Packages the `get` path needs: bundled, with whatever they import in turn. They ship inside the
+ * bundle, so package.json lists them as devDependencies; what stays external must be a runtime
+ * dependency (checked below).
+ */
+const BUNDLED_PACKAGES = new Set(['@smithy/signature-v4', '@aws-crypto/sha256-js']);
+
+/** The runtime dependencies an installed package gets: the only externals the bundles may require. */
+const RUNTIME_DEPENDENCIES = new Set(Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {}));
 
 function packageName(specifier: string): string {
   const parts = specifier.split('/');
@@ -321,7 +329,11 @@ async function bundle(): Promise<void> {
     for (const imported of output.imports) {
       if (!imported.external) continue;
       if (imported.kind === 'dynamic-import') throw new Error(`bundle: import("${imported.path}") left in ${file}; the bins cannot run it`);
-      if (!imported.path.startsWith('node:')) checkRequirable(imported.path);
+      if (isBuiltin(imported.path)) continue;
+      checkRequirable(imported.path);
+      if (!RUNTIME_DEPENDENCIES.has(packageName(imported.path))) {
+        throw new Error(`bundle: ${file} requires "${imported.path}" at run time, but package.json does not list ${packageName(imported.path)} in dependencies: an installed cc-helper would not find it`);
+      }
     }
   }
   smokeTestCold();

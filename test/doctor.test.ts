@@ -5,8 +5,8 @@
 import test from 'ava';
 import { appendFile, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from '../src/cli/args.js';
-import { DOCTOR_FLAG_OPTIONS, DOCTOR_VALUED_OPTIONS, runDoctor } from '../src/cli/doctor-command.js';
+import { parseCommand } from '../src/cli/args.js';
+import { command, runDoctor } from '../src/cli/doctor-command.js';
 import type { DoctorReport, Finding } from '../src/doctor/report.js';
 import { writeSessionDefinition } from '../src/session/session-definitions.js';
 import { silentTrace } from '../src/support/trace.js';
@@ -20,7 +20,7 @@ const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const CODECOMMIT_SECTION = '[credential "https://git-codecommit.*.amazonaws.com"]';
 
 async function doctor(h: SetupHome, argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const parsed = parseArgs(['doctor', ...argv], { valued: DOCTOR_VALUED_OPTIONS, known: new Set([...DOCTOR_VALUED_OPTIONS, ...DOCTOR_FLAG_OPTIONS]) });
+  const parsed = parseCommand(argv, -1, 'doctor', command.spec);
   let stdout = '';
   let stderr = '';
   const code = await runDoctor(parsed, {
@@ -144,7 +144,8 @@ test('[default] with keys is reported as never used, and as a likely canary', as
   await appendFile(h.env.AWS_SHARED_CREDENTIALS_FILE!, `\n[default]\naws_access_key_id = AKIACANARYEXAMPLE1\naws_secret_access_key = ${SECRET}\n`);
   const r = await doctor(h, [URL_X]);
   t.is(r.code, 0, r.stdout);
-  t.regex(r.stdout, /\[default\]: holds keys \(\*{14}PLE1\) in .*credentials; looks like a canary; never used by cc-helper/);
+  t.regex(r.stdout, /\ninfo: \[default\] in .*credentials holds keys \(\*{14}PLE1\): cc-helper never uses them .*your pushes use "CodeCommitProfile", so these look like a canary/);
+  t.is(r.stdout.match(/\*{14}PLE1/g)?.length, 1, 'said once');
   t.false(r.stdout.includes('AKIACANARYEXAMPLE1'));
   t.false(r.stdout.includes(SECRET));
 });

@@ -180,6 +180,23 @@ test('a role session: AssumeRole into the code account with the vault key and an
   t.regex(readFileSync(join(s.world.home.home, 'prompts.txt'), 'utf8'), /^MFA code for arn:aws:iam::111122223333:mfa\/dev \(profile CodeCommitProfile\): $/m);
 });
 
+test('CC_HELPER_MFA_COMMAND: the device comes in its environment, not as an argument; a wrong answer is described, never shown', async (t) => {
+  const s = await setup(t, { mfa: true });
+  await addToVault(t, s, ['--mfa-serial', MFA_SERIAL]);
+  const seen = join(s.world.home.home, 'mfa-command.txt');
+  const record = `echo "$CC_HELPER_MFA_SERIAL $CC_HELPER_MFA_PROFILE args=$#" >> '${seen}'`;
+  const wrong = await s.cc(['--profile', PROFILE, 'get'], GET, { CC_HELPER_MFA_COMMAND: `${record}; echo '12 34a7'` });
+  t.is(wrong.stdout, 'quit=1\n');
+  t.is(wrong.stderr, 'cc-helper: the MFA code for profile "CodeCommitProfile" must be 6 digits, got 7 characters (digits, letters, spaces); nothing was changed\n');
+  t.is(s.sts.callCount('GetSessionToken'), 0);
+  t.is(readFileSync(s.world.credentialsFile, 'utf8'), ORIGINAL_CREDENTIALS);
+  // A command that just prints a code works as written: nothing is appended to it.
+  const right = await s.cc(['--profile', PROFILE, 'get'], GET, { CC_HELPER_MFA_COMMAND: `${record}; echo 345678` });
+  t.true(right.stdout.startsWith(`username=${s.sts.issuedCredentials()[0]?.accessKeyId}%`), right.stderr);
+  t.true(s.sts.issuedCredentials()[0]!.mfaAuthenticated);
+  t.is(readFileSync(seen, 'utf8'), `${MFA_SERIAL} ${PROFILE} args=0\n`.repeat(2));
+});
+
 test('failures are one clear line each, with quit=1 and no change to the credentials file', async (t) => {
   const s = await setup(t, { mfa: true });
   await addToVault(t, s, ['--mfa-serial', MFA_SERIAL]);

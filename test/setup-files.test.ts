@@ -76,6 +76,19 @@ test('a global config setup created is deleted again by --remove --all; --local 
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /deleted .*\.gitconfig \(setup had created it/);
   t.deepEqual(await snapshot(h), before);
+  // Not even the empty folder the owned files were in stays behind.
+  await t.throwsAsync(stat(h.ownedDir), { code: 'ENOENT' });
+});
+
+test('a profile that does not exist yet: setup warns in one line and still writes the mapping', async (t) => {
+  const h = await makeSetupHome(t);
+  const later = await h.setup(['setup', '--profile', 'NotYetMade', '--dir', 'clients']);
+  t.is(later.code, 0, later.stderr);
+  t.regex(later.stdout, /uses profile NotYetMade/);
+  t.regex(later.stderr, /^cc-helper: warning: profile "NotYetMade" is not in .*credentials or .*config, nor vault-backed: git pushes fail until it exists \(`aws configure --profile NotYetMade` or `cc-helper vault add NotYetMade`\)\n$/);
+  const known = await h.setup(['setup', '--profile', 'AcmeCode']);
+  t.is(known.code, 0);
+  t.is(known.stderr, '');
 });
 
 test('the XDG config is used when ~/.gitconfig does not exist', async (t) => {

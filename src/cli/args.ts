@@ -1,24 +1,51 @@
-// argv -> a command name and its options. git appends the action (`get`, `store`, `erase`) after
-// whatever the helper line holds, so options may come before or after the command.
+// argv -> a command name and its options, checked against that command's spec. git appends the
+// action (`get`, `store`, `erase`) after whatever the helper line holds, so options may come
+// before or after the command. On the hot path: keep it small.
 import { UsageError } from '../support/errors.js';
 
 export interface ParsedArgs {
   command?: string;
-  /** Positionals after the command. */
+  /** Positionals after the command (for a command with actions, the action comes first). */
   rest: string[];
   /** `--name value` / `--name=value` options; boolean flags map to 'true'. */
   options: Map<string, string[]>;
 }
 
-export interface OptionSpec {
-  /** Options that take a value; all others are boolean flags. */
-  valued: ReadonlySet<string>;
-  /** Every option a command accepts (valued or not), for a clear error on typos. */
-  known: ReadonlySet<string>;
+/** What a command (or one of its actions) takes besides the options every command takes. */
+export interface ArgsSpec {
+  /** Options that take a value (`--profile NAME`). */
+  valued?: readonly string[];
+  /** Options that take none (`--dry-run`). */
+  flags?: readonly string[];
+  /** Positional arguments: how many, and what to call them (`one profile name`). None if absent. */
+  args?: { min: number; max: number; label: string };
 }
 
-export function parseArgs(argv: readonly string[], spec: OptionSpec): ParsedArgs {
-  const parsed: ParsedArgs = { rest: [], options: new Map() };
+/** A command as `cc-helper help` and the argument check see it; each command module exports one. */
+export interface CommandSpec extends ArgsSpec {
+  /** As the overview lists it (`setup`, `get|store|erase`). */
+  name: string;
+  /** One line for the overview. */
+  summary: string;
+  /** The command's help page: synopsis, options, examples, exit status. */
+  usage: string;
+  /** Commands such as `vault add`: the first positional picks one; its own options and arguments. */
+  actions?: Readonly<Record<string, ArgsSpec>>;
+}
+
+/** Options every command takes. `-h`/`-v` are spelled out as `--help`/`--version`. */
+export const COMMON_FLAGS = ['help', 'debug'] as const;
+const SHORT: Readonly<Record<string, string>> = { h: 'help', v: 'version' };
+
+interface ParseRules {
+  valued: ReadonlySet<string>;
+  known: ReadonlySet<string>;
+  /** Who does not take an unknown option, and which help page says what it takes. */
+  label: string;
+  topic: string;
+}
+
+function tokenise(argv: readonly string[], rules: ParseRules, parsed: ParsedArgs): void {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -27,13 +54,14 @@ export function parseArgs(argv: readonly string[], spec: OptionSpec): ParsedArgs
     }
     if (arg.startsWith('--') || (arg.startsWith('-') && arg.length === 2)) {
       const eq = arg.indexOf('=');
-      const name = (eq > 0 ? arg.slice(0, eq) : arg).replace(/^--?/, '');
-      if (!spec.known.has(name)) throw new UsageError(`unknown option ${arg.slice(0, eq > 0 ? eq : undefined)}: see \`cc-helper --help\``);
+      const written = arg.slice(2, eq > 0 ? eq : undefined);
+      const name = arg.startsWith('--') ? written : SHORT[arg[1]!] ?? arg.slice(1);
+      if (!rules.known.has(name)) throw notTaken(rules.label, arg.slice(0, eq > 0 ? eq : undefined), rules.known, rules.topic);
       let value = 'true';
-      if (spec.valued.has(name)) {
+      if (rules.valued.has(name)) {
         if (eq > 0) value = arg.slice(eq + 1);
         else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) value = argv[++i]!;
-        else throw new UsageError(`option --${name} needs a value`);
+        else throw new UsageError(`option --${name} needs a value: see \`cc-helper help ${rules.topic}\``);
       } else if (eq > 0) {
         throw new UsageError(`option --${name} takes no value`);
       }
@@ -42,10 +70,96 @@ export function parseArgs(argv: readonly string[], spec: OptionSpec): ParsedArgs
       parsed.options.set(name, list);
       continue;
     }
-    if (parsed.command === undefined) parsed.command = arg;
-    else parsed.rest.push(arg);
+    parsed.rest.push(arg);
   }
+}
+
+/**
+ * Where the command is in argv: the first word that is not an option or an option's value.
+ * Before it, only the options `before` names (the helper line's, and --help/--version) may come.
+ */
+export function findCommand(argv: readonly string[], before: ArgsSpec): number {
+  const valued = new Set(before.valued);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return -1;
+    if (!arg.startsWith('-') || arg === '-') return i;
+    const name = arg.startsWith('--') ? arg.slice(2).split('=')[0]! : SHORT[arg[1]!] ?? arg.slice(1);
+    if (valued.has(name) && !arg.includes('=')) i++;
+    else if (!valued.has(name) && !(before.flags ?? []).includes(name) && name !== 'version' && !(COMMON_FLAGS as readonly string[]).includes(name)) {
+      throw new UsageError(`unknown option ${arg.split('=')[0]} before the command: a command's options go after it (cc-helper COMMAND ${arg.split('=')[0]} ...); see \`cc-helper --help\``);
+    }
+  }
+  return -1;
+}
+
+/**
+ * Parses argv without the command word at `at` (-1: none) by `spec`, and checks everything a
+ * command does not take, the same way for every command: an unknown option or action (with the
+ * closest known one), a missing or extra argument. `--help` skips the checks of arguments.
+ */
+export function parseCommand(argv: readonly string[], at: number, command: string | undefined, spec: ArgsSpec & { actions?: CommandSpec['actions'] }): ParsedArgs {
+  const parsed: ParsedArgs = { rest: [], options: new Map() };
+  if (command !== undefined) parsed.command = command;
+  const all = [spec, ...Object.values(spec.actions ?? {})];
+  const valued = new Set(all.flatMap((s) => s.valued ?? []));
+  const known = new Set([...valued, ...all.flatMap((s) => s.flags ?? []), ...COMMON_FLAGS]);
+  if (command === undefined) known.add('version');
+  const words = at < 0 ? argv : [...argv.slice(0, at), ...argv.slice(at + 1)];
+  // An option no action takes: name the action in the message if one is there (`vault list`).
+  const action = spec.actions ? words.find((w) => Object.hasOwn(spec.actions!, w)) : undefined;
+  const label = command === undefined ? 'cc-helper' : action ? `${command} ${action}` : command;
+  tokenise(words, { valued, known, label, topic: command ?? '' }, parsed);
+  if (flag(parsed, 'help') || command === undefined) return parsed;
+  let args = parsed.rest;
+  let taken: ArgsSpec = spec;
+  if (spec.actions) {
+    const names = Object.keys(spec.actions);
+    const list = `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+    const given = args[0];
+    if (given === undefined) throw new UsageError(`${command} needs an action: ${list} (see \`cc-helper help ${command}\`)`);
+    const chosen = Object.hasOwn(spec.actions, given) ? spec.actions[given] : undefined;
+    if (!chosen) throw new UsageError(`unknown ${command} action "${given.slice(0, 20)}"${didYouMean(given, names, '')}: use ${list}`);
+    args = args.slice(1);
+    taken = { valued: [...(spec.valued ?? []), ...(chosen.valued ?? [])], flags: [...(spec.flags ?? []), ...(chosen.flags ?? [])], ...(chosen.args && { args: chosen.args }) };
+    const own = new Set([...(taken.valued ?? []), ...(taken.flags ?? []), ...COMMON_FLAGS]);
+    for (const name of parsed.options.keys()) if (!own.has(name)) throw notTaken(label, `--${name}`, own, command);
+  }
+  const { min, max, label: what } = taken.args ?? { min: 0, max: 0, label: '' };
+  const see = `see \`cc-helper help ${command}\``;
+  if (args.length > max) {
+    const takes = max === 0 ? 'no arguments' : `${min === max ? '' : 'at most '}${what}`;
+    throw new UsageError(`${label} takes ${takes} (got "${args[max]!.slice(0, 40)}"): ${see}`);
+  }
+  if (args.length < min) throw new UsageError(`${label} needs ${what}: ${see}`);
   return parsed;
+}
+
+function notTaken(label: string, written: string, known: Iterable<string>, topic: string): UsageError {
+  const given = written.replace(/^--?/, '');
+  const see = topic ? `cc-helper help ${topic}` : 'cc-helper --help';
+  return new UsageError(`${label} does not take ${written}${didYouMean(given, known, '--')}: see \`${see}\``);
+}
+
+/** ` (did you mean --x?)` for the closest candidate within two edits (or one it begins), else ''. */
+export function didYouMean(given: string, candidates: Iterable<string>, prefix: string): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = given.length >= 3 && c.startsWith(given) ? 1 : editDistance(given, c);
+    if (d < bestDistance && d < Math.max(given.length, 2)) [best, bestDistance] = [c, d];
+  }
+  return best === undefined ? '' : ` (did you mean ${prefix}${best}?)`;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
 }
 
 export function lastOption(parsed: ParsedArgs, name: string): string | undefined {

@@ -9,14 +9,34 @@ import { writeFileAtomically } from '../setup/atomic-write.js';
 import { CC_HELPER_SCRIPT, shellPath, shellQuote } from '../setup/helper-line.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UsageError } from '../support/errors.js';
+import type { CommandSpec } from './args.js';
+import type { CliCommand } from './command.js';
 import { chmod } from 'node:fs/promises';
 
-export const ASKPASS_USAGE = `  cc-helper askpass PROMPT
-      ask a person (terminal, or the desktop's dialog: zenity, kdialog, osascript, PowerShell);
-      the answer on stdout: an askpass program for git, IDEs and GUI clients
+const spec: CommandSpec = {
+  name: 'askpass',
+  summary: 'an askpass program for IDEs and GUI clients (terminal or the desktop\'s dialog)',
+  args: { min: 0, max: 1, label: 'the prompt' },
+  usage: `usage: cc-helper askpass PROMPT
+       cc-helper askpass
+
+With a PROMPT: ask a person (the terminal, or the desktop's dialog: zenity, kdialog, osascript,
+PowerShell) and print the answer on stdout, as git expects of an askpass program.
+Without: write ~/.config/cc-helper/askpass, a script that starts this by absolute paths (no PATH
+needed), and print how to point git (core.askPass) or an IDE (GIT_ASKPASS) at it.
+
+examples:
   cc-helper askpass
-      write an askpass script that needs no PATH, and print how to point git or an IDE at it
-`;
+  cc-helper askpass 'MFA code: '
+
+exit status: 0 answered or written; 1 no one could be asked; 2 bad usage
+`,
+};
+
+export const command: CliCommand = {
+  spec,
+  run: (parsed, context) => runAskpassCommand(parsed.rest, context),
+};
 
 /** Prompts that ask for a secret get a hidden field. */
 const SECRET = /pass(word|phrase)?|secret|token/i;

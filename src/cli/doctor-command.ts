@@ -1,46 +1,52 @@
 // `cc-helper doctor`: the command's wiring. Which URLs to check (an argument, --repo, or the
 // current repository's remotes), then gather (src/doctor/gather.ts) and render as text or JSON.
-import { flag, lastOption, type ParsedArgs } from './args.js';
+import { flag, lastOption, type CommandSpec, type ParsedArgs } from './args.js';
+import type { CliCommand, CommandContext } from './command.js';
 import { classifyUrl, gatherDoctorReport, repositoryTargets, type DoctorTarget } from '../doctor/gather.js';
 import { renderJson } from '../doctor/render-json.js';
 import { renderText } from '../doctor/render-text.js';
 import type { SkippedRemote } from '../doctor/report.js';
 import { runGit, type GitContext } from '../setup/git-run.js';
 import { exitStatusOf, UsageError } from '../support/errors.js';
-import type { Trace } from '../support/trace.js';
 import { resolve } from 'node:path';
 
-export const DOCTOR_VALUED_OPTIONS: ReadonlySet<string> = new Set(['repo']);
-export const DOCTOR_FLAG_OPTIONS: ReadonlySet<string> = new Set(['online', 'json']);
+const spec: CommandSpec = {
+  name: 'doctor',
+  summary: 'explain whether a push to a CodeCommit URL (or this repository\'s remotes) would work',
+  valued: ['repo'],
+  flags: ['online', 'json'],
+  args: { min: 0, max: 1, label: 'one URL' },
+  usage: `usage: cc-helper doctor [URL | --repo PATH] [--online] [--json]
 
-export const DOCTOR_USAGE = `  cc-helper doctor [URL | --repo PATH] [--online] [--json]
-      explain whether a push to a CodeCommit URL (or to each CodeCommit remote of the repository
-      here or at PATH) would work: the credential helpers git runs and where they are set,
-      useHttpPath, the profile and its credentials, [default] keys; --online also asks STS who
-      the credentials belong to and measures the clock skew. Exit status 0: healthy; 1: a problem
-      would stop a push
-`;
+Explains whether a push to a CodeCommit URL would work: to URL, or to each CodeCommit remote of
+the repository here (or at PATH). It lists the credential helpers git runs for it, in order, with
+the file and line each comes from; storage helpers that would keep a CodeCommit password;
+useHttpPath; the profile cc-helper uses and why, where its credentials come from and when they
+expire; and whether [default] holds keys. Each problem comes with the command that fixes it.
 
-export interface DoctorIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  now: () => Date;
-  trace: Trace;
-}
+options:
+  --repo PATH   check the CodeCommit remotes of the repository at PATH
+  --online      also ask STS who the credentials belong to, and measure the clock skew
+  --json        the report as JSON, for scripts
+
+examples:
+  cc-helper doctor
+  cc-helper doctor https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/app
+  cc-helper doctor --repo ~/src/app --online --json
+
+exit status: 0 a push would work; 1 a problem would stop a push; 2 bad usage
+`,
+};
+
+export const command: CliCommand = { spec, run: runDoctor };
+
+export type DoctorIo = Pick<CommandContext, 'stdout' | 'stderr' | 'env' | 'cwd' | 'now' | 'trace'>;
 
 export function runDoctor(parsed: ParsedArgs, io: DoctorIo): Promise<number> {
   return exitStatusOf(() => doctorCommand(parsed, io), io.stderr);
 }
 
 async function doctorCommand(parsed: ParsedArgs, io: DoctorIo): Promise<number> {
-  for (const name of parsed.options.keys()) {
-    if (!DOCTOR_VALUED_OPTIONS.has(name) && !DOCTOR_FLAG_OPTIONS.has(name) && name !== 'debug') {
-      throw new UsageError(`doctor does not take --${name}: see \`cc-helper --help\``);
-    }
-  }
-  if (parsed.rest.length > 1) throw new UsageError('doctor takes at most one URL');
   const urlArgument = parsed.rest[0];
   const repoOption = lastOption(parsed, 'repo');
 

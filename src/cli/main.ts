@@ -1,124 +1,90 @@
-// The entry: parses argv, runs one command, and is the only place that sets the exit status.
-// Each command module is imported only when chosen, so `get` loads nothing it does not use.
-import { flag, lastOption, parseArgs, type ParsedArgs } from './args.js';
+// The entry: finds the command in argv, checks argv against that command's spec, runs it, and is
+// the only place that sets the exit status. Each command module is imported only when chosen
+// (the helper's is in the hot bundle), so `get` loads nothing it does not use.
+import { didYouMean, findCommand, flag, parseCommand, type ArgsSpec } from './args.js';
+import type { CliCommand, CommandContext } from './command.js';
 import { oneLine, reportUserError, UsageError, UserError } from '../support/errors.js';
-import { createTrace, debugRequested, type Trace } from '../support/trace.js';
-import type { CommandIo } from './vault-command.js';
+import { createTrace, debugRequested } from '../support/trace.js';
 
-// Every option any command takes (the commands check which apply to them). Kept here as plain
-// names so that parsing argv for `get` loads no other command's module.
-const VALUED = new Set([
-  'profile',
-  'dir', 'remote-url', // setup
-  'backend', 'role-arn', 'external-id', 'mfa-serial', 'duration', 'region', 'source-profile', 'max-key-age-days', // vault
-  'account', // helper (pinning) and setup
-  'credentials', // helper: `--credentials ambient` (CI and cloud workloads)
-  'repo', // doctor
-]);
-const KNOWN = new Set([
-  ...VALUED, 'allow-default', 'debug', 'help', 'h', 'version',
-  'local', 'dry-run', 'replace-aws-cli', 'remove', 'list', 'all', 'ambient', // setup
-  'force', // session start
-  'online', 'json', // doctor
-  'undo', // migrate
-]);
+type Load = () => Promise<{ command: CliCommand }>;
+
+const helper: Load = () => import('./helper-command.js');
+
+/** Every command, by the word that runs it. Adding a command is adding its line here. */
+export const COMMANDS: Readonly<Record<string, Load>> = {
+  get: helper,
+  store: helper,
+  erase: helper,
+  setup: () => import('./setup-command.js'),
+  doctor: () => import('./doctor-command.js'),
+  vault: () => import('./vault-command.js'),
+  session: () => import('./session-command.js'),
+  migrate: () => import('./migrate-command.js'),
+  askpass: () => import('./askpass-command.js'),
+};
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let parsed: ParsedArgs;
   try {
-    parsed = parseArgs(argv, { valued: VALUED, known: KNOWN });
-  } catch (error) {
-    return report(error);
-  }
-  if (flag(parsed, 'help') || flag(parsed, 'h') || parsed.command === 'help') {
-    const { USAGE } = await import('./usage.js');
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (flag(parsed, 'version')) {
-    const { readFileSync } = await import('node:fs');
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    process.stdout.write(`cc-helper ${pkg.version}\n`);
-    return 0;
-  }
-  const trace = createTrace(flag(parsed, 'debug') || debugRequested(process.env));
-  try {
-    switch (parsed.command) {
-      case 'get': {
-        const [{ readCredentialBytes }, { answerGet }, { writeAnswer }] = await Promise.all([
-          import('../git/read-request.js'),
-          import('../helper/get.js'),
-          import('../git/write-answer.js'),
-        ]);
-        const input = await readCredentialBytes();
-        trace('read the request from git');
-        const answer = await answerGet({
-          input,
-          profileFlag: lastOption(parsed, 'profile'),
-          allowDefault: flag(parsed, 'allow-default'),
-          account: lastOption(parsed, 'account'),
-          credentials: lastOption(parsed, 'credentials'),
-          env: process.env,
-          now: () => new Date(),
-          trace,
-          warn: (line) => process.stderr.write(`cc-helper: ${oneLine(line)}\n`),
-        });
-        writeAnswer(answer);
-        trace('answered');
-        return 0;
-      }
-      case 'store':
-      case 'erase': {
-        // Nothing is ever stored: passwords are computed fresh. Read the request so git's
-        // write never meets a closed pipe.
-        const { readCredentialInput } = await import('../git/read-request.js');
-        await readCredentialInput();
-        return 0;
-      }
-      case 'setup': {
-        const { runSetup } = await import('./setup-command.js');
-        const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
-        return await runSetup(parsed, { ...io, env: process.env, cwd: process.cwd() });
-      }
-      case 'migrate': {
-        const { runMigrate } = await import('./migrate-command.js');
-        const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
-        return await runMigrate(parsed, { ...io, env: process.env, cwd: process.cwd() });
-      }
-      case 'doctor': {
-        const { runDoctor } = await import('./doctor-command.js');
-        const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
-        return await runDoctor(parsed, { ...io, env: process.env, cwd: process.cwd(), now: () => new Date(), trace });
-      }
-      case 'askpass': {
-        const { runAskpassCommand } = await import('./askpass-command.js');
-        return await runAskpassCommand(parsed.rest, { stdout: (t) => void process.stdout.write(t), env: process.env });
-      }
-      case 'vault':
-      case 'session': {
-        const io = await commandIo(trace);
-        if (parsed.command === 'vault') return await (await import('./vault-command.js')).runVault(parsed, io);
-        return await (await import('./session-command.js')).runSession(parsed, io);
-      }
-      case undefined:
-        throw new UsageError('no command given: see `cc-helper --help`');
-      default:
-        throw new UsageError(`unknown command "${parsed.command.slice(0, 40)}": see \`cc-helper --help\``);
+    // Before the command word only the helper line's options (git puts `get` after them), --help,
+    // --version and --debug may come.
+    const { command: helperCommand } = await helper();
+    const at = findCommand(argv, helperCommand.spec);
+    const name = at < 0 ? undefined : argv[at]!;
+    if (name === undefined || name === 'help') return await help(argv, at, name, helperCommand.spec);
+    const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (!load) throw new UsageError(`unknown command "${name.slice(0, 40)}"${didYouMean(name, [...Object.keys(COMMANDS), 'help'], '')}: see \`cc-helper --help\``);
+    const { command } = await load();
+    const parsed = parseCommand(argv, at, name, command.spec);
+    if (flag(parsed, 'help')) {
+      process.stdout.write(command.spec.usage);
+      return 0;
     }
+    return await command.run(parsed, context(flag(parsed, 'debug')));
   } catch (error) {
     return report(error);
   }
 }
 
-async function commandIo(trace: Trace): Promise<CommandIo> {
-  const { readFileSync } = await import('node:fs');
+/** `cc-helper [--help | --version]` and `cc-helper help [COMMAND]`. */
+async function help(argv: readonly string[], at: number, name: string | undefined, before: ArgsSpec): Promise<number> {
+  // The helper line's options parse here too, so `cc-helper --profile X` says no command was given.
+  const parsed = parseCommand(argv, at, undefined, { ...before, args: { min: 0, max: 1, label: 'one command' } });
+  if (name === undefined && !flag(parsed, 'help')) {
+    if (flag(parsed, 'version')) {
+      const { readFileSync } = await import('node:fs');
+      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+      process.stdout.write(`cc-helper ${pkg.version}\n`);
+      return 0;
+    }
+    throw new UsageError('no command given: see `cc-helper --help`');
+  }
+  const [topic, extra] = parsed.rest;
+  if (extra !== undefined) throw new UsageError(`help takes one command (got "${extra.slice(0, 40)}"): see \`cc-helper --help\``);
+  if (topic === undefined || topic === 'help') {
+    const { overview } = await import('./usage.js');
+    const modules = await Promise.all([...new Set(Object.values(COMMANDS))].map((load) => load()));
+    process.stdout.write(overview(modules.map((m) => m.command.spec)));
+    return 0;
+  }
+  const load = Object.hasOwn(COMMANDS, topic) ? COMMANDS[topic] : undefined;
+  if (!load) throw new UsageError(`no help for "${topic.slice(0, 40)}"${didYouMean(topic, Object.keys(COMMANDS), '')}: the commands are ${Object.keys(COMMANDS).join(', ')}`);
+  process.stdout.write((await load()).command.spec.usage);
+  return 0;
+}
+
+function context(debug: boolean): CommandContext {
   return {
     stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
     env: process.env,
-    trace,
+    cwd: process.cwd(),
     now: () => new Date(),
-    readStdin: async () => readFileSync(0, 'utf8'),
-    stdinIsTerminal: process.stdin.isTTY === true,
+    trace: createTrace(debug || debugRequested(process.env)),
+    readStdin: async () => (await import('node:fs')).readFileSync(0, 'utf8'),
+    // A getter: process.stdin builds a stream, which `get` (reading fd 0 itself) never needs.
+    get stdinIsTerminal() {
+      return process.stdin.isTTY === true;
+    },
   };
 }
 

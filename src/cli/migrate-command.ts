@@ -1,6 +1,7 @@
 // `cc-helper migrate`: the command's wiring. Which repositories (here and its submodules, or
 // every one under --all DIR), then plan / migrate / undo each, a report on stdout.
-import { flag, type ParsedArgs } from './args.js';
+import { flag, type CommandSpec, type ParsedArgs } from './args.js';
+import type { CliCommand } from './command.js';
 import { repositoriesUnder, repositoryWithSubmodules } from '../grc/find-repositories.js';
 import { displayUrl } from '../grc/grc-url.js';
 import { mappingsOf, migrateRepository, planRepository, undoRepository, type RepositoryPlan, type UndoReport } from '../grc/migrate.js';
@@ -8,12 +9,33 @@ import type { GitContext } from '../setup/git-run.js';
 import { exitStatusOf, oneLine, UsageError } from '../support/errors.js';
 import type { SetupIo } from './setup-command.js';
 
-export const MIGRATE_USAGE = `  cc-helper migrate [--all DIR] [--dry-run | --undo]
-      move git-remote-codecommit URLs (codecommit::REGION://PROFILE@REPO, codecommit://PROFILE@REPO)
-      in the remotes and .gitmodules of this repository and its submodules (or of every repository
-      under DIR) to https, and map each URL to its profile (as setup --remote-url does);
-      --dry-run shows the plan; --undo gives the files back byte for byte
-`;
+const spec: CommandSpec = {
+  name: 'migrate',
+  summary: 'move git-remote-codecommit URLs (codecommit::) to https, each mapped to its profile',
+  flags: ['all', 'dry-run', 'undo'],
+  args: { min: 0, max: 1, label: 'the folder for --all' },
+  usage: `usage: cc-helper migrate [--all DIR] [--dry-run | --undo]
+
+Moves git-remote-codecommit URLs (codecommit::REGION://PROFILE@REPO, codecommit://PROFILE@REPO)
+in the remotes and .gitmodules of this repository and its submodules (or of every repository
+under DIR) to https, and maps each URL to its profile (as setup --remote-url does), so the next
+git fetch works without git-remote-codecommit. Running it again changes nothing.
+
+options:
+  --all DIR    every repository under DIR
+  --dry-run    show the plan; change nothing
+  --undo       give the files back byte for byte (URLs only, where they changed since)
+
+examples:
+  cc-helper migrate --dry-run
+  cc-helper migrate --all ~/clients
+  cc-helper migrate --undo
+
+exit status: 0 done; 1 failed; 2 bad usage
+`,
+};
+
+export const command: CliCommand = { spec, run: runMigrate };
 
 /** The same as setup's: output, the caller's environment and directory. */
 export type MigrateIo = SetupIo;
@@ -27,8 +49,6 @@ async function migrateCommand(parsed: ParsedArgs, io: MigrateIo): Promise<number
   const all = flag(parsed, 'all');
   if (all && parsed.rest.length !== 1) throw new UsageError('migrate --all needs one folder: cc-helper migrate --all DIR');
   if (!all && parsed.rest.length > 0) throw new UsageError(`migrate takes no arguments (got "${oneLine(parsed.rest[0]!).slice(0, 40)}"); for a folder of repositories: --all DIR`);
-  const other = ['profile', 'account', 'local', 'dir', 'remote-url', 'remove', 'list', 'replace-aws-cli', 'allow-default'].find((o) => flag(parsed, o));
-  if (other) throw new UsageError(`--${other} does not go with migrate`);
   const dryRun = flag(parsed, 'dry-run');
   const ctx: GitContext = { env: io.env, cwd: io.cwd };
   const repositories = all ? await repositoriesUnder(parsed.rest[0]!, ctx) : await repositoryWithSubmodules(io.cwd, ctx);

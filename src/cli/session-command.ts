@@ -1,6 +1,8 @@
 // `cc-helper session start|stop|list|prune`: a vault-backed profile's short-lived credentials,
 // as other tools see them in the credentials file under the same profile name.
-import { flag, type ParsedArgs } from './args.js';
+import { existsSync } from 'node:fs';
+import { flag, type CommandSpec, type ParsedArgs } from './args.js';
+import type { CliCommand } from './command.js';
 import type { CommandIo } from './vault-command.js';
 import { listSessionSections, pruneExpiredSessionSections, readProfileSection, replaceProfileSection, SESSION_MARKER_KEY } from '../aws/credentials-file-editor.js';
 import { checkProfileName } from '../aws/profile-choice.js';
@@ -10,35 +12,64 @@ import { readSessionDefinitions, type SessionDefinition } from '../session/sessi
 import { UsageError, UserError } from '../support/errors.js';
 import { Leapp, leappCredentialsFile } from '../vault/leapp.js';
 
-export const SESSION_USAGE = `  cc-helper session start [PROFILE] [--force]   activate now (asks for MFA here, not in git); for a
-                                                role or SSO profile: fill the AWS CLI's cache
-  cc-helper session stop [PROFILE]              remove the session's credentials from the file
-  cc-helper session list                        each vault-backed profile's state and time left
-  cc-helper session prune                       remove expired sections cc-helper wrote, nothing else
-`;
+const profileArg = { min: 0, max: 1, label: 'one profile name' };
+
+const spec: CommandSpec = {
+  name: 'session',
+  summary: "a vault-backed profile's short-lived credentials: start, stop, list, prune",
+  actions: {
+    start: { args: profileArg, flags: ['force'] },
+    stop: { args: profileArg },
+    list: {},
+    prune: {},
+  },
+  usage: `usage: cc-helper session start [PROFILE] [--force]
+       cc-helper session stop [PROFILE]
+       cc-helper session list
+       cc-helper session prune
+
+  start   activate a session now (asks for the MFA code here, not in git)
+  stop    remove the session's credentials from the credentials file (or stop Leapp's session)
+  list    each vault-backed profile's state and minutes left
+  prune   remove expired sections cc-helper wrote, nothing else
+PROFILE defaults to AWS_PROFILE. The session lands in the profile's own section of
+~/.aws/credentials, so the AWS CLI and SDKs see it under the same name.
+
+options:
+  --force   start: a new session even if the current one is still valid
+
+examples:
+  cc-helper session start CodeCommitProfile
+  AWS_PROFILE=CodeCommitProfile cc-helper session stop
+
+exit status: 0 done; 1 failed (one line on stderr says why); 2 bad usage
+`,
+};
+
+export const command: CliCommand = { spec, run: (parsed, context) => runSession(parsed, context) };
 
 export async function runSession(parsed: ParsedArgs, io: CommandIo): Promise<number> {
-  const [action, ...names] = parsed.rest;
-  if (names.length > 1) throw new UsageError(`session ${action} takes at most one profile name`);
+  // parseCommand checked the action, its options and that at most one profile is given.
+  const [action, name] = parsed.rest;
   switch (action) {
     case 'start': {
-      const cached = await startCachedProfile(names[0], io);
-      return cached ?? start(definitionFor(names[0], io), flag(parsed, 'force'), io);
+      const cached = await startCachedProfile(name, io);
+      return cached ?? start(definitionFor(name, 'start', io), flag(parsed, 'force'), io);
     }
     case 'stop':
-      return stop(definitionFor(names[0], io), io);
+      return stop(definitionFor(name, 'stop', io), io);
     case 'list':
       return list(io);
     case 'prune':
       return prune(io);
     default:
-      throw new UsageError(`unknown session action "${String(action ?? '').slice(0, 20)}": use start, stop, list or prune`);
+      throw new Error(`session action "${action}" has no handler`);
   }
 }
 
-function definitionFor(name: string | undefined, io: CommandIo): SessionDefinition {
+function definitionFor(name: string | undefined, action: 'start' | 'stop', io: CommandIo): SessionDefinition {
   const profile = name ?? io.env.AWS_PROFILE;
-  if (!profile) throw new UsageError('which profile? cc-helper session start PROFILE (or set AWS_PROFILE)');
+  if (!profile) throw new UsageError(`which profile? cc-helper session ${action} PROFILE (or set AWS_PROFILE)`);
   checkProfileName(profile);
   const definition = readSessionDefinitions(io.env)[profile];
   if (!definition) throw new UserError(`profile "${profile}" is not vault-backed: add it with \`cc-helper vault add ${profile}\``);
@@ -122,7 +153,8 @@ async function list(io: CommandIo): Promise<number> {
 
 async function prune(io: CommandIo): Promise<number> {
   const file = sharedFilePaths(io.env).credentialsFile;
-  const removed = await pruneExpiredSessionSections(file, { now: io.now(), trace: io.trace });
+  // No file, nothing to prune: the editor would make ~/.aws for its lock.
+  const removed = existsSync(file) ? await pruneExpiredSessionSections(file, { now: io.now(), trace: io.trace }) : [];
   io.stdout(removed.length ? `removed expired sessions: ${removed.join(', ')}\n` : 'no expired sessions written by cc-helper\n');
   return 0;
 }

@@ -1,6 +1,10 @@
 // `cc-helper setup`: the command's wiring. Options in, one of setup / --remove / --list run with
 // the caller's environment and directory, a report on stdout, problems on stderr.
-import { flag, lastOption, type ParsedArgs } from './args.js';
+import { readProfile } from '../aws/profile-credentials.js';
+import { sharedFilePaths } from '../aws/shared-files.js';
+import { readSessionDefinitions } from '../session/session-definitions.js';
+import { flag, lastOption, type CommandSpec, type ParsedArgs } from './args.js';
+import type { CliCommand, CommandContext } from './command.js';
 import { exitStatusOf, oneLine, UsageError } from '../support/errors.js';
 import { explainHelper } from '../setup/existing-helpers.js';
 import type { GitContext } from '../setup/git-run.js';
@@ -10,39 +14,61 @@ import { removeMappings } from '../setup/remove-mapping.js';
 import { describeMapping, scopeFlags, type ScopeRequest } from '../setup/scope.js';
 import { AMBIENT_MAPPING, setupMapping, type SetupReport } from '../setup/setup-mapping.js';
 
-/** Options `setup` adds that take a value (main.ts merges them into its sets). */
-export const SETUP_VALUED_OPTIONS: ReadonlySet<string> = new Set(['profile', 'dir', 'remote-url', 'account']);
-/** Options `setup` adds that are flags. */
-export const SETUP_FLAG_OPTIONS: ReadonlySet<string> = new Set(['local', 'dry-run', 'replace-aws-cli', 'remove', 'list', 'all', 'allow-default', 'ambient']);
+const spec: CommandSpec = {
+  name: 'setup',
+  summary: 'make git use cc-helper with a profile for CodeCommit URLs (everywhere, a directory, a repo)',
+  valued: ['profile', 'account', 'dir', 'remote-url'],
+  flags: ['local', 'dry-run', 'replace-aws-cli', 'remove', 'list', 'all', 'allow-default', 'ambient'],
+  usage: `usage: cc-helper setup --profile NAME [--account ID] [--local | --dir PATH | --remote-url PATTERN]
+                       [--allow-default] [--dry-run] [--replace-aws-cli]
+       cc-helper setup --ambient --account ID [--local | --dir PATH | --remote-url PATTERN] [--dry-run]
+       cc-helper setup --remove [--local | --dir PATH | --remote-url PATTERN | --all] [--dry-run]
+       cc-helper setup --list
 
-export const SETUP_USAGE = `  cc-helper setup --profile NAME [--account ID] [--local | --dir PATH | --remote-url PATTERN] [--dry-run] [--replace-aws-cli]
-      make git use cc-helper with that profile for every CodeCommit URL: everywhere (default),
-      in this repository (--local), in repositories under PATH (--dir), or in repositories with a
-      remote matching PATTERN (--remote-url, git >= 2.36); running it again replaces the profile;
-      --account ID pins it: the helper refuses to sign with credentials of any other account
-  cc-helper setup --ambient --account ID [--local | --dir PATH | --remote-url PATTERN] [--dry-run]
-      for CI images and cloud workloads: sign with the machine's own credentials (environment
-      keys, web identity, container credentials, EKS Pod Identity, IMDSv2; never the shared
-      files), and only when they belong to account ID
-  cc-helper setup --remove [--local | --dir PATH | --remote-url PATTERN | --all] [--dry-run]
-      take out exactly what setup wrote for that scope
-  cc-helper setup --list
-      every mapping cc-helper manages: scope, where it applies, profile, file
-`;
+Makes git use cc-helper with that profile for every CodeCommit URL form (standard, FIPS, China,
+VPC endpoints): one include line at the end of your git config pointing at a file cc-helper owns
+in ~/.config/cc-helper/git/. The helper line names Node and cc-helper by absolute path, so git
+finds them without your shell's PATH (IDEs, GUI clients); run setup again after either moved.
+Running it again replaces the scope's profile; twice changes nothing.
 
-export interface SetupIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
+options:
+  --profile NAME        the AWS named profile that signs (a profile not in ~/.aws yet is allowed,
+                        with a warning)
+  --account ID          pin it: the helper refuses credentials of any other account
+  --local               only this repository (run inside it)
+  --dir PATH            repositories under PATH (their .git below it)
+  --remote-url PATTERN  repositories with a remote matching PATTERN (git >= 2.36)
+                        (none of these three: everywhere, in ~/.gitconfig)
+  --allow-default       allow the profile named "default" (it may be a canary)
+  --ambient             CI and cloud: sign with the machine's own credentials (environment keys,
+                        web identity, container, EKS Pod Identity, IMDSv2), never the shared
+                        files; needs --account
+  --dry-run             show exactly what would be written and where; write nothing
+  --replace-aws-cli     turn \`aws codecommit credential-helper\` lines into cc-helper lines
+  --remove              take out exactly what setup wrote for that scope (--all: every scope)
+  --list                every mapping cc-helper manages: scope, where it applies, profile, file
+
+examples:
+  cc-helper setup --profile CodeCommitProfile
+  cc-helper setup --profile AcmeCode --dir ~/clients/acme --account 123456789012
+  cc-helper setup --profile AcmeCode --remote-url 'https://git-codecommit.*.amazonaws.com/v1/repos/acme-*'
+  cc-helper setup --ambient --account 123456789012      # a CI image
+  cc-helper setup --remove --dir ~/clients/acme
+  cc-helper setup --remove --all      # everything; your files are back byte for byte
+
+exit status: 0 done; 1 failed (nothing half-written); 2 bad usage
+`,
+};
+
+export const command: CliCommand = { spec, run: runSetup };
+
+export type SetupIo = Pick<CommandContext, 'stdout' | 'stderr' | 'env' | 'cwd'>;
 
 export function runSetup(parsed: ParsedArgs, io: SetupIo): Promise<number> {
   return exitStatusOf(() => setupCommand(parsed, io), io.stderr);
 }
 
 async function setupCommand(parsed: ParsedArgs, io: SetupIo): Promise<number> {
-  if (parsed.rest.length > 0) throw new UsageError(`setup takes no arguments (got "${parsed.rest[0]!.slice(0, 40)}"): see \`cc-helper --help\``);
   const ctx: GitContext = { env: io.env, cwd: io.cwd };
   const dryRun = flag(parsed, 'dry-run');
   const modes = ['remove', 'list'].filter((m) => flag(parsed, m));
@@ -75,7 +101,29 @@ async function setupCommand(parsed: ParsedArgs, io: SetupIo): Promise<number> {
   );
   io.stdout(formatSetup(report, { dryRun, replaceAwsCli: flag(parsed, 'replace-aws-cli') }));
   if (report.launcherNote) io.stderr(`cc-helper: note: ${oneLine(report.launcherNote)}\n`);
+  const missing = profile === undefined ? undefined : missingProfileWarning(profile, io.env);
+  if (missing) io.stderr(`cc-helper: warning: ${missing}\n`);
   return 0;
+}
+
+/**
+ * A profile that is in neither AWS file nor the vault: allowed (it may be made later), but a push
+ * would fail until then, so say so. Unreadable files are doctor's business, not setup's.
+ */
+function missingProfileWarning(profile: string, env: NodeJS.ProcessEnv): string | undefined {
+  const { credentialsFile, configFile } = sharedFilePaths(env);
+  try {
+    const found = readProfile(profile, env);
+    if (found.inCredentialsFile || found.inConfigFile) return undefined;
+  } catch {
+    return undefined; // an unreadable file is doctor's business
+  }
+  try {
+    if (readSessionDefinitions(env)[profile]) return undefined;
+  } catch {
+    return undefined;
+  }
+  return `profile "${profile}" is not in ${credentialsFile} or ${configFile}, nor vault-backed: git pushes fail until it exists (\`aws configure --profile ${profile}\` or \`cc-helper vault add ${profile}\`)`;
 }
 
 function scopeOptionCount(parsed: ParsedArgs): number {

@@ -1,6 +1,7 @@
 // `cc-helper vault add|list|remove`: the long-term secret behind a profile, and how its
 // sessions are made. Secrets come from the terminal (hidden) or stdin, never from argv.
-import { lastOption, type ParsedArgs } from './args.js';
+import { lastOption, type CommandSpec, type ParsedArgs } from './args.js';
+import type { CliCommand, CommandContext } from './command.js';
 import { checkProfileName } from '../aws/profile-choice.js';
 import { createAsk } from '../prompt/ask.js';
 import {
@@ -12,35 +13,61 @@ import {
   type SessionSource,
 } from '../session/session-definitions.js';
 import { UsageError, UserError } from '../support/errors.js';
-import type { Trace } from '../support/trace.js';
 import { isVaultKind, openVault, type VaultKind } from '../vault/vault.js';
 
-export const VAULT_VALUED_OPTIONS = ['backend', 'role-arn', 'external-id', 'mfa-serial', 'duration', 'region', 'source-profile', 'max-key-age-days'];
+const profileArg = { min: 1, max: 1, label: 'one profile name' };
 
-export const VAULT_USAGE = `  cc-helper vault add PROFILE [--backend file|keyring|leapp] [--role-arn ARN [--external-id ID]]
-                    [--source-profile NAME] [--mfa-serial ARN] [--duration 1h] [--region REGION]
-      keep PROFILE's long-term access key in a vault (asked for on the terminal, or read as two
-      lines "key id" and "secret" from stdin); git pushes then activate short-lived sessions
-  cc-helper vault list      profiles, backends and key ages (no secrets)
-  cc-helper vault remove PROFILE
-  cc-helper vault rotate PROFILE
-      replace the IAM user's access key in the vault: create a new key, store it, prove it with
-      STS, delete the old one; on any failure the vault keeps a working key
-`;
+const spec: CommandSpec = {
+  name: 'vault',
+  summary: "keep a profile's long-term key in a vault: add, list, remove, rotate",
+  actions: {
+    add: { args: profileArg, valued: ['backend', 'role-arn', 'external-id', 'mfa-serial', 'duration', 'region', 'source-profile'] },
+    list: { valued: ['max-key-age-days'] },
+    remove: { args: profileArg },
+    rotate: { args: profileArg },
+  },
+  usage: `usage: cc-helper vault add PROFILE [--backend file|keyring|leapp] [--role-arn ARN [--external-id ID]]
+                     [--source-profile NAME] [--mfa-serial ARN] [--duration 1h] [--region REGION]
+       cc-helper vault list [--max-key-age-days N]
+       cc-helper vault remove PROFILE
+       cc-helper vault rotate PROFILE
 
-export interface CommandIo {
-  stdout: (s: string) => void;
-  env: NodeJS.ProcessEnv;
-  trace: Trace;
-  now: () => Date;
-  /** Reads all of stdin (only used when it is not a terminal). */
-  readStdin: () => Promise<string>;
-  stdinIsTerminal: boolean;
-}
+  add      keep PROFILE's long-term access key in a vault (asked for on the terminal, the secret
+           hidden, or read as two lines "key id" and "secret" from stdin; never from argv); git
+           pushes then activate short-lived sessions on demand
+  list     profiles, backends and key ages (no secrets); warns about keys older than N days (90)
+  remove   forget PROFILE's key and session definition
+  rotate   replace the IAM user's access key: create a new key, store it, prove it with STS,
+           delete the old one; on any failure the vault keeps a working key
+
+options for add:
+  --backend file|keyring|leapp  where the key lives: an encrypted file (default), the OS keyring,
+                                or nowhere (Leapp starts the session)
+  --role-arn ARN                sessions assume this role (AssumeRole), else GetSessionToken
+  --external-id ID              the role's external id
+  --source-profile NAME         assume the role with that profile's credentials, not a vault key
+  --mfa-serial ARN              the MFA device: a code is asked for, or CC_HELPER_MFA_COMMAND
+                                prints it (it gets the ARN in CC_HELPER_MFA_SERIAL)
+  --duration 1h                 session length: seconds, or 90m, 12h (15 min to 36 h)
+  --region REGION               the STS region (else AWS_REGION, else us-east-1)
+
+examples:
+  printf '%s\\n%s\\n' "$KEY_ID" "$SECRET" | cc-helper vault add CodeCommitProfile --mfa-serial arn:aws:iam::111122223333:mfa/me
+  cc-helper vault add CodeCommitProfile --role-arn arn:aws:iam::444455556666:role/Push
+  cc-helper vault list --max-key-age-days 30
+
+exit status: 0 done; 1 failed (the vault is unchanged); 2 bad usage
+`,
+};
+
+export const command: CliCommand = { spec, run: (parsed, context) => runVault(parsed, context) };
+
+/** What the vault and session commands use of the entry's context. */
+export type CommandIo = Pick<CommandContext, 'stdout' | 'env' | 'trace' | 'now' | 'readStdin' | 'stdinIsTerminal'>;
 
 export async function runVault(parsed: ParsedArgs, io: CommandIo): Promise<number> {
-  const [action, profile, ...extra] = parsed.rest;
-  if (extra.length) throw new UsageError(`vault ${action} takes one profile name: see \`cc-helper --help\``);
+  // parseCommand checked the action, its options and that a profile comes where one is needed.
+  const [action, profile] = parsed.rest;
   switch (action) {
     case 'add':
       return vaultAdd(requireProfile(profile, 'add'), parsed, io);
@@ -51,7 +78,7 @@ export async function runVault(parsed: ParsedArgs, io: CommandIo): Promise<numbe
     case 'rotate':
       return vaultRotate(requireProfile(profile, 'rotate'), io);
     default:
-      throw new UsageError(`unknown vault action "${String(action ?? '').slice(0, 20)}": use add, list, remove or rotate`);
+      throw new Error(`vault action "${action}" has no handler`);
   }
 }
 
@@ -138,12 +165,14 @@ export function describeSource(definition: SessionDefinition): string {
 }
 
 async function vaultList(parsed: ParsedArgs, io: CommandIo): Promise<number> {
+  const maxAgeText = lastOption(parsed, 'max-key-age-days') ?? '90';
+  if (!/^\d{1,5}$/.test(maxAgeText)) throw new UsageError(`--max-key-age-days "${maxAgeText.slice(0, 20)}" is not a number of days`);
+  const maxAgeDays = Number(maxAgeText);
   const definitions = Object.values(readSessionDefinitions(io.env));
   if (definitions.length === 0) {
     io.stdout('no vault-backed profiles: add one with `cc-helper vault add PROFILE`\n');
     return 0;
   }
-  const maxAgeDays = Number(lastOption(parsed, 'max-key-age-days') ?? 90);
   const listings = new Map<VaultKind, Map<string, { accessKeyIdMasked: string; createdAt: string }>>();
   for (const kind of new Set(definitions.flatMap((d) => ('vault' in d.source ? [d.source.vault] : [])))) {
     const vault = await openVault(kind, { env: io.env, trace: io.trace });

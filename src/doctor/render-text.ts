@@ -8,7 +8,8 @@ export function renderText(report: DoctorReport): string {
   for (const target of report.targets) out.push(...renderTarget(target, report.online), '');
   for (const s of report.skippedRemotes) out.push(`skipped remote ${s.remote} ${s.url}: ${s.reason}`);
   const d = report.defaultProfile;
-  out.push(d.hasKeys ? `[default]: holds keys (${d.accessKeyId}) in ${d.file}${d.looksLikeCanary ? '; looks like a canary' : ''}; never used by cc-helper` : '[default]: no keys');
+  // With keys, the default-has-keys finding below says it (once), with what they look like.
+  if (!d.hasKeys) out.push('[default]: no keys');
   out.push(...renderFindings(report.findings, ''));
   const errors = [...report.findings, ...report.targets.flatMap((t) => t.findings)].filter((f) => f.severity === 'error').length;
   const guiFails = report.targets.some((t) => t.gui && !t.gui.ok);

@@ -1,5 +1,5 @@
 // One MFA code from whoever can give it: CC_HELPER_MFA_COMMAND (a YubiKey OATH reader such as
-// `ykman oath accounts code -s NAME`), else askpass or /dev/tty through ask.ts; never stdin,
+// `ykman oath accounts code -s "$CC_HELPER_MFA_SERIAL"`), else askpass or /dev/tty through ask.ts; never stdin,
 // which belongs to git. Shared by vault sessions and role profiles.
 import { execFileSync } from 'node:child_process';
 import { UserError } from '../support/errors.js';
@@ -8,17 +8,21 @@ import { createAsk } from './ask.js';
 export async function askMfaCode(serial: string, profile: string, env: NodeJS.ProcessEnv): Promise<string> {
   const command = env.CC_HELPER_MFA_COMMAND;
   const code = command
-    ? runMfaCommand(command, serial, env)
+    ? runMfaCommand(command, serial, profile, env)
     : await createAsk({ env, fallbackHint: `run \`cc-helper session start ${profile}\` in a terminal first` })(`MFA code for ${serial} (profile ${profile}): `);
-  if (!/^\d{6}$/.test(code)) throw new UserError(`the MFA code for profile "${profile}" must be 6 digits; nothing was changed`);
+  if (!/^\d{6}$/.test(code)) throw new UserError(`the MFA code for profile "${profile}" must be 6 digits, got ${describeAnswer(code)}; nothing was changed`);
   return code;
 }
 
-/** Run through the shell with the MFA serial as $1; its first output line is the code. */
-function runMfaCommand(command: string, serial: string, env: NodeJS.ProcessEnv): string {
+/**
+ * CC_HELPER_MFA_COMMAND: a shell command that prints the current code on its first line. It gets
+ * the device and the profile in CC_HELPER_MFA_SERIAL and CC_HELPER_MFA_PROFILE, never as
+ * arguments, so `echo 123456` is a valid command too.
+ */
+function runMfaCommand(command: string, serial: string, profile: string, env: NodeJS.ProcessEnv): string {
   try {
-    const out = execFileSync('/bin/sh', ['-c', `${command} "$@"`, 'mfa-command', serial], {
-      env,
+    const out = execFileSync('/bin/sh', ['-c', command], {
+      env: { ...env, CC_HELPER_MFA_SERIAL: serial, CC_HELPER_MFA_PROFILE: profile },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 60_000,
@@ -28,4 +32,18 @@ function runMfaCommand(command: string, serial: string, env: NodeJS.ProcessEnv):
     const status = (error as { status?: number }).status;
     throw new UserError(`the MFA command (CC_HELPER_MFA_COMMAND) failed${status === undefined ? '' : ` with exit status ${status}`}: run it by hand to see why`);
   }
+}
+
+/** What a wrong MFA answer looked like, without the answer itself: `7 characters (digits, spaces)`. */
+export function describeAnswer(answer: string): string {
+  if (answer === '') return 'nothing';
+  const classes = [
+    [/\d/, 'digits'],
+    [/[A-Za-z]/, 'letters'],
+    [/\s/, 'spaces'],
+    [/[^\dA-Za-z\s]/, 'other characters'],
+  ] as const;
+  const found = classes.filter(([re]) => re.test(answer)).map(([, name]) => name);
+  const length = [...answer].length;
+  return `${length} character${length === 1 ? '' : 's'} (${found.join(', ')})`;
 }

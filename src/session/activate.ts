@@ -20,6 +20,7 @@ import { replayingFailure } from '../role/shared-attempt.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
+import { describeAnswer } from '../prompt/mfa-code.js';
 import { needsRenewal } from './renewal.js';
 import { sessionMarkerFor, type SessionDefinition } from './session-definitions.js';
 
@@ -102,7 +103,7 @@ async function obtain(definition: SessionDefinition, deps: SessionDeps): Promise
     ? { serialNumber: definition.mfaSerial, tokenCode: await deps.askMfaCode(definition.mfaSerial, profile) }
     : {};
   if (definition.mfaSerial && !/^\d{6}$/.test(mfa.tokenCode ?? '')) {
-    throw new UserError(`the MFA code for profile "${profile}" must be 6 digits; nothing was changed`);
+    throw new UserError(`the MFA code for profile "${profile}" must be 6 digits, got ${describeAnswer(mfa.tokenCode ?? '')}; nothing was changed`);
   }
   const started = Date.now();
   const sts = deps.sts(source, region);

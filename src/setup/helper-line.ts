@@ -69,7 +69,7 @@ function ambientArgs(account: string | undefined): string[] {
 export function chooseLauncher(): { launcher: Launcher; note?: string } {
   const launcher: Launcher = { node: process.execPath, script: CC_HELPER_SCRIPT };
   if (/[\\/]_npx[\\/]/.test(CC_HELPER_SCRIPT)) {
-    return { launcher, note: 'cc-helper runs from npx\'s cache, which can be cleaned at any time: install it (npm install -g cc-helper) and run setup again' };
+    return { launcher, note: 'cc-helper runs from npx\'s cache, which can be cleaned at any time: install it (`npm install -g` with the package or tarball you gave npx: see the README, "Install") and run setup again' };
   }
   return { launcher };
 }

@@ -2,6 +2,7 @@
 // of the includer and delete the owned files. When the last mapping of a file goes, the file is
 // back to its bytes before setup: the newline setup added after a last line without one is taken
 // away, and a file setup created is deleted if nothing else was written to it.
+import { rmdir } from 'node:fs/promises';
 import { removeFile } from './atomic-write.js';
 import type { GitContext } from './git-run.js';
 import { checkParses, ConfigLock, managedIncludes, readIncluder, resolveIncludePath, rewriteIncluder, type ManagedInclude } from './includer-file.js';
@@ -86,5 +87,7 @@ export async function removeMappings(what: { scope: ScopeRequest } | { all: true
     }
     for (const file of ownedFiles) await removeFile(file);
   }
+  // The last mapping gone: so is the folder setup made for them (rmdir refuses a non-empty one).
+  if (!dryRun) await rmdir(owned).catch(() => undefined);
   return report;
 }

@@ -4,8 +4,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { parseArgs } from '../../src/cli/args.js';
-import { runSetup, SETUP_FLAG_OPTIONS, SETUP_VALUED_OPTIONS } from '../../src/cli/setup-command.js';
+import { parseCommand } from '../../src/cli/args.js';
+import { command, runSetup } from '../../src/cli/setup-command.js';
+import { exitStatusOf } from '../../src/support/errors.js';
 import { makeHermeticGitEnv, runGit, type Env } from './git-env.js';
 
 /** Profile name -> access key id; a signed answer's username is the key id. */
@@ -53,18 +54,11 @@ export async function makeSetupHome(t: ExecutionContext, extra: Env = {}): Promi
     gitconfig: env.GIT_CONFIG_GLOBAL ?? join(h.home, '.gitconfig'),
     ownedDir: join(h.home, '.config', 'cc-helper', 'git'),
     async setup(argv, cwd = h.home) {
-      const parsed = parseArgs(argv, {
-        valued: SETUP_VALUED_OPTIONS,
-        known: new Set([...SETUP_VALUED_OPTIONS, ...SETUP_FLAG_OPTIONS, 'debug']),
-      });
       let stdout = '';
       let stderr = '';
-      const code = await runSetup(parsed, {
-        stdout: (s) => (stdout += s),
-        stderr: (s) => (stderr += s),
-        env: env as NodeJS.ProcessEnv,
-        cwd,
-      });
+      const io = { stdout: (s: string) => void (stdout += s), stderr: (s: string) => void (stderr += s), env: env as NodeJS.ProcessEnv, cwd };
+      // Checked as the CLI entry checks it: a usage error is its stderr line and exit status 2.
+      const code = await exitStatusOf(() => runSetup(parseCommand(argv, argv.indexOf('setup'), 'setup', command.spec), io), io.stderr);
       return { code, stdout, stderr };
     },
     async fill(url, cwd = h.home) {
