@@ -295,7 +295,7 @@ test('setup --ambient: needs --account, takes no profile; --list shows the mappi
   const list = await runHelper(['setup', '--list'], '', env);
   t.regex(list.stdout, /^global\s+\(ambient\)\s+everywhere/m);
   const helper = await runGit(['config', '--get-all', '--includes', 'credential.https://git-codecommit.*.amazonaws.com.helper'], { env: h.env, cwd: h.home });
-  t.regex(helper.stdout, /--credentials ambient --account 111122223333\n$/);
+  t.regex(helper.stdout, /--credentials ambient --account 111122223333 "\$@"; .*\n$/);
   t.is((await runHelper(['setup', '--remove'], '', env)).code, 0);
   t.is(readFileSync(join(h.home, '.gitconfig'), 'utf8'), before, '--remove restores every byte');
 });

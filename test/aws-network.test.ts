@@ -126,7 +126,7 @@ const r = await c.getSessionToken(); console.log(r.accessKeyId.slice(0, 4));`;
   t.deepEqual(r.connects, [`${STS_HOST}:443`]);
 });
 
-test.serial('SDK role path: `cc-helper get` for a role profile assumes the role through the proxy, with the CA, and stays quiet', async (t) => {
+test.serial('role path: `cc-helper get` for a role profile assumes the role through the proxy, with the profile\'s CA, and stays quiet', async (t) => {
   const home = makeAwsHome({
     credentials: `[dev]\naws_access_key_id = ${USER.id}\naws_secret_access_key = ${USER.secretAccessKey}\n`,
     config: `[profile viaProxy]\nrole_arn = ${ROLE_ARN}\nsource_profile = dev\nregion = us-east-1\nca_bundle = ${net.ca.caCertPath}\n`,
@@ -141,8 +141,34 @@ test.serial('SDK role path: `cc-helper get` for a role profile assumes the role 
   t.is(r.result.stderr, '', 'no warning from undici or the SDK reaches git\'s user');
   t.is(net.sts.callCount('AssumeRole'), before + 1);
   t.deepEqual(r.connects, [`${STS_HOST}:443`]);
-  // The same with the wrong CA: one line, nothing on stdout.
+  // The same with the wrong CA (and no cached session): one line, nothing on stdout.
+  rmSync(join(env.HOME!, '.aws', 'cli'), { recursive: true, force: true });
   const wrong = await run(process.execPath, [HELPER_BIN, '--profile', 'viaProxy', 'get'], { env: { ...env, AWS_CA_BUNDLE: net.wrongCa.caCertPath }, input });
   t.is(wrong.stdout, 'quit=1\n');
-  t.regex(wrong.stderr, /^cc-helper: cannot get credentials for profile "viaProxy" \(role\): the TLS certificate of an AWS endpoint cannot be verified \([A-Z_]+\); behind a TLS-inspecting proxy, point AWS_CA_BUNDLE, .*\n$/);
+  t.regex(wrong.stderr, /^cc-helper: cannot verify the TLS certificate of STS at https:\/\/sts\.example\.test\/ \([A-Z_]+\).*\n$/);
+});
+
+test.serial('SDK role path (credential_source): the SDK\'s STS call goes through the proxy with the profile\'s CA, and stays quiet', async (t) => {
+  const home = makeAwsHome({
+    config: `[profile viaSdk]\nrole_arn = ${ROLE_ARN}\ncredential_source = Environment\nregion = us-east-1\nca_bundle = ${net.ca.caCertPath}\n`,
+  });
+  t.teardown(home.cleanup);
+  const env = {
+    ...home.env,
+    AWS_ENDPOINT_URL_STS: `https://${STS_HOST}/`,
+    HTTPS_PROXY: net.proxy.url,
+    AWS_ACCESS_KEY_ID: USER.id,
+    AWS_SECRET_ACCESS_KEY: USER.secretAccessKey,
+  };
+  const input = request({ protocol: 'https', host: 'git-codecommit.us-east-1.amazonaws.com', path: 'v1/repos/r' });
+  const before = net.sts.callCount('AssumeRole');
+  const r = await tunnels(() => run(process.execPath, [HELPER_BIN, '--profile', 'viaSdk', 'get'], { env, input }));
+  t.is(r.result.code, 0, r.result.stderr);
+  t.regex(r.result.stdout, /^username=ASIA[A-Z0-9]+%/m);
+  t.is(r.result.stderr, '', 'no warning from undici or the SDK reaches git\'s user');
+  t.is(net.sts.callCount('AssumeRole'), before + 1);
+  t.deepEqual(r.connects, [`${STS_HOST}:443`]);
+  const wrong = await run(process.execPath, [HELPER_BIN, '--profile', 'viaSdk', 'get'], { env: { ...env, AWS_CA_BUNDLE: net.wrongCa.caCertPath }, input });
+  t.is(wrong.stdout, 'quit=1\n');
+  t.regex(wrong.stderr, /^cc-helper: cannot get credentials for profile "viaSdk" \(role\): the TLS certificate of an AWS endpoint cannot be verified \([A-Z_]+\); behind a TLS-inspecting proxy, point AWS_CA_BUNDLE, .*\n$/);
 });

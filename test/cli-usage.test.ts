@@ -36,7 +36,7 @@ const CASES: Case[] = [
   { argv: ['--version'], code: 0, stdout: /^cc-helper \d+\.\d+\.\d+\n$/, stderr: '' },
   { argv: [], code: 2, stdout: '', stderr: 'no command given: see `cc-helper --help`' },
   { argv: ['--profile', 'p'], code: 2, stdout: '', stderr: 'no command given: see `cc-helper --help`' },
-  { argv: ['help', 'frob'], code: 2, stdout: '', stderr: /^no help for "frob": the commands are get, store, erase, setup, doctor, vault, session$/ },
+  { argv: ['help', 'frob'], code: 2, stdout: '', stderr: /^no help for "frob": the commands are get, store, erase, setup, doctor, vault, session, migrate, askpass$/ },
   { argv: ['help', 'stup'], code: 2, stderr: /^no help for "stup" \(did you mean setup\?\)/ },
   { argv: ['help', 'setup', 'extra'], code: 2, stderr: /^help takes one command \(got "extra"\)/ },
   { argv: ['frob'], code: 2, stderr: 'unknown command "frob": see `cc-helper --help`' },

@@ -109,20 +109,20 @@ test('an expired session is flagged; with a vault definition it is renewed on de
   t.is((await h.setup(['setup', '--profile', 'Expired'])).code, 0);
   await appendFile(
     h.env.AWS_SHARED_CREDENTIALS_FILE!,
-    '\n[Expired]\naws_access_key_id = ASIAEXPIREDEXAMPLE\naws_secret_access_key = x\naws_session_token = FQoSECRETSESSIONTOKEN\nx_security_token_expires = 2020-01-02T03:04:05Z\n',
+    '\n[Expired]\naws_access_key_id = ASIAEXPIREDEXAMPLE\naws_secret_access_key = x\naws_session_token = FQoSECRETSESSIONTOKEN\nx_security_token_expires = 2020-01-02T03:04:05Z\nx_cc_helper_session = Expired\n',
   );
   const r = await doctorJson(h, [URL_X]);
   t.is(r.code, 1);
   const target = r.report.targets[0]!;
   t.deepEqual(target.credentials, {
-    kind: 'static',
+    kind: 'vault session',
     accessKeyId: '**************MPLE',
     file: h.env.AWS_SHARED_CREDENTIALS_FILE!,
     expiresAt: '2020-01-02T03:04:05.000Z',
     expired: true,
     minutesLeft: target.credentials!.minutesLeft,
     renewal: null,
-    detail: 'keys with a session token',
+    detail: 'a session cc-helper wrote (vault item "Expired") but no longer has a definition for',
   });
   t.true(target.credentials!.minutesLeft! < 0);
   t.deepEqual(codes(target.findings), ['error:credentials-expired']);

@@ -46,7 +46,7 @@ export async function activateRole(role: RoleProfile, seenText: string | undefin
     if (viaMfaSession) caller = await mfaSession(source, role, mfaSessionSeconds, context);
     else if (role.mfaSerial) mfa = { serialNumber: role.mfaSerial, tokenCode: await askMfaCode(role.mfaSerial, role.name, env) };
 
-    const sts = createStsClient({ region: role.region, credentials: caller, env, now: () => new Date(), trace });
+    const sts = createStsClient({ region: role.region, credentials: caller, env, profile: role.name, now: () => new Date(), trace });
     const started = Date.now();
     let answer;
     try {
@@ -140,7 +140,7 @@ async function mfaSession(longTerm: CallerCredentials, role: RoleProfile, second
     const again = usable();
     if (again) return again;
     const tokenCode = await askMfaCode(role.mfaSerial!, role.name, env);
-    const sts = createStsClient({ region: role.region, credentials: longTerm, env, now: () => new Date(), trace });
+    const sts = createStsClient({ region: role.region, credentials: longTerm, env, profile: role.name, now: () => new Date(), trace });
     const session: StsCredentials = await sts.getSessionToken({ durationSeconds: seconds, serialNumber: role.mfaSerial!, tokenCode });
     trace(`MFA session for ${role.mfaSerial} until ${session.expiration.toISOString()} (key ${mask(session.accessKeyId)})`);
     writeCacheFile(file, dir, {
