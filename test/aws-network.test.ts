@@ -142,7 +142,7 @@ test.serial('role path: `cc-helper get` for a role profile assumes the role thro
   t.is(net.sts.callCount('AssumeRole'), before + 1);
   t.deepEqual(r.connects, [`${STS_HOST}:443`]);
   // The same with the wrong CA (and no cached session): one line, nothing on stdout.
-  rmSync(join(env.HOME!, '.aws', 'cli'), { recursive: true, force: true });
+  rmSync(join(home.env.HOME!, '.aws', 'cli'), { recursive: true, force: true });
   const wrong = await run(process.execPath, [HELPER_BIN, '--profile', 'viaProxy', 'get'], { env: { ...env, AWS_CA_BUNDLE: net.wrongCa.caCertPath }, input });
   t.is(wrong.stdout, 'quit=1\n');
   t.regex(wrong.stderr, /^cc-helper: cannot verify the TLS certificate of STS at https:\/\/sts\.example\.test\/ \([A-Z_]+\).*\n$/);
