@@ -55,7 +55,14 @@ const REPO = 'bench';
 const REQUEST = `protocol=https\nhost=${HOST}\npath=v1/repos/${REPO}\n\n`;
 const PROFILE = 'bench';
 /** The cc-helper lines the git cases use unless --helper-line says otherwise: the two `cc-helper setup` writes. */
-const DEFAULT_HELPER_LINES = [`codecommit --profile {profile}`, `!{node} {bin} --profile {profile}`];
+/**
+ * The line `cc-helper setup` writes (absolute paths; Node starts only for `get`), and the short
+ * hand-written `codecommit` form for comparison (Node for every action, plus git's own lookup).
+ */
+const DEFAULT_HELPER_LINES = [
+  `!f() { test "$1" = get && exec {node} {bin} --profile {profile} "$@"; while read -r _; do :; done; }; f`,
+  `codecommit --profile {profile}`,
+];
 
 interface Key {
   id: string;
@@ -498,7 +505,7 @@ async function startGitWorld(root: string, options: Options): Promise<GitWorld> 
     }
     const shown = line.replaceAll('{node}', 'node').replaceAll('{bin}', 'bin/cc-helper.js').replaceAll('{profile}', PROFILE);
     for (const op of operations) {
-      const name = `git:${op.op}:${options.helperLines === DEFAULT_HELPER_LINES ? ['codecommit', 'node-bin'][i] : `line-${i + 1}`}`;
+      const name = `git:${op.op}:${options.helperLines === DEFAULT_HELPER_LINES ? ['setup-line', 'codecommit'][i] : `line-${i + 1}`}`;
       cases.push(gitCase(name, `git ${op.op}, helper = ${shown}`, op, pool.env, `git:${op.op}:zero`));
     }
   }
