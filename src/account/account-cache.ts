@@ -5,8 +5,9 @@
 // File: `accounts.json` in cc-helper's folder, `{ "version": 1, "accounts": { "<key id>": "<account>" } }`,
 // replaced whole (temp file + rename). Two helpers writing at once can lose one entry: that costs
 // one more STS call later, never a wrong answer, so no lock is taken on the push path.
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writePrivateFileSync } from '../support/private-file.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { nameRecord } from '../support/name-record.js';
 
@@ -31,18 +32,7 @@ export function rememberAccount(accessKeyId: string, account: string, env: NodeJ
   for (const id of ids.slice(0, Math.max(0, ids.length - MAX_ENTRIES))) delete accounts[id];
   const file = accountCacheFile(env);
   mkdirSync(ccHelperConfigDir(env), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    writeFileSync(temp, JSON.stringify({ version: 1, accounts }, null, 2) + '\n', { mode: 0o600 });
-    renameSync(temp, file);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // never written
-    }
-    throw error;
-  }
+  writePrivateFileSync(file, JSON.stringify({ version: 1, accounts }, null, 2) + '\n');
 }
 
 function readCache(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -9,10 +9,11 @@
 //   separators=(',', ':')).
 // A file is the STS-shaped answer: {"Credentials": {"AccessKeyId", "SecretAccessKey",
 // "SessionToken", "Expiration", …}, …}. botocore refreshes within 15 minutes of expiry.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writePrivateFileSync } from '../support/private-file.js';
 import type { SigningCredentials } from '../codecommit/password.js';
 
 /** botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS. */
@@ -166,18 +167,7 @@ export function formatCacheTime(date: Date): string {
 /** Writes `value` as the CLI does (json.dumps defaults), 0600, via a temp file and rename. */
 export function writeCacheFile(file: string, dir: string, value: unknown): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const temp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    writeFileSync(temp, pythonStyleJson(value), { mode: 0o600, flag: 'wx' });
-    renameSync(temp, file);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // never created
-    }
-    throw error;
-  }
+  writePrivateFileSync(file, pythonStyleJson(value));
 }
 
 /** json.dumps(value) with Python's default separators (`, ` and `: `), insertion order kept. */
