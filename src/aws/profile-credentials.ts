@@ -19,7 +19,7 @@ import type { SigningCredentials } from '../codecommit/password.js';
 import { UserError } from '../support/errors.js';
 import { silentTrace, type Trace } from '../support/trace.js';
 import { DEFAULT_PROFILE } from './profile-choice.js';
-import { configSectionProfile, decodeSharedFile, emptyValues, mayNameProfile, parseSharedFile, SharedFileSyntaxError, type SectionValues } from './shared-file-parser.js';
+import { configSectionProfile, configSectionSsoSession, decodeSharedFile, emptyValues, mayNameProfile, parseSharedFile, SharedFileSyntaxError, type SectionValues } from './shared-file-parser.js';
 import { sharedFilePaths } from './shared-files.js';
 
 export type CredentialSource = 'credentials file' | 'config file' | 'role' | 'sso' | 'process' | 'web identity' | 'vault session';
@@ -243,4 +243,14 @@ export function readSharedFile(file: string, wanted: (section: string) => boolea
     }
     throw error;
   }
+}
+
+/**
+ * The config file's `[sso-session NAME]` (header read as botocore reads it; the last one wins), or
+ * undefined when the file has none. Shared by the own SSO path and the SDK hand-over.
+ */
+export function readSsoSession(name: string, configFile: string): SectionValues | undefined {
+  const parsed = readSharedFile(configFile, (section) => configSectionSsoSession(section) === name);
+  const header = parsed?.order[parsed.order.length - 1];
+  return header === undefined ? undefined : parsed!.sections.get(header);
 }

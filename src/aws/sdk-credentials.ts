@@ -17,8 +17,8 @@ import { createAsk } from '../prompt/ask.js';
 import { classifyNetworkError } from '../sts/sts-error.js';
 import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
-import { profileKind, readProfile, readSharedFile, staticCredentials, type ProfileCredentials, type ProfileData, type ProfileKind, type SdkKind } from './profile-credentials.js';
-import { configSectionSsoSession, emptyValues, type SectionValues } from './shared-file-parser.js';
+import { profileKind, readProfile, readSsoSession, staticCredentials, type ProfileCredentials, type ProfileData, type ProfileKind, type SdkKind } from './profile-credentials.js';
+import { emptyValues, type SectionValues } from './shared-file-parser.js';
 import { DEFAULT_TIMEOUT_MS } from './query-api.js';
 import { sharedFilePaths } from './shared-files.js';
 
@@ -196,13 +196,11 @@ function cutDown(name: string, kind: ProfileKind, profile: ProfileData): Section
 
 function addSsoSession(view: SdkView, session: string | undefined, configFile: string): void {
   if (session === undefined) return;
-  const parsed = readSharedFile(configFile, (section) => configSectionSsoSession(section) === session);
-  const name = parsed?.order[parsed.order.length - 1];
-  if (!parsed || name === undefined) {
+  const section = readSsoSession(session, configFile);
+  if (!section) {
     throw new UserError(`the sso-session "${session}" is not in ${configFile}: add [sso-session ${session}] or fix sso_session`);
   }
   const values = emptyValues();
-  const section = parsed.sections.get(name)!;
   for (const key of ['sso_start_url', 'sso_region', 'sso_registration_scopes']) if (key in section) values[key] = section[key]!;
   view.ssoSessions.set(session, values);
 }

@@ -2,9 +2,8 @@
 // CLI's role-credential cache: fresh credentials in ~/.aws/cli/cache sign at once, without the
 // SDK or the network. Otherwise sso-portal.ts asks the SSO portal with the token `aws sso
 // login` left in ~/.aws/sso/cache.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readIniSection } from '../aws/ini-sections.js';
+import { readSsoSession } from '../aws/profile-credentials.js';
 import { sharedFilePaths } from '../aws/shared-files.js';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { UserError } from '../support/errors.js';
@@ -29,12 +28,7 @@ export function ssoProfile(name: string, values: Record<string, string>, env: No
   const sessionName = values.sso_session;
   if (sessionName) {
     const configFile = sharedFilePaths(env).configFile;
-    let session: Record<string, string> | undefined;
-    try {
-      session = readIniSection(readFileSync(configFile, 'utf8'), `sso-session ${sessionName}`);
-    } catch {
-      session = undefined;
-    }
+    const session = readSsoSession(sessionName, configFile);
     if (!session) throw new UserError(`profile "${name}" names sso_session "${sessionName}", but ${configFile} has no [sso-session ${sessionName}]: add it (\`aws configure sso\`)`);
     settings = { ...values, ...session };
   }
