@@ -2,8 +2,8 @@
 // and builds V8's code cache for the first, which bin/cc-helper.js compiles it with:
 // - cc-helper.cjs (+ cc-helper.cjs.v8cache): the entry, argument parsing and the git helper
 //   actions (get, store, erase): read the request, choose the profile, read the files, sign, with
-//   @smithy/signature-v4 and @aws-crypto/sha256-js taken through their ES module entries so
-//   unused code is shaken out;
+//   @smithy/signature-v4 taken through its ES module entries so unused code is shaken out (the
+//   hash is cc-helper's own, src/crypto);
 // - git-remote-codecommit.cjs: the whole of bin/git-remote-codecommit.js (src/grc), one file with
 //   no external package, since git starts it for every fetch and push of a codecommit:: remote;
 // - cc-helper-cold.cjs: everything main.ts or the get path import() lazily besides that (setup,
@@ -53,7 +53,7 @@ const HOT_DYNAMIC = new Set([
  * bundle, so package.json lists them as devDependencies; what stays external must be a runtime
  * dependency (checked below).
  */
-const BUNDLED_PACKAGES = new Set(['@smithy/signature-v4', '@aws-crypto/sha256-js']);
+const BUNDLED_PACKAGES = new Set(['@smithy/signature-v4']);
 
 /** The runtime dependencies an installed package gets: the only externals the bundles may require. */
 const RUNTIME_DEPENDENCIES = new Set(Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {}));

@@ -3,8 +3,8 @@
 // throttling, 5xx and a connection that broke after it was made, a bounded number of times with
 // jittered exponential backoff; what a failure *means* is the caller's (each service words its
 // own errors), through `errors`.
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '../crypto/sha256.js';
 import { classifyNetworkError, isRetryableAnswer, type NetworkFailure } from '../sts/sts-error.js';
 import { xmlInner, xmlText } from '../sts/sts-xml.js';
 import { awsNetwork } from '../net/aws-network.js';

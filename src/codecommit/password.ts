@@ -1,8 +1,8 @@
 // CodeCommit's git password: a SigV4 signature over a pseudo-request with method `GIT`.
 // Pure: credentials, host, path and time in; username, password and expiry out. The clock is a
 // parameter so golden vectors made by the AWS CLI under a frozen clock reproduce exactly.
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256, sha256 } from '../crypto/sha256.js';
 
 export interface SigningCredentials {
   accessKeyId: string;
@@ -43,7 +43,7 @@ export async function computeCodeCommitPassword(input: CodeCommitPasswordInput):
   const date = timestamp.slice(0, 8);
   const scope = `${date}/${input.region}/${SERVICE}/aws4_request`;
   const canonicalRequest = `GIT\n/${input.path}\n\nhost:${input.hostname}\n\nhost\n`;
-  const stringToSign = `AWS4-HMAC-SHA256\n${timestamp}\n${scope}\n${await sha256Hex(canonicalRequest)}`;
+  const stringToSign = `AWS4-HMAC-SHA256\n${timestamp}\n${scope}\n${sha256Hex(canonicalRequest)}`;
 
   const signer = new SignatureV4({
     credentials: {
@@ -79,8 +79,6 @@ function formatTimestamp(date: Date): string {
   return iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 13) + iso.slice(14, 16) + iso.slice(17, 19);
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  const hash = new Sha256();
-  hash.update(text);
-  return Buffer.from(await hash.digest()).toString('hex');
+function sha256Hex(text: string): string {
+  return Buffer.from(sha256(text)).toString('hex');
 }
