@@ -14,12 +14,12 @@
 //   6. the config file's profile, if it has `aws_access_key_id`: key, secret and token from it.
 // Steps 1, 2, 3 and 5 read botocore's merged view: the config profile updated key by key with
 // the credentials file's section (session.full_config).
-import { readFileSync } from 'node:fs';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { UserError } from '../support/errors.js';
 import { silentTrace, type Trace } from '../support/trace.js';
 import { DEFAULT_PROFILE } from './profile-choice.js';
-import { configSectionProfile, configSectionSsoSession, decodeSharedFile, emptyValues, mayNameProfile, parseSharedFile, SharedFileSyntaxError, type SectionValues } from './shared-file-parser.js';
+import { configSectionProfile, configSectionSsoSession, emptyValues, mayNameProfile, type SectionValues } from './shared-file-parser.js';
+import { readSharedFile } from './shared-file-reader.js';
 import { sharedFilePaths } from './shared-files.js';
 
 export type CredentialSource = 'credentials file' | 'config file' | 'role' | 'sso' | 'process' | 'web identity' | 'vault session';
@@ -56,9 +56,10 @@ export interface ProfileData {
 
 export function readProfile(name: string, env: NodeJS.ProcessEnv = process.env): ProfileData {
   const { credentialsFile, configFile } = sharedFilePaths(env);
-  // Both files are parsed whole every time: the CLI refuses a file with a bad line anywhere.
-  const configSection = readConfigProfile(configFile, name);
-  const credentialsSection = readSharedFile(credentialsFile, (section) => section === name, name)?.sections.get(name);
+  // Both files are checked whole (or known clean, see shared-file-reader.ts): the CLI refuses a
+  // file with a bad line anywhere.
+  const configSection = readConfigProfile(configFile, name, env);
+  const credentialsSection = readSharedFile(credentialsFile, (section) => section === name, name, env)?.sections.get(name);
   const values = emptyValues();
   if (configSection) Object.assign(values, configSection);
   if (credentialsSection) Object.assign(values, credentialsSection);
@@ -218,39 +219,18 @@ function refuseDefaultInChain(name: string, values: SectionValues, env: NodeJS.P
 }
 
 /** The config file's profile `name`: the last section that botocore maps to it. */
-function readConfigProfile(file: string, name: string): SectionValues | undefined {
-  const parsed = readSharedFile(file, (section) => mayNameProfile(section, name) && configSectionProfile(section) === name, name);
+function readConfigProfile(file: string, name: string, env: NodeJS.ProcessEnv): SectionValues | undefined {
+  const parsed = readSharedFile(file, (section) => mayNameProfile(section, name) && configSectionProfile(section) === name, name, env);
   if (!parsed || parsed.order.length === 0) return undefined;
   return parsed.sections.get(parsed.order[parsed.order.length - 1]!);
-}
-
-/** Parses one shared file (undefined when it does not exist); a line the CLI refuses is a UserError. */
-export function readSharedFile(file: string, wanted: (section: string) => boolean, mentions?: string): ReturnType<typeof parseSharedFile> | undefined {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // botocore skips a path that is not a regular file (os.path.isfile).
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined;
-    throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return parseSharedFile(decodeSharedFile(bytes), mentions === undefined ? { wanted } : { wanted, mentions });
-  } catch (error) {
-    if (error instanceof SharedFileSyntaxError) {
-      throw new UserError(`cannot use ${file}: ${error.message}, and the AWS CLI refuses the whole file for it: fix that line`);
-    }
-    throw error;
-  }
 }
 
 /**
  * The config file's `[sso-session NAME]` (header read as botocore reads it; the last one wins), or
  * undefined when the file has none. Shared by the own SSO path and the SDK hand-over.
  */
-export function readSsoSession(name: string, configFile: string): SectionValues | undefined {
-  const parsed = readSharedFile(configFile, (section) => configSectionSsoSession(section) === name);
+export function readSsoSession(name: string, configFile: string, env: NodeJS.ProcessEnv = process.env): SectionValues | undefined {
+  const parsed = readSharedFile(configFile, (section) => configSectionSsoSession(section) === name, name, env);
   const header = parsed?.order[parsed.order.length - 1];
   return header === undefined ? undefined : parsed!.sections.get(header);
 }

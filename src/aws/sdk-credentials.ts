@@ -135,7 +135,7 @@ export function sdkView(name: string, kind: SdkKind, profile: ProfileData, env: 
   let current = { name, kind: kind as ProfileKind, profile };
   for (;;) {
     view.profiles.set(current.name, cutDown(current.name, current.kind, current.profile));
-    if (current.kind === 'sso') addSsoSession(view, current.profile.values.sso_session, current.profile.configFile);
+    if (current.kind === 'sso') addSsoSession(view, current.profile.values.sso_session, current.profile.configFile, env);
     if (current.kind !== 'role') return view;
     const values = current.profile.values;
     const next = values.source_profile;
@@ -194,9 +194,9 @@ function cutDown(name: string, kind: ProfileKind, profile: ProfileData): Section
   return out;
 }
 
-function addSsoSession(view: SdkView, session: string | undefined, configFile: string): void {
+function addSsoSession(view: SdkView, session: string | undefined, configFile: string, env: NodeJS.ProcessEnv): void {
   if (session === undefined) return;
-  const section = readSsoSession(session, configFile);
+  const section = readSsoSession(session, configFile, env);
   if (!section) {
     throw new UserError(`the sso-session "${session}" is not in ${configFile}: add [sso-session ${session}] or fix sso_session`);
   }

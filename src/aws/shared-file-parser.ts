@@ -48,6 +48,11 @@ export interface ParsedSharedFile {
   order: string[];
   /** How many sections the file has besides [DEFAULT]. */
   sectionCount: number;
+  /**
+   * The file has the plain shape the fast path below checks (every header at the start of its
+   * line, no [DEFAULT], no CR, no continuation lines): section-search.ts can search it.
+   */
+  plain?: boolean;
 }
 
 export interface ParseOptions {
@@ -139,7 +144,7 @@ function parseSimpleFile(text: string, options: ParseOptions): ParsedSharedFile 
     sections.set(name, body.sections.get(name)!);
     order.push(name);
   }
-  return { sections, order, sectionCount: headers.length };
+  return { sections, order, sectionCount: headers.length, plain: true };
 }
 
 function parseLineByLine(input: string, options: ParseOptions): ParsedSharedFile {

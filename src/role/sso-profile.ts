@@ -28,7 +28,7 @@ export function ssoProfile(name: string, values: Record<string, string>, env: No
   const sessionName = values.sso_session;
   if (sessionName) {
     const configFile = sharedFilePaths(env).configFile;
-    const session = readSsoSession(sessionName, configFile);
+    const session = readSsoSession(sessionName, configFile, env);
     if (!session) throw new UserError(`profile "${name}" names sso_session "${sessionName}", but ${configFile} has no [sso-session ${sessionName}]: add it (\`aws configure sso\`)`);
     settings = { ...values, ...session };
   }

@@ -1,0 +1,106 @@
+// Reads one AWS shared file for the sections a caller wants, refusing what the AWS CLI refuses.
+// Small files are parsed whole every time. A large file read clean once is remembered
+// (clean-file-memo.ts) and afterwards only searched for the wanted sections (section-search.ts),
+// until the filesystem says it changed: a file of 50,000 profiles then costs about what one of a
+// few profiles does, instead of a check of every line on every git request.
+import { closeSync, constants, fstatSync, openSync, readSync, type BigIntStats } from 'node:fs';
+import { resolve } from 'node:path';
+import { UserError } from '../support/errors.js';
+import { fileIdentity, MEMO_MIN_BYTES, recalledCleanFile, rememberCleanFile } from './clean-file-memo.js';
+import { searchSections } from './section-search.js';
+import { decodeSharedFile, parseSharedFile, SharedFileSyntaxError, type ParsedSharedFile } from './shared-file-parser.js';
+
+/** A header with quotes or a backslash may name a profile shlex-style: the search cannot see those. */
+const QUOTED_HEADER = /^\[[^\n]*["'\\]/m;
+
+/**
+ * Parses the shared file at `file` (undefined when there is no regular file there, as botocore
+ * skips it). `mentions`: text every wanted section's name contains unless it is quoted (see
+ * ParseOptions); without it the file is always parsed whole. A line the CLI refuses is a UserError.
+ */
+export function readSharedFile(file: string, wanted: (section: string) => boolean, mentions?: string, env: NodeJS.ProcessEnv = process.env): ParsedSharedFile | undefined {
+  const readStartedMs = Date.now();
+  let fd: number;
+  try {
+    // Non-blocking: a FIFO in the file's place must not hang git (fstat below skips it).
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // botocore skips a path that is not a regular file (os.path.isfile).
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined;
+    throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    let stats: BigIntStats;
+    try {
+      stats = fstatSync(fd, { bigint: true });
+    } catch (error) {
+      throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
+    }
+    if (!stats.isFile()) return undefined;
+    const memorable = mentions !== undefined && stats.size >= MEMO_MIN_BYTES;
+    const path = resolve(file);
+    const identity = fileIdentity(stats);
+    if (memorable) {
+      const clean = recalledCleanFile(path, identity, env);
+      const found = clean && searchSections(fd, mentions, wanted, clean.sections);
+      if (found) return found;
+    }
+    const text = decode(file, readWhole(file, fd, Number(stats.size)));
+    const parsed = parse(file, text, mentions === undefined ? { wanted } : { wanted, mentions });
+    if (memorable && parsed.plain && !QUOTED_HEADER.test(text)) rememberCleanFile(path, identity, parsed.sectionCount, readStartedMs, env);
+    return parsed;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The whole file from its first byte (a search may have moved the position), however it grew. */
+function readWhole(file: string, fd: number, expectedSize: number): Buffer {
+  let buffer = Buffer.allocUnsafe(expectedSize);
+  let length = 0;
+  try {
+    for (;;) {
+      const read = length < buffer.length ? readSync(fd, buffer, length, buffer.length - length, length) : 0;
+      if (read > 0) {
+        length += read;
+        continue;
+      }
+      // Full (or the file shrank): is there more than fstat said? Probe before copying anything.
+      const probe = Buffer.allocUnsafe(4096);
+      const extra = readSync(fd, probe, 0, probe.length, length);
+      if (extra === 0) break;
+      const larger = Buffer.allocUnsafe(Math.max(buffer.length * 2, length + extra));
+      buffer.copy(larger, 0, 0, length);
+      probe.copy(larger, length, 0, extra);
+      buffer = larger;
+      length += extra;
+    }
+  } catch (error) {
+    throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  return buffer.subarray(0, length);
+}
+
+function decode(file: string, bytes: Buffer): string {
+  try {
+    return decodeSharedFile(bytes);
+  } catch (error) {
+    throw refused(file, error);
+  }
+}
+
+function parse(file: string, text: string, options: Parameters<typeof parseSharedFile>[1]): ParsedSharedFile {
+  try {
+    return parseSharedFile(text, options);
+  } catch (error) {
+    throw refused(file, error);
+  }
+}
+
+function refused(file: string, error: unknown): unknown {
+  if (error instanceof SharedFileSyntaxError) {
+    return new UserError(`cannot use ${file}: ${error.message}, and the AWS CLI refuses the whole file for it: fix that line`);
+  }
+  return error;
+}

@@ -1,0 +1,198 @@
+// Large AWS files: read whole and checked once, then searched for the wanted sections only while
+// the filesystem says the file is unchanged (src/aws/shared-file-reader.ts). What a user relies
+// on: the same answer as the full read, a refusal as soon as the file changes into one the AWS CLI
+// refuses, and a get that never fails because of the memo itself.
+import test from 'ava';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MEMO_MIN_BYTES, RACY_MARGIN_MS } from '../src/aws/clean-file-memo.js';
+import { searchSections } from '../src/aws/section-search.js';
+import { configSectionProfile, mayNameProfile, parseSharedFile } from '../src/aws/shared-file-parser.js';
+import { makeAwsHome, request, runHelper, type AwsHome } from './support/helper-process.js';
+import { SeededRandom } from './support/prng.js';
+
+const GET = request({ protocol: 'https', host: 'git-codecommit.eu-west-1.amazonaws.com', path: 'v1/repos/r' });
+const KEY = 'AKIAWANTED0000000001';
+
+function filler(count: number, from = 1): string {
+  const parts: string[] = [];
+  for (let i = from; i < from + count; i++) {
+    parts.push(`[filler-${String(i).padStart(5, '0')}]\naws_access_key_id = AKIAFILLER${String(i).padStart(10, '0')}\naws_secret_access_key = filler/secret/${i}\n`);
+  }
+  return parts.join('\n');
+}
+
+/** 5,000 profiles (about 400 KB) with [bench] second to last. */
+const LARGE = `${filler(4998)}\n[bench]\naws_access_key_id = ${KEY}\naws_secret_access_key = wanted-secret\n\n${filler(1, 4999)}`;
+
+function memo(home: AwsHome): { files: Record<string, Record<string, unknown>> } | undefined {
+  try {
+    return JSON.parse(readFileSync(join(home.home, '.config', 'cc-helper', 'aws-files.json'), 'utf8')) as { files: Record<string, Record<string, unknown>> };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A memo entry for the file as it is now, as cc-helper would write it. */
+function writeMemoFor(home: AwsHome, file: string, sections: number): void {
+  const s = statSync(file, { bigint: true });
+  const entry = { dev: String(s.dev), ino: String(s.ino), size: String(s.size), mtimeNs: String(s.mtimeNs), ctimeNs: String(s.ctimeNs), sections };
+  mkdirSync(join(home.home, '.config', 'cc-helper'), { recursive: true });
+  writeFileSync(join(home.home, '.config', 'cc-helper', 'aws-files.json'), JSON.stringify({ version: 1, files: { [file]: entry } }));
+}
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+// Every HOME the tests below need is made first, then one wait makes all their files old enough
+// to be remembered (a file changed within RACY_MARGIN_MS of a read is not).
+const homes = {
+  remembered: makeAwsHome({ credentials: LARGE }),
+  trusted: makeAwsHome({ credentials: `${LARGE}\n[filler-00007]\nregion = x\n` }),
+  twice: makeAwsHome({ credentials: `${LARGE}\n[bench]\naws_access_key_id = AKIASECOND0000000001\naws_secret_access_key = s\n` }),
+  damaged: makeAwsHome({ credentials: LARGE }),
+  unwritable: makeAwsHome({ credentials: LARGE }),
+  config: makeAwsHome({ config: `${filler(3000).replaceAll('[filler', '[profile filler')}\n[profile bench-2]\naws_access_key_id = AKIANOTWANTED0000001\naws_secret_access_key = x\n\n[profile bench]\naws_access_key_id = ${KEY}\naws_secret_access_key = s\n` }),
+  quoted: makeAwsHome({ config: `${filler(3000).replaceAll('[filler', '[profile filler')}\n[profile "bench"]\naws_access_key_id = ${KEY}\naws_secret_access_key = s\n` }),
+};
+test.before(async () => {
+  await sleep(RACY_MARGIN_MS + 200);
+});
+test.after.always(() => {
+  for (const home of Object.values(homes)) home.cleanup();
+});
+
+test('the fixture is large enough to be remembered', (t) => {
+  t.true(Buffer.byteLength(LARGE) >= MEMO_MIN_BYTES);
+});
+
+test('a large file read clean is remembered; a change makes the next get read it whole again and refuse what the CLI refuses', async (t) => {
+  const home = homes.remembered;
+  const first = await runHelper(['--profile', 'bench', 'get'], GET, home.env);
+  t.regex(first.stdout, new RegExp(`^username=${KEY}$`, 'm'), first.stderr);
+  const entry = memo(home)?.files[home.credentialsFile];
+  t.truthy(entry, 'remembered');
+  t.is(entry!.size, String(statSync(home.credentialsFile).size));
+  t.is(entry!.sections, 5000);
+  t.false(JSON.stringify(memo(home)).includes('secret'), 'the memo holds no names or values from the file');
+
+  const second = await runHelper(['--profile', 'bench', 'get'], GET, home.env);
+  t.regex(second.stdout, new RegExp(`^username=${KEY}$`, 'm'));
+
+  appendFileSync(home.credentialsFile, '\n[filler-00003]\nregion = x\n');
+  const afterChange = await runHelper(['--profile', 'bench', 'get'], GET, home.env);
+  t.is(afterChange.stdout, 'quit=1\n');
+  t.regex(afterChange.stderr, /section \[filler-00003\] appears twice, and the AWS CLI refuses the whole file/);
+});
+
+test('a file changed moments before the read is not remembered (its times cannot be trusted yet)', async (t) => {
+  const home = makeAwsHome({ credentials: LARGE });
+  t.teardown(home.cleanup);
+  const result = await runHelper(['--profile', 'bench', 'get'], GET, home.env);
+  t.regex(result.stdout, /^username=/m);
+  t.is(memo(home)?.files[home.credentialsFile], undefined);
+});
+
+test('the memo is what skips the whole-file check: a verdict for exactly this file is taken as it stands', async (t) => {
+  // This file repeats [filler-00007], which the CLI refuses. A memo entry saying this very file
+  // (same inode, size and nanosecond times) read clean is taken: only the file's identity guards
+  // the shortcut, and the test above shows any change to the file breaks that identity.
+  const home = homes.trusted;
+  const refused = await runHelper(['--profile', 'bench', 'get'], GET, home.env);
+  t.regex(refused.stderr, /section \[filler-00007\] appears twice/);
+  writeMemoFor(home, home.credentialsFile, 5000);
+  const searched = await runHelper(['--profile', 'bench', 'get'], GET, home.env);
+  t.regex(searched.stdout, new RegExp(`^username=${KEY}$`, 'm'), searched.stderr);
+});
+
+test('a wanted profile twice is never answered from the search: the whole-file read refuses it', async (t) => {
+  const home = homes.twice;
+  writeMemoFor(home, home.credentialsFile, 5001);
+  const result = await runHelper(['--profile', 'bench', 'get'], GET, home.env);
+  t.is(result.stdout, 'quit=1\n');
+  t.regex(result.stderr, /section \[bench\] appears twice/);
+});
+
+test('a damaged memo is ignored and replaced; an unwritable folder never fails a get', async (t) => {
+  const damaged = homes.damaged;
+  mkdirSync(join(damaged.home, '.config', 'cc-helper'), { recursive: true });
+  for (const junk of ['{', 'null', '[]', '{"version":1,"files":{"x":{"dev":1}}}', `{"version":1,"files":{${JSON.stringify(damaged.credentialsFile)}:{"dev":"1e3","ino":"1","size":"1","mtimeNs":"1","ctimeNs":"1","sections":-1}}}`]) {
+    writeFileSync(join(damaged.home, '.config', 'cc-helper', 'aws-files.json'), junk);
+    const result = await runHelper(['--profile', 'bench', 'get'], GET, damaged.env);
+    t.regex(result.stdout, new RegExp(`^username=${KEY}$`, 'm'), `memo ${junk}: ${result.stderr}`);
+    t.is(result.stderr, '');
+  }
+  t.truthy(memo(damaged)?.files[damaged.credentialsFile], 'rewritten whole');
+
+  const unwritable = homes.unwritable;
+  writeFileSync(join(unwritable.home, '.config'), 'a file where the folder would go\n');
+  const result = await runHelper(['--profile', 'bench', 'get'], GET, unwritable.env);
+  t.regex(result.stdout, new RegExp(`^username=${KEY}$`, 'm'));
+  t.is(result.stderr, '');
+});
+
+test('a large config file: the search takes [profile bench] and not [profile bench-2]', async (t) => {
+  const home = homes.config;
+  for (let run = 0; run < 2; run++) {
+    const result = await runHelper(['--profile', 'bench', 'get'], GET, home.env);
+    t.regex(result.stdout, new RegExp(`^username=${KEY}$`, 'm'), result.stderr);
+  }
+  t.truthy(memo(home)?.files[home.configFile], 'the second get searched a remembered file');
+});
+
+test('a file whose headers name profiles in quotes is read whole every time (the search could not see them)', async (t) => {
+  const home = homes.quoted;
+  for (let run = 0; run < 2; run++) {
+    const result = await runHelper(['--profile', 'bench', 'get'], GET, home.env);
+    t.regex(result.stdout, new RegExp(`^username=${KEY}$`, 'm'), result.stderr);
+  }
+  t.is(memo(home)?.files[home.configFile], undefined);
+});
+
+// The search against the full read, over random plain files: names that contain each other,
+// sections larger than the search's 64 KiB buffer, a wanted section at either end, comments.
+test('the section search finds exactly what the full read finds', (t) => {
+  const random = new SeededRandom(1616);
+  const dir = makeAwsHome();
+  t.teardown(dir.cleanup);
+  const file = join(dir.home, 'random');
+  for (let round = 0; round < 40; round++) {
+    const names = ['dev', 'dev-2', 'prod.dev', 'x', 'd\u00e9v', 'dev dev', 'dev]', ...Array.from({ length: 30 }, () => random.string('abcdefgh-_.', random.int(1, 12)))];
+    const config = random.chance(0.5);
+    const lines: string[] = [];
+    const seen = new Set<string>();
+    // Every fourth file spans many 64 KiB reads, so wanted sections land near read boundaries.
+    const sectionCount = round % 4 === 0 ? random.int(2000, 5000) : random.int(1, 120);
+    for (let s = 0; s < sectionCount; s++) {
+      const name = random.chance(0.05) ? random.pick(names) : `s${s}-${random.string('abcdev-', random.int(0, 8))}`;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      if (random.chance(0.2)) lines.push(random.pick(['# comment [dev]', '; dev', '', '   # indented comment']));
+      // Text after the last ] is ignored; the name runs to the last ] of the line.
+      lines.push(`[${config ? `profile ${name}` : name}]${random.chance(0.1) ? random.pick([' ; trailing', ' ] dev', '   ']) : ''}`);
+      const keys = new Set<string>();
+      for (let k = 0; k < random.int(0, 4); k++) {
+        const key = random.pick(['aws_access_key_id', 'aws_secret_access_key', 'region', 'output', 'note']);
+        if (keys.has(key)) continue;
+        keys.add(key);
+        const long = random.chance(0.03) ? 'v'.repeat(random.int(60_000, 140_000)) : random.string('abc dev[]=:#', random.int(0, 30));
+        lines.push(`${key}${random.pick([' = ', '=', ': '])}${long}`);
+      }
+    }
+    const text = lines.join('\n') + (random.chance(0.5) ? '\n' : '');
+    writeFileSync(file, text);
+    t.true(round % 4 !== 0 || text.length > 3 * 64 * 1024, 'a file that spans several reads');
+    for (const profile of ['dev', 'dev-2', 'd\u00e9v', 'x', 'nothere']) {
+      const wanted = config ? (section: string) => mayNameProfile(section, profile) && configSectionProfile(section) === profile : (section: string) => section === profile;
+      const full = parseSharedFile(text, { wanted, mentions: profile });
+      t.true(full.plain, `round ${round}: the generator makes plain files`);
+      const fd = openSync(file, 'r');
+      try {
+        const searched = searchSections(fd, profile, wanted, full.sectionCount);
+        t.deepEqual(searched && { order: searched.order, sections: [...searched.sections] }, { order: full.order, sections: [...full.sections] }, `round ${round}, ${profile}`);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  }
+  rmSync(file, { force: true });
+});
