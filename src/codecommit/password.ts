@@ -3,6 +3,7 @@
 // parameter so golden vectors made by the AWS CLI under a frozen clock reproduce exactly.
 import { createScope, getSigningKey } from '@smithy/signature-v4';
 import { Sha256, sha256 } from '../crypto/sha256.js';
+import { basicTimestamp } from '../support/utc-time.js';
 
 export interface SigningCredentials {
   accessKeyId: string;
@@ -39,7 +40,7 @@ const SERVICE = 'codecommit';
 export async function computeCodeCommitPassword(input: CodeCommitPasswordInput): Promise<CodeCommitPassword> {
   // One frozen snapshot: the same key, secret and token are used for every part of the answer.
   const credentials = { ...input.credentials };
-  const timestamp = formatTimestamp(input.signingDate); // YYYYMMDDTHHMMSS, no Z
+  const timestamp = basicTimestamp(input.signingDate); // YYYYMMDDTHHMMSS, no Z
   const date = timestamp.slice(0, 8);
   const scope = createScope(date, input.region, SERVICE);
   const canonicalRequest = `GIT\n/${input.path}\n\nhost:${input.hostname}\n\nhost\n`;
@@ -65,12 +66,6 @@ export async function computeCodeCommitPassword(input: CodeCommitPasswordInput):
     canonicalRequest,
     stringToSign,
   };
-}
-
-/** YYYYMMDDTHHMMSS. Slices, not a regex: compiling one costs more than the rest of this file's work. */
-function formatTimestamp(date: Date): string {
-  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
-  return iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 13) + iso.slice(14, 16) + iso.slice(17, 19);
 }
 
 function sha256Hex(text: string): string {

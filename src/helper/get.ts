@@ -6,6 +6,7 @@ import { computeCodeCommitPassword, type SigningCredentials } from '../codecommi
 import { formatCredentialAnswer, parseCredentialRequest, ProtocolError, QUIT_ANSWER, type CredentialRequest } from '../git/credential-protocol.js';
 import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
+import { isoSeconds } from '../support/utc-time.js';
 import { credentialsFor } from './credentials-for.js';
 
 export interface GetOptions {
@@ -67,7 +68,7 @@ export async function answerGet(options: GetOptions): Promise<string> {
     });
     trace(`canonical request:\n${signed.canonicalRequest}`);
     trace(`string to sign:\n${signed.stringToSign}`);
-    trace(`password valid until ${new Date(signed.expiresAt * 1000).toISOString()}`);
+    trace(`password valid until ${isoSeconds(new Date(signed.expiresAt * 1000))}`);
     return formatCredentialAnswer({ username: signed.username, password: signed.password, passwordExpiryUtc: signed.expiresAt });
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
@@ -144,6 +145,6 @@ function traceCredentials(trace: Trace, source: string, credentials: SigningCred
   trace(
     `credentials from ${source}: key ${mask(credentials.accessKeyId)}` +
       `${credentials.sessionToken ? ' with a session token' : ''}` +
-      `${credentials.expiration ? `, expiring ${credentials.expiration.toISOString()}` : ''}`,
+      `${credentials.expiration ? `, expiring ${isoSeconds(credentials.expiration)}` : ''}`,
   );
 }

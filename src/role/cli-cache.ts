@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writePrivateFileSync } from '../support/private-file.js';
+import { isoSeconds } from '../support/utc-time.js';
 import type { SigningCredentials } from '../codecommit/password.js';
 
 /** botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS. */
@@ -122,7 +123,7 @@ export async function cachedOrFetch(
 ): Promise<SigningCredentials> {
   const cached = readCacheFile(file);
   if (cached && isFresh(cached.credentials.expiration, context.now)) {
-    context.trace(`profile "${profile}": AWS CLI cache ${file} is fresh until ${cached.credentials.expiration.toISOString()}`);
+    context.trace(`profile "${profile}": AWS CLI cache ${file} is fresh until ${isoSeconds(cached.credentials.expiration)}`);
     return cached.credentials;
   }
   context.trace(`profile "${profile}": ${cached ? 'cached credentials are inside the refresh window' : `no usable AWS CLI cache at ${file}`}`);
