@@ -105,8 +105,15 @@ interface OpenOption {
  * SharedFileSyntaxError at the first line that makes the AWS CLI refuse the file.
  */
 export function parseSharedFile(input: string, options: ParseOptions): ParsedSharedFile {
-  return (options.strict !== false && options.inherit !== false && parseSimpleFile(input, options)) || parseLineByLine(input, options);
+  const fast = input.length >= FAST_PATH_MIN_CHARS && options.strict !== false && options.inherit !== false;
+  return (fast && parseSimpleFile(input, options)) || parseLineByLine(input, options);
 }
+
+/**
+ * Below this size the line-by-line parser is cheaper than compiling the fast path's regexes
+ * (V8 compiles a regex on its first use in each process, and the code cache does not keep it).
+ */
+export const FAST_PATH_MIN_CHARS = 4 * 1024;
 
 // The fast path. Nearly every real file is "simple": LF line ends, every line a header at column
 // 0, a `key = value` (or `key: value`) line whose key starts at column 0, a comment or blank, no
