@@ -1,9 +1,8 @@
 // Part of `npm run build`, after tsc: bundles the CLI into two CommonJS files in dist/src/cli,
 // and builds V8's code cache for the first, which bin/cc-helper.js compiles it with:
 // - cc-helper.cjs (+ cc-helper.cjs.v8cache): the entry, argument parsing and the git helper
-//   actions (get, store, erase): read the request, choose the profile, read the files, sign, with
-//   @smithy/signature-v4 taken through its ES module entries so unused code is shaken out (the
-//   hash is cc-helper's own, src/crypto);
+//   actions (get, store, erase): read the request, choose the profile, read the files, sign
+//   (with cc-helper's own SHA-256 and SigV4 key chain: no package on this path);
 // - git-remote-codecommit.cjs: the whole of bin/git-remote-codecommit.js (src/grc), one file with
 //   no external package, since git starts it for every fetch and push of a codecommit:: remote;
 // - cc-helper-cold.cjs: everything main.ts or the get path import() lazily besides that (setup,
@@ -49,9 +48,10 @@ const HOT_DYNAMIC = new Set([
 ]);
 
 /**
- * Packages the `get` path needs: bundled, with whatever they import in turn. They ship inside the
- * bundle, so package.json lists them as devDependencies; what stays external must be a runtime
- * dependency (checked below).
+ * Packages bundled (into the cold file: STS and IAM requests are signed with @smithy's SigV4),
+ * with whatever they import in turn, through their ES module entries so unused code is shaken
+ * out. They ship inside the bundle, so package.json lists them as devDependencies; what stays
+ * external must be a runtime dependency (checked below).
  */
 const BUNDLED_PACKAGES = new Set(['@smithy/signature-v4']);
 
