@@ -132,5 +132,7 @@ test('bytes: values are decoded as strict UTF-8, and one that is not is named, n
   // A later valid path= replaces the bad one, as the last occurrence wins.
   t.deepEqual({ ...parseCredentialRequest(bytes('path=', [0xff], '\npath=ok\n')) }, { path: 'ok', notUtf8: [] });
   t.throws(() => parseCredentialRequest(bytes('url=https://h/', [0xff], '\n')), { instanceOf: ProtocolError });
+  // A byte order mark is kept (git never sends one), so such a host is no CodeCommit host.
+  t.is(parseCredentialRequest(bytes('host=', [0xef, 0xbb, 0xbf], 'git-codecommit.us-east-1.amazonaws.com\n')).host, '\ufeffgit-codecommit.us-east-1.amazonaws.com');
   t.throws(() => parseCredentialRequest('url=https://h/%E0%A4%A\n'), { instanceOf: ProtocolError, message: /malformed %-escape/ });
 });

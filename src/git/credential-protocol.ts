@@ -4,6 +4,7 @@
 // Hardening follows git's own fixes: CVE-2020-5260 (newline smuggling) and CVE-2024-52006
 // (a bare CR read as a line end), so values carrying CR or NUL are refused outright.
 
+import { isUtf8 } from 'node:buffer';
 import { UserError } from '../support/errors.js';
 
 /** The attributes cc-helper reads; everything else git sends is ignored on purpose. */
@@ -20,7 +21,6 @@ export interface CredentialRequest {
 }
 
 const ATTRIBUTES = ['protocol', 'host', 'path', 'username'] as const;
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface CredentialAnswer {
   username: string;
@@ -69,14 +69,16 @@ export function parseCredentialRequest(input: string | Uint8Array): CredentialRe
     const key = line.slice(0, eq);
     let value = line.slice(eq + 1);
     if (bytes && (key === 'url' || (ATTRIBUTES as readonly string[]).includes(key))) {
-      try {
-        value = strictUtf8.decode(Buffer.from(value, 'latin1'));
-      } catch {
+      // isUtf8 + toString rather than a fatal TextDecoder, whose ICU converter costs 0.2 ms to
+      // make; unlike TextDecoder this keeps a leading BOM, so such a host matches nothing.
+      const raw = Buffer.from(value, 'latin1');
+      if (!isUtf8(raw)) {
         if (key === 'url') throw new ProtocolError('credential request has a url= value that is not UTF-8');
         forget(request, key as (typeof ATTRIBUTES)[number]);
         request.notUtf8 = [...(request.notUtf8 ?? []), key as (typeof ATTRIBUTES)[number]];
         continue;
       }
+      value = raw.toString('utf8');
     }
     switch (key) {
       case 'protocol':
