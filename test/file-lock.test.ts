@@ -112,9 +112,11 @@ test('a lock from another host (pid unknowable) is broken only after staleMs wit
 test('the holder keeps its lock alive with a heartbeat while it works longer than staleMs', async (t) => {
   const dir = await tempDir();
   const lockPath = join(dir, 'beat.lock');
-  const first = await acquireFileLock(lockPath, { staleMs: 300 });
-  // A second holder waits 900 ms (three staleMs) and must not break a beating lock.
-  const second = withFileLock(lockPath, () => 'second', { timeoutMs: 900, staleMs: 300 });
+  // staleMs 1.5 s: the heartbeat (every 500 ms) must survive a loaded CI machine stalling this
+  // process's event loop for a second; 300 ms flaked there.
+  const first = await acquireFileLock(lockPath, { staleMs: 1_500 });
+  // A second holder waits three staleMs and must not break a beating lock.
+  const second = withFileLock(lockPath, () => 'second', { timeoutMs: 4_500, staleMs: 1_500 });
   await t.throwsAsync(second, { message: /timed out/ });
   await first.release();
   t.false(existsSync(lockPath));
