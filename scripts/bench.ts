@@ -37,7 +37,7 @@
 // every Node process (a CA bundle about doubles Node's start), stay out of the numbers.
 //
 // The JSON (--out) feeds scripts/perf-table.ts, which writes the README's performance section.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -778,6 +778,7 @@ async function main(): Promise<void> {
       memoryGB: round1(totalmem() / 2 ** 30),
       // Other processes competing for the CPU stretch every case alike and so squeeze the ratios.
       loadAverage: { start: loadAtStart, end: readLoadAverage() },
+      pageTouchUs: measurePageTouch(),
       quick: options.quick,
       runs: options.runs,
       awsRuns: options.aws ? options.awsRuns : 0,
@@ -820,6 +821,19 @@ function verdict(t: Target, quick: boolean): string {
   if (t.met === null) return 'not measured';
   if (quick) return t.met ? 'within goal (information)' : 'outside goal (information; quick runs are not judged)';
   return t.met ? 'met' : 'NOT met';
+}
+
+/**
+ * What touching fresh memory costs on this machine, in microseconds per 4 KiB page: a child fills
+ * 64 MiB it has just allocated, then the same again (already mapped), and the difference is the
+ * page faults. Virtual machines that map memory lazily make this 10-50x a laptop's, and every
+ * process start pays it for each page it touches.
+ */
+function measurePageTouch(): number | null {
+  const script = 'const b=Buffer.allocUnsafeSlow(64<<20);let t=process.hrtime.bigint();b.fill(1);const a=process.hrtime.bigint()-t;t=process.hrtime.bigint();b.fill(2);const c=process.hrtime.bigint()-t;process.stdout.write(String(Number(a-c)/1e3/16384))';
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { PATH: SYSTEM_PATH } });
+  const us = Number(run.stdout);
+  return run.status === 0 && Number.isFinite(us) ? round2(us) : null;
 }
 
 function readLoadAverage(): string | null {

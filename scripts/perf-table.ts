@@ -36,6 +36,8 @@ interface Report {
   cpu: string;
   memoryGB?: number;
   loadAverage?: { start: string | null; end: string | null };
+  /** Microseconds to touch one fresh 4 KiB page (a child process filling 64 MiB). */
+  pageTouchUs?: number;
   quick: boolean;
   runs: number;
   awsRuns: number;
@@ -58,6 +60,9 @@ function markdown(report: Report): string {
   lines.push(
     `Measured ${report.date.slice(0, 10)} on ${report.cpu} (${report.platform}${report.memoryGB ? `, ${report.memoryGB} GB` : ''}), ` +
       `Node ${report.node}${report.loadAverage?.start ? `, load average (1/5/15 min) ${report.loadAverage.start} at the start and ${report.loadAverage.end} at the end` : ''}. ` +
+      (report.pageTouchUs
+        ? `Touching a fresh 4 KiB page of memory cost ${report.pageTouchUs} µs here (a laptop: well under 1 µs), so on this machine memory a process touches costs far more than usual, and Node's own start is slower than on a desktop. `
+        : '') +
       (busy(report) ? 'The machine was shared and busy (load above its CPU count), which stretched every case alike: times are far above a quiet machine\'s, and the ratios understate differences. ' : '') +
       `Medians of ${report.runs} fresh processes a case${report.awsRuns ? ` (${report.awsRuns} for the AWS CLI)` : ''}, cases interleaved in random order. ` +
       `Secrets were random: every signing case cycled through ${report.secrets.perCase} temporary HOMEs, each with its own random key ` +
@@ -70,9 +75,11 @@ function markdown(report: Report): string {
     const note =
       c.awsFasterBy !== null
         ? `AWS CLI: ${c.awsFasterBy.toFixed(1)}× slower`
-        : c.versus
-          ? `${c.versus.ratio.toFixed(2)}× the zero-cost helper; cc-helper's share ${Math.round(c.versus.helperShare * 100)} %`
-          : '';
+        : c.versus && c.name.endsWith(':node-floor')
+          ? `${c.versus.ratio.toFixed(2)}× the zero-cost helper: what starting Node adds`
+          : c.versus
+            ? `${c.versus.ratio.toFixed(2)}× the zero-cost helper; cc-helper's share ${Math.round(c.versus.helperShare * 100)} %`
+            : '';
     lines.push(
       `| ${c.label.replace(/\|/g, '\\|')} | ${ms(c.medianMs)} ms | ${ms(c.p10Ms)}–${ms(c.p90Ms)} | ${c.ratioToNode === null ? '' : c.ratioToNode.toFixed(2)} | ` +
         `${c.peakRssMB === null ? '' : `${c.peakRssMB.toFixed(1)} MB`} | ${note} |`,
