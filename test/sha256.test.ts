@@ -66,6 +66,18 @@ test('reset() starts over with the same key, as @smithy/signature-v4 expects of 
   t.is(hex(await hmac.digest()), createHmac('sha256', 'key').update('kept').digest('hex'));
 });
 
+test('a digest asked twice is the same, and update() after it is refused until reset()', async (t) => {
+  const hmac = new Sha256('key');
+  hmac.update('data');
+  const first = hex(await hmac.digest());
+  t.is(hex(await hmac.digest()), first);
+  t.is(first, createHmac('sha256', 'key').update('data').digest('hex'));
+  t.throws(() => hmac.update('more'), { message: /after digest/ });
+  hmac.reset();
+  hmac.update('more');
+  t.is(hex(hmac.digestSync()), createHmac('sha256', 'key').update('more').digest('hex'));
+});
+
 // V8 writes "[marking <JSFunction name ...> for optimization to TURBOFAN ...]" under --trace-opt.
 const OPTIMISED = /marking .*<JSFunction ([^ >]+)[^\]]*for optimization/g;
 

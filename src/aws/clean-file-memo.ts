@@ -1,21 +1,25 @@
 // What cc-helper remembers about a large AWS file it has read whole and found clean: that file,
 // byte for byte as identified by the filesystem, has no line the AWS CLI refuses and the plain
-// shape the section search (section-search.ts) relies on. The next `get` then looks only for the
-// sections it wants instead of checking 50,000 others again (the CLI refuses a whole file for one
-// bad line anywhere, so without this every get pays for every line).
+// shape the section search (section-search.ts) relies on. Later gets then look only for the
+// sections they want instead of checking 50,000 others again (the CLI refuses a whole file for
+// one bad line anywhere, so without this every get pays for every line).
 //
 // A file is the same file while its device, inode, size, modification time and change time (to
-// the nanosecond) are. Any write, rename over it, chmod or utimes sets the change time to the
-// current time, and a program cannot set it back. The one gap is a write in the same clock tick
-// as the check that was remembered ("racy clean", as git calls it); so a verdict is kept only for
-// a file unchanged for RACY_MARGIN_MS before cc-helper started reading it.
+// the nanosecond) are: any write, rename over it, chmod or utimes sets the change time to the
+// writer's current time, and no program can set it back. Those times come from whoever's clock
+// wrote them (a file server's, on NFS or SMB) and some filesystems keep whole seconds, so a write
+// in the same clock tick as a read can leave them unchanged ("racy clean", as git calls it).
+// Hence a verdict is trusted only once two whole-file reads at least RACY_MARGIN_MS apart, by
+// this machine's clock, found the file clean with the same identity: the second read checks what
+// the file holds after the first read's tick has passed, and any write after that gets new times.
+// The reader also checks the identity again after a search (a write while it searched).
 //
 // File: `aws-files.json` in cc-helper's folder:
-// `{ "version": 1, "files": { "<absolute path>": { "dev", "ino", "size", "mtimeNs", "ctimeNs", "sections" } } }`,
-// numbers as decimal strings (inode numbers and nanoseconds outgrow a double). Nothing secret:
-// no names, keys or values from the file. Replaced whole (temp file + rename); a damaged or
-// foreign entry is ignored, which only means reading the whole file again.
-import { mkdirSync, readFileSync, type BigIntStats } from 'node:fs';
+// `{ "version": 1, "files": { "<absolute path>": { "dev", "ino", "size", "mtimeNs", "ctimeNs", "sections", "firstCleanMs", "trusted" } } }`,
+// identity numbers as decimal strings (inode numbers and nanoseconds outgrow a double). Nothing
+// secret: no names, keys or values from the file. Replaced whole (temp file + rename); a damaged,
+// foreign or oversized memo is ignored, which only means reading the whole file again.
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { nameRecord } from '../support/name-record.js';
@@ -23,8 +27,10 @@ import { writePrivateFileSync } from '../support/private-file.js';
 
 /** Below this size a file is checked whole on every read: that is cheaper than the memo's own I/O. */
 export const MEMO_MIN_BYTES = 64 * 1024;
-/** How long a file must have been left alone before its verdict is remembered. */
-export const RACY_MARGIN_MS = 2000;
+/** How far apart two clean reads must be (longer than any filesystem's timestamp tick: FAT's is 2 s). */
+export const RACY_MARGIN_MS = 3000;
+/** The memo is a few KB; anything larger is not ours (or is damaged) and is not read. */
+const MAX_MEMO_BYTES = 64 * 1024;
 /** A few AWS files per person (credentials, config, a tool's copies): keep the memo small. */
 const MAX_FILES = 16;
 
@@ -39,13 +45,17 @@ export interface FileIdentity {
 export interface CleanFile extends FileIdentity {
   /** How many sections the file has besides [DEFAULT] (reported as the full read reports it). */
   sections: number;
+  /** When (this machine's clock) the first clean read of this identity started. */
+  firstCleanMs: number;
+  /** A second clean read at least RACY_MARGIN_MS later saw the same identity. */
+  trusted: boolean;
 }
 
 export function fileIdentity(stats: BigIntStats): FileIdentity {
   return { dev: String(stats.dev), ino: String(stats.ino), size: String(stats.size), mtimeNs: String(stats.mtimeNs), ctimeNs: String(stats.ctimeNs) };
 }
 
-function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 
@@ -53,24 +63,30 @@ export function cleanFileMemo(env: NodeJS.ProcessEnv = process.env): string {
   return join(ccHelperConfigDir(env), 'aws-files.json');
 }
 
-/** The remembered verdict for `path`, if it was made for exactly this file. */
+/** The trusted verdict for `path`, if it was made for exactly this file. */
 export function recalledCleanFile(path: string, identity: FileIdentity, env: NodeJS.ProcessEnv = process.env): CleanFile | undefined {
   const entry = readMemo(env)[path];
-  return entry !== undefined && sameFile(entry, identity) ? entry : undefined;
+  return entry !== undefined && entry.trusted && sameFile(entry, identity) ? entry : undefined;
 }
 
 /**
- * Remembers that the file at `path`, as `identity` describes it, read clean. Skipped (false) while
- * the file is too young to trust its times, or when cc-helper's folder cannot be written: the
- * verdict is an optimisation, never a reason to fail a get.
+ * Records a clean whole-file read of `path` (as `identity` describes it, from before the read):
+ * the first one for this identity is noted, a second one at least RACY_MARGIN_MS later makes the
+ * verdict trusted. Returns whether the memo changed. A folder that cannot be written is no
+ * error: the verdict is an optimisation, never a reason to fail a get.
  */
 export function rememberCleanFile(path: string, identity: FileIdentity, sections: number, readStartedMs: number, env: NodeJS.ProcessEnv = process.env): boolean {
-  const changedMs = Number(BigInt(identity.ctimeNs) / 1_000_000n);
-  const modifiedMs = Number(BigInt(identity.mtimeNs) / 1_000_000n);
-  if (Math.max(changedMs, modifiedMs) > readStartedMs - RACY_MARGIN_MS) return false;
   const files = readMemo(env);
+  const known = files[path];
+  let entry: CleanFile;
+  if (known && sameFile(known, identity) && known.sections === sections) {
+    if (known.trusted || readStartedMs - known.firstCleanMs < RACY_MARGIN_MS) return false;
+    entry = { ...known, trusted: true };
+  } else {
+    entry = { ...identity, sections, firstCleanMs: readStartedMs, trusted: false };
+  }
   delete files[path];
-  files[path] = { ...identity, sections }; // newest last
+  files[path] = entry; // newest last
   const paths = Object.keys(files);
   for (const old of paths.slice(0, Math.max(0, paths.length - MAX_FILES))) delete files[old];
   try {
@@ -88,9 +104,9 @@ function readMemo(env: NodeJS.ProcessEnv): Record<string, CleanFile> {
   const files = nameRecord<CleanFile>();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(cleanFileMemo(env), 'utf8'));
+    parsed = JSON.parse(readSmallRegularFile(cleanFileMemo(env)));
   } catch {
-    return files; // absent or damaged: nothing remembered
+    return files; // absent, damaged or not ours: nothing remembered
   }
   if (typeof parsed !== 'object' || parsed === null || (parsed as { version?: unknown }).version !== 1) return files;
   const record = (parsed as { files?: unknown }).files;
@@ -99,8 +115,33 @@ function readMemo(env: NodeJS.ProcessEnv): Record<string, CleanFile> {
     const e = entry as Partial<Record<keyof CleanFile, unknown>> | null;
     if (e === null || typeof e !== 'object') continue;
     const fields = [e.dev, e.ino, e.size, e.mtimeNs, e.ctimeNs];
-    if (!fields.every((f) => typeof f === 'string' && DECIMAL.test(f)) || !Number.isSafeInteger(e.sections) || (e.sections as number) < 0) continue;
-    files[path] = { dev: e.dev as string, ino: e.ino as string, size: e.size as string, mtimeNs: e.mtimeNs as string, ctimeNs: e.ctimeNs as string, sections: e.sections as number };
+    if (!fields.every((f) => typeof f === 'string' && DECIMAL.test(f))) continue;
+    if (!Number.isSafeInteger(e.sections) || (e.sections as number) < 0 || !Number.isFinite(e.firstCleanMs) || typeof e.trusted !== 'boolean') continue;
+    files[path] = {
+      dev: e.dev as string,
+      ino: e.ino as string,
+      size: e.size as string,
+      mtimeNs: e.mtimeNs as string,
+      ctimeNs: e.ctimeNs as string,
+      sections: e.sections as number,
+      firstCleanMs: e.firstCleanMs as number,
+      trusted: e.trusted,
+    };
   }
   return files;
+}
+
+/** The text of a regular file of at most MAX_MEMO_BYTES; throws for anything else (a FIFO never blocks). */
+function readSmallRegularFile(file: string): string {
+  const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.size > MAX_MEMO_BYTES) throw new Error('not a memo');
+    const buffer = Buffer.allocUnsafe(stats.size);
+    let length = 0;
+    for (let read; length < buffer.length && (read = readSync(fd, buffer, length, buffer.length - length, length)) > 0; ) length += read;
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -13,17 +13,20 @@ const NEWLINE = 10;
 const BRACKET = 91;
 
 /**
- * The wanted sections of the file open at `fd` (read from its start), or undefined when the file
- * holds a wanted name twice: the full read then says what the AWS CLI says about it.
+ * The wanted sections among the first `size` bytes of the file open at `fd` (read from its
+ * start), or undefined when they hold a wanted name twice: the full read then says what the AWS
+ * CLI says about it.
  */
-export function searchSections(fd: number, mentions: string, wanted: (name: string) => boolean, sectionCount: number): ParsedSharedFile | undefined {
+export function searchSections(fd: number, mentions: string, wanted: (name: string) => boolean, sectionCount: number, size: number): ParsedSharedFile | undefined {
   const needle = Buffer.from(mentions, 'utf8');
   const sections = new Map<string, SectionValues>();
   const order: string[] = [];
   let buffer = Buffer.allocUnsafe(CHUNK);
   let kept = 0; // bytes at the buffer's start carried over from the last read (an unfinished section)
+  let left = size; // the file's size when it was found clean: nothing past it was checked
   for (;;) {
-    const read = readSync(fd, buffer, kept, buffer.length - kept, null);
+    const read = left > 0 ? readSync(fd, buffer, kept, Math.min(buffer.length - kept, left), null) : 0;
+    left -= read;
     const end = kept + read;
     // Whole sections only: up to the last header start, unless the file has ended. (Searches
     // below may look past `end` into old bytes; every position they find is checked against `cut`.)

@@ -133,7 +133,9 @@ const HEADERS = /^\[[^\n]*\]/gm;
 const DUPLICATE_KEY = /(?:^|\n)([A-Za-z0-9_][A-Za-z0-9_.-]*)[ \t]*[=:][^\n]*(?:\n(?!\[)[^\n]*)*?\n\1[ \t]*[=:]/i;
 
 function parseSimpleFile(text: string, options: ParseOptions): ParsedSharedFile | undefined {
-  if (options.mentions === undefined || text.includes('\r') || text.includes('[DEFAULT]')) return undefined;
+  // U+2028 and U+2029 end lines for the `m` flag's ^ (never for Python): a text with either
+  // could grow a header out of a value, so it takes the exact path.
+  if (options.mentions === undefined || text.includes('\r') || text.includes('[DEFAULT]') || text.includes('\u2028') || text.includes('\u2029')) return undefined;
   if (NOT_SIMPLE_LINE.test(text) || KEY_BEFORE_HEADER.test(text)) return undefined;
   const headers = text.match(HEADERS) ?? [];
   if (hasRepeats(headers) || DUPLICATE_KEY.test(text)) return undefined; // the exact path names the line

@@ -1,12 +1,12 @@
 // Reads one AWS shared file for the sections a caller wants, refusing what the AWS CLI refuses.
-// Small files are parsed whole every time. A large file read clean once is remembered
-// (clean-file-memo.ts) and afterwards only searched for the wanted sections (section-search.ts),
-// until the filesystem says it changed: a file of 50,000 profiles then costs about what one of a
-// few profiles does, instead of a check of every line on every git request.
+// Small files are parsed whole every time. A large file read clean (twice, see clean-file-memo.ts)
+// is afterwards only searched for the wanted sections (section-search.ts), until the filesystem
+// says it changed: a file of 50,000 profiles then costs about what one of a few profiles does,
+// instead of a check of every line on every git request.
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '../support/errors.js';
-import { fileIdentity, MEMO_MIN_BYTES, recalledCleanFile, rememberCleanFile } from './clean-file-memo.js';
+import { fileIdentity, MEMO_MIN_BYTES, recalledCleanFile, rememberCleanFile, sameFile } from './clean-file-memo.js';
 import { searchSections } from './section-search.js';
 import { decodeSharedFile, parseSharedFile, SharedFileSyntaxError, type ParsedSharedFile } from './shared-file-parser.js';
 
@@ -42,8 +42,10 @@ export function readSharedFile(file: string, wanted: (section: string) => boolea
     const memo = mentions !== undefined && stats.size >= MEMO_MIN_BYTES ? { path: resolve(file), identity: fileIdentity(fstatSync(fd, { bigint: true })) } : undefined;
     if (memo) {
       const clean = recalledCleanFile(memo.path, memo.identity, env);
-      const found = clean && searchSections(fd, mentions!, wanted, clean.sections);
-      if (found) return found;
+      const found = clean && searchSections(fd, mentions!, wanted, clean.sections, Number(clean.size));
+      // A write while the search read would have changed the identity: then the bytes it saw were
+      // never checked, and the whole file is read again.
+      if (found && sameFile(fileIdentity(fstatSync(fd, { bigint: true })), memo.identity)) return found;
     }
     const text = decode(file, readWhole(file, fd, stats.size));
     const parsed = parse(file, text, mentions === undefined ? { wanted } : { wanted, mentions });

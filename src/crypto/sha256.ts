@@ -62,6 +62,8 @@ export class Sha256 implements Checksum {
   private readonly innerPad: Uint8Array | undefined;
   private readonly outerPad: Uint8Array | undefined;
   private hash!: RawSha256;
+  /** The digest once taken: asked again it is the same; update() after it is an error (as in @aws-crypto). */
+  private result: Uint8Array | undefined;
 
   constructor(secret?: SourceData) {
     if (secret !== undefined) {
@@ -78,16 +80,23 @@ export class Sha256 implements Checksum {
   }
 
   update(data: SourceData): void {
+    if (this.result !== undefined) throw new Error('Sha256: update() after digest(); call reset() first');
     this.hash.update(toBytes(data));
   }
 
   digestSync(): Uint8Array {
-    const inner = this.hash.digest();
-    if (this.outerPad === undefined) return inner;
-    const outer = new RawSha256();
-    outer.update(this.outerPad);
-    outer.update(inner);
-    return outer.digest();
+    if (this.result === undefined) {
+      const inner = this.hash.digest();
+      if (this.outerPad === undefined) {
+        this.result = inner;
+      } else {
+        const outer = new RawSha256();
+        outer.update(this.outerPad);
+        outer.update(inner);
+        this.result = outer.digest();
+      }
+    }
+    return this.result.slice();
   }
 
   async digest(): Promise<Uint8Array> {
@@ -95,6 +104,7 @@ export class Sha256 implements Checksum {
   }
 
   reset(): void {
+    this.result = undefined;
     this.hash = new RawSha256();
     if (this.innerPad !== undefined) this.hash.update(this.innerPad);
   }
