@@ -61,7 +61,7 @@ function markdown(report: Report): string {
     `Measured ${report.date.slice(0, 10)} on ${report.cpu} (${report.platform}${report.memoryGB ? `, ${report.memoryGB} GB` : ''}), ` +
       `Node ${report.node}${report.loadAverage?.start ? `, load average (1/5/15 min) ${report.loadAverage.start} at the start and ${report.loadAverage.end} at the end` : ''}. ` +
       (report.pageTouchUs
-        ? `Touching a fresh 4 KiB page of memory cost ${report.pageTouchUs} µs here (a laptop: well under 1 µs), so on this machine memory a process touches costs far more than usual, and Node's own start is slower than on a desktop. `
+        ? `Touching a fresh 4 KiB page of memory cost ${report.pageTouchUs} µs here (the bench measures it: a child fills 64 MiB twice): every page a process touches weighs on its time, Node's own start included. `
         : '') +
       (busy(report) ? 'The machine was shared and busy (load above its CPU count), which stretched every case alike: times are far above a quiet machine\'s, and the ratios understate differences. ' : '') +
       `Medians of ${report.runs} fresh processes a case${report.awsRuns ? ` (${report.awsRuns} for the AWS CLI)` : ''}, cases interleaved in random order. ` +
