@@ -1,10 +1,14 @@
-// Proxies and CA bundles for every AWS call: the STS stand-in behind TLS with a throwaway CA
-// (a TLS-inspecting proxy's situation), reached through a loopback CONNECT proxy that logs each
-// tunnel. cc-helper's own client (GetSessionToken, AssumeRole) and the SDK's role path (a real
-// `cc-helper get` for a role profile) go through the proxy and trust exactly the CA they are
-// given; NO_PROXY sends them around it; a wrong or missing CA is one clear line.
+// Proxies and CA bundles for every AWS call: the STS stand-in and an SSO portal stand-in behind
+// TLS with a throwaway CA (a TLS-inspecting proxy's situation), reached through a loopback
+// CONNECT proxy that logs each tunnel. cc-helper's own client (GetSessionToken, AssumeRole), its
+// SSO portal call and the SDK's role path (real `cc-helper get`s) go through the proxy and trust
+// exactly the CA they are given; NO_PROXY sends them around it; a wrong or missing CA is one
+// clear line.
 import test from 'ava';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { curlStyleNoProxy } from '../src/net/aws-network.js';
@@ -17,12 +21,15 @@ import { makeThrowawayCa, type ThrowawayCa } from './support/throwaway-ca.js';
 import { startTlsFront, type TlsFront } from './support/tls-front.js';
 
 const STS_HOST = 'sts.example.test';
+const PORTAL_HOST = 'portal.example.test';
 const USER = { id: 'AKIANETWORKUSER00001', secretAccessKey: 'NeTwOrK/uSeR+sEcReT=000000000000000000000' };
 const ROLE_ARN = 'arn:aws:iam::444455556666:role/CodeCommitViaProxy';
 
 interface Net {
   sts: StsStandIn;
   front: TlsFront;
+  portal: { server: Server; calls: number };
+  portalFront: TlsFront;
   proxy: ConnectProxy;
   ca: ThrowawayCa;
   wrongCa: ThrowawayCa;
@@ -37,17 +44,30 @@ test.before(async () => {
     keys: { [USER.id]: { secretAccessKey: USER.secretAccessKey, account: '111122223333', userName: 'dev' } },
     roles: { [ROLE_ARN]: { account: '444455556666' } },
   });
-  const ca = await makeThrowawayCa(join(dir, 'ca'), [STS_HOST, 'localhost']);
-  const wrongCa = await makeThrowawayCa(join(dir, 'wrong'), [STS_HOST, 'localhost']);
+  const ca = await makeThrowawayCa(join(dir, 'ca'), [STS_HOST, PORTAL_HOST, 'localhost']);
+  const wrongCa = await makeThrowawayCa(join(dir, 'wrong'), [STS_HOST, PORTAL_HOST, 'localhost']);
   const front = await startTlsFront(sts.port, ca);
-  // The proxy tunnels only to the TLS front, and only for the made-up STS host.
-  const proxy = await startConnectProxy({ routes: (host, port) => (host === STS_HOST && port === 443 ? front.port : undefined) });
-  net = { sts, front, proxy, ca, wrongCa, dir };
+  // An IAM Identity Center portal: GetRoleCredentials for one account, role and token.
+  const portal = { server: createServer(), calls: 0 };
+  portal.server.on('request', (req, res) => {
+    portal.calls++;
+    const url = new URL(req.url ?? '/', 'https://portal');
+    const ok = url.pathname === '/federation/credentials' && url.searchParams.get('account_id') === '123456789012' && req.headers['x-amz-sso_bearer_token'] === 'sso-access-token';
+    res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+    res.end(ok ? JSON.stringify({ roleCredentials: { accessKeyId: 'ASIAVIAPROXYSSO00001', secretAccessKey: 'sso/via/proxy+secret=000000000000000000', sessionToken: 'sso-token', expiration: Date.now() + 3600_000 } }) : '{"message":"no"}');
+  });
+  await new Promise<void>((ok) => portal.server.listen(0, '127.0.0.1', ok));
+  const portalFront = await startTlsFront((portal.server.address() as AddressInfo).port, ca);
+  // The proxy tunnels only to the TLS fronts, and only for the made-up hosts.
+  const proxy = await startConnectProxy({ routes: (host, port) => (port !== 443 ? undefined : host === STS_HOST ? front.port : host === PORTAL_HOST ? portalFront.port : undefined) });
+  net = { sts, front, portal, portalFront, proxy, ca, wrongCa, dir };
 });
 
 test.after.always(async () => {
   await net.proxy.close();
   await net.front.close();
+  await net.portalFront.close();
+  await new Promise((ok) => net.portal.server.close(ok));
   await net.sts.close();
   rmSync(net.dir, { recursive: true, force: true });
 });
@@ -171,4 +191,31 @@ test.serial('SDK role path (credential_source): the SDK\'s STS call goes through
   const wrong = await run(process.execPath, [HELPER_BIN, '--profile', 'viaSdk', 'get'], { env: { ...env, AWS_CA_BUNDLE: net.wrongCa.caCertPath }, input });
   t.is(wrong.stdout, 'quit=1\n');
   t.regex(wrong.stderr, /^cc-helper: cannot get credentials for profile "viaSdk" \(role\): the TLS certificate of an AWS endpoint cannot be verified \([A-Z_]+\); behind a TLS-inspecting proxy, point AWS_CA_BUNDLE, .*\n$/);
+});
+
+test.serial('SSO path: `cc-helper get` for an SSO profile calls the portal through the proxy with the CA bundle; a wrong CA is one clear line', async (t) => {
+  const home = makeAwsHome({
+    config:
+      '[profile viaSso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Developer\nregion = us-east-1\n' +
+      '[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n',
+  });
+  t.teardown(home.cleanup);
+  const tokenDir = join(home.home, '.aws', 'sso', 'cache');
+  mkdirSync(tokenDir, { recursive: true });
+  const expiresAt = new Date(Date.now() + 8 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  writeFileSync(join(tokenDir, `${createHash('sha1').update('corp').digest('hex')}.json`), JSON.stringify({ startUrl: 'https://corp.awsapps.com/start', region: 'us-east-1', accessToken: 'sso-access-token', expiresAt }));
+  const env = { ...home.env, AWS_ENDPOINT_URL_SSO: `https://${PORTAL_HOST}/`, HTTPS_PROXY: net.proxy.url, AWS_CA_BUNDLE: net.ca.caCertPath };
+  const input = request({ protocol: 'https', host: 'git-codecommit.us-east-1.amazonaws.com', path: 'v1/repos/r' });
+  const before = net.portal.calls;
+  const r = await tunnels(() => run(process.execPath, [HELPER_BIN, '--profile', 'viaSso', 'get'], { env, input }));
+  t.is(r.result.code, 0, r.result.stderr);
+  t.regex(r.result.stdout, /^username=ASIAVIAPROXYSSO00001%sso-token$/m);
+  t.is(r.result.stderr, '');
+  t.is(net.portal.calls, before + 1);
+  t.deepEqual(r.connects, [`${PORTAL_HOST}:443`]);
+  // The wrong CA (and no cached credentials): one line naming the portal and what to set.
+  rmSync(join(home.home, '.aws', 'cli'), { recursive: true, force: true });
+  const wrong = await run(process.execPath, [HELPER_BIN, '--profile', 'viaSso', 'get'], { env: { ...env, AWS_CA_BUNDLE: net.wrongCa.caCertPath }, input });
+  t.is(wrong.stdout, 'quit=1\n');
+  t.regex(wrong.stderr, /^cc-helper: cannot verify the TLS certificate of the SSO portal at https:\/\/portal\.example\.test\/ \([A-Z_]+\): behind a TLS-inspecting proxy, point AWS_CA_BUNDLE .* \(now AWS_CA_BUNDLE \(.*wrong\/ca\.pem\)\)\n$/);
 });

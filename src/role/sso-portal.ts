@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, readLimited } from '../aws/query-api.js';
 import type { SigningCredentials } from '../codecommit/password.js';
+import { awsNetwork } from '../net/aws-network.js';
 import { RENEW_MARGIN_SECONDS } from '../session/renewal.js';
 import { classifyNetworkError, redact } from '../sts/sts-error.js';
 import { checkedEndpointUrl } from '../sts/sts-endpoint.js';
@@ -37,15 +38,23 @@ export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string 
     trace(`SSO GetRoleCredentials -> ${endpoint} for account ${sso.accountId}, role ${sso.roleName}`);
     let status: number;
     let text: string;
+    // Through HTTPS_PROXY / NO_PROXY and the CA bundle, as every other AWS call.
+    const network = await awsNetwork({ env, profile: sso.name, trace });
     try {
-      const response = await fetch(url, { headers: { 'x-amz-sso_bearer_token': token }, signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) });
+      const response = await network.fetch(url, { headers: { 'x-amz-sso_bearer_token': token }, signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) });
       status = response.status;
       text = await readLimited(response, MAX_RESPONSE_BYTES);
     } catch (error) {
       const failure = classifyNetworkError(error);
+      if (failure.tls) {
+        throw new UserError(
+          `cannot verify the TLS certificate of the SSO portal at ${endpoint} (${failure.code}): behind a TLS-inspecting proxy, ` +
+            `point AWS_CA_BUNDLE (or the profile's ca_bundle) at the proxy's CA${network.ca ? ` (now ${network.ca.source})` : ''}`,
+        );
+      }
       const what =
         failure.code === 'TimeoutError' ? `no answer within ${DEFAULT_TIMEOUT_MS / 1000} s` : failure.code === 'ResponseTooLarge' ? 'an answer too large to be the portal\'s' : failure.code;
-      throw new UserError(`cannot get SSO credentials for profile "${sso.name}" from ${endpoint} (${what}): check your network or AWS_ENDPOINT_URL_SSO`);
+      throw new UserError(`cannot get SSO credentials for profile "${sso.name}" from ${endpoint} (${what}): check your network, HTTPS_PROXY or AWS_ENDPOINT_URL_SSO`);
     }
     if (status === 401) throw loginNeeded(sso.name, 'the SSO portal no longer accepts the login');
     if (status < 200 || status >= 300) {
