@@ -219,3 +219,19 @@ test.serial('SSO path: `cc-helper get` for an SSO profile calls the portal throu
   t.is(wrong.stdout, 'quit=1\n');
   t.regex(wrong.stderr, /^cc-helper: cannot verify the TLS certificate of the SSO portal at https:\/\/portal\.example\.test\/ \([A-Z_]+\): behind a TLS-inspecting proxy, point AWS_CA_BUNDLE .* \(now AWS_CA_BUNDLE \(.*wrong\/ca\.pem\)\)\n$/);
 });
+
+test.serial('vault sessions: the GetSessionToken that activates a vault-backed profile uses the profile\'s ca_bundle through the proxy', async (t) => {
+  const home = makeAwsHome({ credentials: '', config: `[profile viaVault]\nregion = us-east-1\nca_bundle = ${net.ca.caCertPath}\n` });
+  t.teardown(home.cleanup);
+  const env = { ...home.env, AWS_ENDPOINT_URL_STS: `https://${STS_HOST}/`, HTTPS_PROXY: net.proxy.url, CC_HELPER_VAULT_PASSPHRASE: 'a passphrase for the proxy test' };
+  const added = await run(process.execPath, [HELPER_BIN, 'vault', 'add', 'viaVault'], { env, input: `${USER.id}\n${USER.secretAccessKey}\n` });
+  t.is(added.code, 0, added.stderr);
+  const input = request({ protocol: 'https', host: 'git-codecommit.us-east-1.amazonaws.com', path: 'v1/repos/r' });
+  const before = net.sts.callCount('GetSessionToken');
+  const r = await tunnels(() => run(process.execPath, [HELPER_BIN, '--profile', 'viaVault', 'get'], { env, input }));
+  t.is(r.result.code, 0, r.result.stderr);
+  t.regex(r.result.stdout, /^username=ASIA[A-Z0-9]+%/m);
+  t.is(r.result.stderr, '');
+  t.is(net.sts.callCount('GetSessionToken'), before + 1);
+  t.deepEqual(r.connects, [`${STS_HOST}:443`]);
+});

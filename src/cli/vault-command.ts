@@ -223,8 +223,9 @@ async function vaultRotate(profile: string, io: CommandIo): Promise<number> {
     vault,
     item: source.item,
     profile,
-    iam: (credentials) => createIamClient({ credentials, env: io.env, now: io.now, trace: io.trace }),
-    whoAmI: (credentials) => createStsClient({ region: definition.region, credentials, env: io.env, now: io.now, trace: io.trace, maxAttempts: 2 }).getCallerIdentity(),
+    // The profile's ca_bundle applies to these calls, as to its session's (the AWS CLI's rule).
+    iam: (credentials) => createIamClient({ credentials, env: io.env, profile, now: io.now, trace: io.trace }),
+    whoAmI: (credentials) => createStsClient({ region: definition.region, credentials, env: io.env, profile, now: io.now, trace: io.trace, maxAttempts: 2 }).getCallerIdentity(),
     now: io.now,
     progress: (line) => io.stdout(`${line}\n`),
   });

@@ -34,7 +34,8 @@ export interface SessionDeps {
   /** The long-term key behind a vault-backed definition. */
   vaultKey: (definition: SessionDefinition) => Promise<CallerCredentials>;
   /** An STS client signing with `credentials`. */
-  sts: (credentials: CallerCredentials, region: string) => Pick<StsClient, 'getSessionToken' | 'assumeRole'>;
+  /** `profile`: the profile the session is for, whose `ca_bundle` the call uses (as the AWS CLI would). */
+  sts: (credentials: CallerCredentials, region: string, profile: string) => Pick<StsClient, 'getSessionToken' | 'assumeRole'>;
   leapp: { start(profile: string): Promise<unknown> };
 }
 
@@ -106,7 +107,7 @@ async function obtain(definition: SessionDefinition, deps: SessionDeps): Promise
     throw new UserError(`the MFA code for profile "${profile}" must be 6 digits, got ${describeAnswer(mfa.tokenCode ?? '')}; nothing was changed`);
   }
   const started = Date.now();
-  const sts = deps.sts(source, region);
+  const sts = deps.sts(source, region, profile);
   const temporary = definition.roleArn
     ? await sts.assumeRole({
         roleArn: definition.roleArn,

@@ -37,7 +37,7 @@ export function realSessionDeps({ env, now, trace }: OnDemandContext): SessionDe
       }
       return { accessKeyId: item.accessKeyId, secretAccessKey: item.secretAccessKey };
     },
-    sts: (credentials, region) => createStsClient({ region, credentials, env, now, trace }),
+    sts: (credentials, region, profile) => createStsClient({ region, credentials, env, profile, now, trace }),
     leapp: new Leapp({ env, trace }),
   };
 }
