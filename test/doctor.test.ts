@@ -129,7 +129,7 @@ test('an expired session is flagged; with a vault definition it is renewed on de
   t.regex(target.findings[0]!.message, /expired at 2020-01-02T03:04:05\.000Z/);
   t.false(r.stdout.includes('FQoSECRETSESSIONTOKEN'));
 
-  writeSessionDefinition('Expired', { profile: 'Expired', source: { vault: 'file', item: 'Expired' }, mfaSerial: 'arn:aws:iam::111122223333:mfa/me', durationSeconds: 3600, region: 'us-east-1' }, h.env as NodeJS.ProcessEnv);
+  await writeSessionDefinition('Expired', { profile: 'Expired', source: { vault: 'file', item: 'Expired' }, mfaSerial: 'arn:aws:iam::111122223333:mfa/me', durationSeconds: 3600, region: 'us-east-1' }, h.env as NodeJS.ProcessEnv);
   const renewable = await doctorJson(h, [URL_X]);
   t.is(renewable.code, 0, renewable.stdout);
   t.like(renewable.report.targets[0]!.credentials, { kind: 'vault session', renewal: 'vault', expired: true });

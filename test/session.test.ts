@@ -5,7 +5,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STS_NAMESPACE, startStsStandIn, type StsStandIn } from './support/sts-standin.js';
 import { CANARY_KEY, startCodeCommitWorld, type CodeCommitWorld } from './support/codecommit-world.js';
-import { request, runHelper, type HelperResult } from './support/helper-process.js';
+import { makeAwsHome, request, runHelper, type HelperResult } from './support/helper-process.js';
+import { run } from './support/git-env.js';
+import { sessionDefinitionsFile } from '../src/session/session-definitions.js';
 
 const PROFILE = 'CodeCommitProfile';
 const USER_KEY = { accessKeyId: 'AKIAVAULTUSER0000001', secretAccessKey: 'VaUlT/LoNg+TeRm=SeCrEt000000000000000000' };
@@ -275,4 +277,20 @@ test('vault list shows profiles and key ages, never secrets; vault remove forget
   t.is(after.stdout, 'quit=1\n');
   t.regex(after.stderr, /profile "CodeCommitProfile" is not in/);
   assertNoSecrets(t, s, s.outputs);
+});
+
+test('session definitions written by twelve processes at once: none is lost', async (t) => {
+  // `vault add` and `vault remove` read, change and replace sessions.json; run at once (two
+  // terminals, a script) they must take turns, or the later write drops the other's profile.
+  const home = makeAwsHome();
+  t.teardown(home.cleanup);
+  const env = { PATH: process.env.PATH, HOME: home.home, CC_HELPER_CONFIG_DIR: join(home.home, 'cc') };
+  const module = JSON.stringify(new URL('../src/session/session-definitions.js', import.meta.url).href);
+  const writer = (n: number) =>
+    `import { writeSessionDefinition } from ${module};\n` +
+    `for (let i = 0; i < 5; i++) { const profile = 'P${n}-' + i; await writeSessionDefinition(profile, { profile, source: { vault: 'file', item: profile }, durationSeconds: 3600, region: 'us-east-1' }, process.env); }\n`;
+  const results = await Promise.all(Array.from({ length: 12 }, (_, n) => run(process.execPath, ['--input-type=module', '-e', writer(n)], { env })));
+  for (const r of results) t.is(r.code, 0, r.stderr);
+  const written = JSON.parse(readFileSync(sessionDefinitionsFile(env), 'utf8')) as { sessions: Record<string, unknown> };
+  t.is(Object.keys(written.sessions).length, 60);
 });

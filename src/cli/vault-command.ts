@@ -128,7 +128,7 @@ async function vaultAdd(profile: string, parsed: ParsedArgs, io: CommandIo): Pro
   const externalId = lastOption(parsed, 'external-id');
   if (externalId) definition.externalId = externalId;
   if (mfaSerial) definition.mfaSerial = mfaSerial;
-  writeSessionDefinition(profile, definition, io.env);
+  await writeSessionDefinition(profile, definition, io.env);
   io.stdout(
     `profile ${profile}: ${describeSource(definition)}${stored}; ` +
       `git asks for a session when it needs one, or run \`cc-helper session start ${profile}\`\n`,
@@ -201,7 +201,7 @@ async function vaultRemove(profile: string, io: CommandIo): Promise<number> {
     const vault = await openVault(definition.source.vault, { env: io.env, trace: io.trace });
     await vault.remove(definition.source.item);
   }
-  writeSessionDefinition(profile, undefined, io.env);
+  await writeSessionDefinition(profile, undefined, io.env);
   io.stdout(`removed profile ${profile} from the vault; an active session stays until it expires (\`cc-helper session stop ${profile}\` ends it now)\n`);
   return 0;
 }

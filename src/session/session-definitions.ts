@@ -1,10 +1,12 @@
 // How each vault-backed profile gets its short-lived credentials. Not secret: it names the
 // vault item, role and MFA device, so `get` can decide to activate without unlocking anything.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
+import { withFileLock } from '../support/file-lock.js';
 import { nameRecord } from '../support/name-record.js';
+import { writePrivateFileSync } from '../support/private-file.js';
 
 export type SessionSource =
   /** Long-term keys of an IAM user, kept in a vault backend. */
@@ -66,13 +68,17 @@ export function findSessionDefinition(profile: string, env: NodeJS.ProcessEnv = 
 }
 
 /** Replaces (or with undefined removes) one definition; temp file + rename, so never half-written. */
-export function writeSessionDefinition(profile: string, definition: SessionDefinition | undefined, env: NodeJS.ProcessEnv = process.env): void {
+/**
+ * Sets (or, with no definition, removes) one profile's definition. Read, change and replace run
+ * under a lock, so two `vault add`s at once both land instead of the later one dropping the other.
+ */
+export async function writeSessionDefinition(profile: string, definition: SessionDefinition | undefined, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const file = sessionDefinitionsFile(env);
-  const sessions = readSessionDefinitions(env);
-  if (definition) sessions[profile] = definition;
-  else delete sessions[profile];
   mkdirSync(ccHelperConfigDir(env), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify({ version: 1, sessions }, null, 2) + '\n', { mode: 0o600 });
-  renameSync(temp, file);
+  await withFileLock(`${file}.lock`, () => {
+    const sessions = readSessionDefinitions(env);
+    if (definition) sessions[profile] = definition;
+    else delete sessions[profile];
+    writePrivateFileSync(file, JSON.stringify({ version: 1, sessions }, null, 2) + '\n');
+  });
 }
