@@ -19,7 +19,7 @@
 // identity numbers as decimal strings (inode numbers and nanoseconds outgrow a double). Nothing
 // secret: no names, keys or values from the file. Replaced whole (temp file + rename); a damaged,
 // foreign or oversized memo is ignored, which only means reading the whole file again.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, type BigIntStats } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { nameRecord } from '../support/name-record.js';
@@ -137,10 +137,7 @@ function readSmallRegularFile(file: string): string {
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile() || stats.size > MAX_MEMO_BYTES) throw new Error('not a memo');
-    const buffer = Buffer.allocUnsafe(stats.size);
-    let length = 0;
-    for (let read; length < buffer.length && (read = readSync(fd, buffer, length, buffer.length - length, length)) > 0; ) length += read;
-    return buffer.toString('utf8', 0, length);
+    return readFileSync(fd, 'utf8'); // reads the size fstat gave, no more
   } finally {
     closeSync(fd);
   }

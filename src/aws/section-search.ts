@@ -13,8 +13,7 @@ const NEWLINE = 10;
 const BRACKET = 91;
 
 /**
- * The wanted sections among the first `size` bytes of the file open at `fd` (read from its
- * start), or undefined when they hold a wanted name twice: the full read then says what the AWS
+ * The wanted sections among the first `size` bytes of the file open at `fd`, or undefined when they hold a wanted name twice: the full read then says what the AWS
  * CLI says about it.
  */
 export function searchSections(fd: number, mentions: string, wanted: (name: string) => boolean, sectionCount: number, size: number): ParsedSharedFile | undefined {
@@ -23,10 +22,11 @@ export function searchSections(fd: number, mentions: string, wanted: (name: stri
   const order: string[] = [];
   let buffer = Buffer.allocUnsafe(CHUNK);
   let kept = 0; // bytes at the buffer's start carried over from the last read (an unfinished section)
-  let left = size; // the file's size when it was found clean: nothing past it was checked
+  let position = 0; // read by position, so the file's own offset stays at 0 for a whole read after
   for (;;) {
-    const read = left > 0 ? readSync(fd, buffer, kept, Math.min(buffer.length - kept, left), null) : 0;
-    left -= read;
+    // Never past `size`, the file's size when it was found clean: nothing beyond was checked.
+    const read = position < size ? readSync(fd, buffer, kept, Math.min(buffer.length - kept, size - position), position) : 0;
+    position += read;
     const end = kept + read;
     // Whole sections only: up to the last header start, unless the file has ended. (Searches
     // below may look past `end` into old bytes; every position they find is checked against `cut`.)

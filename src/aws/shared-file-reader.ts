@@ -3,7 +3,7 @@
 // is afterwards only searched for the wanted sections (section-search.ts), until the filesystem
 // says it changed: a file of 50,000 profiles then costs about what one of a few profiles does,
 // instead of a check of every line on every git request.
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '../support/errors.js';
 import { fileIdentity, MEMO_MIN_BYTES, recalledCleanFile, rememberCleanFile, sameFile } from './clean-file-memo.js';
@@ -19,7 +19,6 @@ const QUOTED_HEADER = /^\[[^\n]*["'\\]/m;
  * ParseOptions); without it the file is always parsed whole. A line the CLI refuses is a UserError.
  */
 export function readSharedFile(file: string, wanted: (section: string) => boolean, mentions?: string, env: NodeJS.ProcessEnv = process.env): ParsedSharedFile | undefined {
-  const readStartedMs = Date.now();
   let fd: number;
   try {
     // Non-blocking: a FIFO in the file's place must not hang git (fstat below skips it).
@@ -39,7 +38,8 @@ export function readSharedFile(file: string, wanted: (section: string) => boolea
     }
     if (!stats.isFile()) return undefined;
     // Small files (nearly all) skip the memo: a nanosecond (BigInt) fstat alone costs 0.2 ms.
-    const memo = mentions !== undefined && stats.size >= MEMO_MIN_BYTES ? { path: resolve(file), identity: fileIdentity(fstatSync(fd, { bigint: true })) } : undefined;
+    const memo =
+      mentions !== undefined && stats.size >= MEMO_MIN_BYTES ? { path: resolve(file), identity: fileIdentity(fstatSync(fd, { bigint: true })), readStartedMs: Date.now() } : undefined;
     if (memo) {
       const clean = recalledCleanFile(memo.path, memo.identity, env);
       const found = clean && searchSections(fd, mentions!, wanted, clean.sections, Number(clean.size));
@@ -47,61 +47,26 @@ export function readSharedFile(file: string, wanted: (section: string) => boolea
       // never checked, and the whole file is read again.
       if (found && sameFile(fileIdentity(fstatSync(fd, { bigint: true })), memo.identity)) return found;
     }
-    const text = decode(file, readWhole(file, fd, stats.size));
-    const parsed = parse(file, text, mentions === undefined ? { wanted } : { wanted, mentions });
-    if (memo && parsed.plain && !QUOTED_HEADER.test(text)) rememberCleanFile(memo.path, memo.identity, parsed.sectionCount, readStartedMs, env);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(fd); // from offset 0: the search reads by position
+    } catch (error) {
+      throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
+    }
+    let text: string;
+    let parsed: ParsedSharedFile;
+    try {
+      text = decodeSharedFile(bytes);
+      parsed = parseSharedFile(text, mentions === undefined ? { wanted } : { wanted, mentions });
+    } catch (error) {
+      if (error instanceof SharedFileSyntaxError) {
+        throw new UserError(`cannot use ${file}: ${error.message}, and the AWS CLI refuses the whole file for it: fix that line`);
+      }
+      throw error;
+    }
+    if (memo && parsed.plain && !QUOTED_HEADER.test(text)) rememberCleanFile(memo.path, memo.identity, parsed.sectionCount, memo.readStartedMs, env);
     return parsed;
   } finally {
     closeSync(fd);
   }
-}
-
-/** The whole file from its first byte (a search may have moved the position), however it grew. */
-function readWhole(file: string, fd: number, expectedSize: number): Buffer {
-  let buffer = Buffer.allocUnsafe(expectedSize);
-  let length = 0;
-  try {
-    for (;;) {
-      const read = length < buffer.length ? readSync(fd, buffer, length, buffer.length - length, length) : 0;
-      if (read > 0) {
-        length += read;
-        continue;
-      }
-      // Full (or the file shrank): is there more than fstat said? Probe before copying anything.
-      const probe = Buffer.allocUnsafe(4096);
-      const extra = readSync(fd, probe, 0, probe.length, length);
-      if (extra === 0) break;
-      const larger = Buffer.allocUnsafe(Math.max(buffer.length * 2, length + extra));
-      buffer.copy(larger, 0, 0, length);
-      probe.copy(larger, length, 0, extra);
-      buffer = larger;
-      length += extra;
-    }
-  } catch (error) {
-    throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  return buffer.subarray(0, length);
-}
-
-function decode(file: string, bytes: Buffer): string {
-  try {
-    return decodeSharedFile(bytes);
-  } catch (error) {
-    throw refused(file, error);
-  }
-}
-
-function parse(file: string, text: string, options: Parameters<typeof parseSharedFile>[1]): ParsedSharedFile {
-  try {
-    return parseSharedFile(text, options);
-  } catch (error) {
-    throw refused(file, error);
-  }
-}
-
-function refused(file: string, error: unknown): unknown {
-  if (error instanceof SharedFileSyntaxError) {
-    return new UserError(`cannot use ${file}: ${error.message}, and the AWS CLI refuses the whole file for it: fix that line`);
-  }
-  return error;
 }
