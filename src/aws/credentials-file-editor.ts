@@ -14,6 +14,7 @@ import { UserError } from '../support/errors.js';
 import { removeFilesIn, withFileLock, type FileLockOptions } from '../support/file-lock.js';
 import { checkReplaceable, replaceTargetOf } from '../support/replace-target.js';
 import { silentTrace, type Trace } from '../support/trace.js';
+import { isoSeconds } from '../support/utc-time.js';
 import { IniSyntaxError, listIniSections, readIniSection, type IniSection } from './ini-sections.js';
 
 /** Marks a section cc-helper wrote for a session; the value names the vault item. */
@@ -123,15 +124,13 @@ export function sessionSectionValues(
     aws_access_key_id: credentials.accessKeyId,
     aws_secret_access_key: credentials.secretAccessKey,
     aws_session_token: credentials.sessionToken,
-    [EXPIRY_KEY]: formatRfc3339(credentials.expiration),
+    [EXPIRY_KEY]: isoSeconds(credentials.expiration),
     [SESSION_MARKER_KEY]: vaultItem,
   };
 }
 
 /** `2030-01-02T03:04:05Z`: whole seconds, rounded down (never later than the real expiry). */
-export function formatRfc3339(date: Date): string {
-  return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { isoSeconds as formatRfc3339 };
 
 export interface SessionSectionInfo {
   profile: string;

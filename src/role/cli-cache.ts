@@ -162,7 +162,7 @@ export function parseCacheTime(text: string): Date | undefined {
 
 /** JSONFileCache's datetime form: `%Y-%m-%dT%H:%M:%S%Z` of a UTC datetime. */
 export function formatCacheTime(date: Date): string {
-  return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'UTC');
+  return isoSeconds(date).replace(/Z$/, 'UTC');
 }
 
 /** Writes `value` as the CLI does (json.dumps defaults), 0600, via a temp file and rename. */

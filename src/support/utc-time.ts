@@ -3,9 +3,15 @@
 
 const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 
-/** `2026-12-02T16:11:50Z`: ISO 8601 to the second (for messages and traces). */
+/**
+ * `2026-12-02T16:11:50Z`: RFC 3339 in whole seconds, rounded down (never later than the real
+ * time), for expiries in files and for messages. A year outside 0-9999 (or an invalid date) is
+ * left to toISOString, whose extended form (or RangeError) it has always been.
+ */
 export function isoSeconds(date: Date): string {
-  return `${date.getUTCFullYear()}-${two(date.getUTCMonth() + 1)}-${two(date.getUTCDate())}T${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}Z`;
+  const year = date.getUTCFullYear();
+  if (!(year >= 0 && year <= 9999)) return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  return `${String(year).padStart(4, '0')}-${two(date.getUTCMonth() + 1)}-${two(date.getUTCDate())}T${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}Z`;
 }
 
 /** `20261202T161150`: SigV4's basic format, without the Z (CodeCommit's password adds it). */
