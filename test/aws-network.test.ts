@@ -82,6 +82,10 @@ const viaProxy = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
 const client = (env: NodeJS.ProcessEnv, profile?: string) =>
   createStsClient({ region: 'us-east-1', credentials: { accessKeyId: USER.id, secretAccessKey: USER.secretAccessKey }, env, maxAttempts: 1, ...(profile ? { profile } : {}) });
 
+/** `cc-helper --profile NAME get` for a CodeCommit URL, as git runs it. */
+const get = (profile: string, env: NodeJS.ProcessEnv) =>
+  run(process.execPath, [HELPER_BIN, '--profile', profile, 'get'], { env, input: request({ protocol: 'https', host: 'git-codecommit.us-east-1.amazonaws.com', path: 'v1/repos/r' }) });
+
 /** The tunnels the proxy opened while `f` ran. */
 async function tunnels<T>(f: () => Promise<T>): Promise<{ result: T; connects: string[] }> {
   const before = net.proxy.connects.length;
@@ -153,9 +157,8 @@ test.serial('role path: `cc-helper get` for a role profile assumes the role thro
   });
   t.teardown(home.cleanup);
   const env = { ...home.env, AWS_ENDPOINT_URL_STS: `https://${STS_HOST}/`, HTTPS_PROXY: net.proxy.url };
-  const input = request({ protocol: 'https', host: 'git-codecommit.us-east-1.amazonaws.com', path: 'v1/repos/r' });
   const before = net.sts.callCount('AssumeRole');
-  const r = await tunnels(() => run(process.execPath, [HELPER_BIN, '--profile', 'viaProxy', 'get'], { env, input }));
+  const r = await tunnels(() => get('viaProxy', env));
   t.is(r.result.code, 0, r.result.stderr);
   t.regex(r.result.stdout, /^username=ASIA[A-Z0-9]+%/m);
   t.is(r.result.stderr, '', 'no warning from undici or the SDK reaches git\'s user');
@@ -163,7 +166,7 @@ test.serial('role path: `cc-helper get` for a role profile assumes the role thro
   t.deepEqual(r.connects, [`${STS_HOST}:443`]);
   // The same with the wrong CA (and no cached session): one line, nothing on stdout.
   rmSync(join(home.env.HOME!, '.aws', 'cli'), { recursive: true, force: true });
-  const wrong = await run(process.execPath, [HELPER_BIN, '--profile', 'viaProxy', 'get'], { env: { ...env, AWS_CA_BUNDLE: net.wrongCa.caCertPath }, input });
+  const wrong = await get('viaProxy', { ...env, AWS_CA_BUNDLE: net.wrongCa.caCertPath });
   t.is(wrong.stdout, 'quit=1\n');
   t.regex(wrong.stderr, /^cc-helper: cannot verify the TLS certificate of STS at https:\/\/sts\.example\.test\/ \([A-Z_]+\).*\n$/);
 });
@@ -180,15 +183,14 @@ test.serial('SDK role path (credential_source): the SDK\'s STS call goes through
     AWS_ACCESS_KEY_ID: USER.id,
     AWS_SECRET_ACCESS_KEY: USER.secretAccessKey,
   };
-  const input = request({ protocol: 'https', host: 'git-codecommit.us-east-1.amazonaws.com', path: 'v1/repos/r' });
   const before = net.sts.callCount('AssumeRole');
-  const r = await tunnels(() => run(process.execPath, [HELPER_BIN, '--profile', 'viaSdk', 'get'], { env, input }));
+  const r = await tunnels(() => get('viaSdk', env));
   t.is(r.result.code, 0, r.result.stderr);
   t.regex(r.result.stdout, /^username=ASIA[A-Z0-9]+%/m);
   t.is(r.result.stderr, '', 'no warning from undici or the SDK reaches git\'s user');
   t.is(net.sts.callCount('AssumeRole'), before + 1);
   t.deepEqual(r.connects, [`${STS_HOST}:443`]);
-  const wrong = await run(process.execPath, [HELPER_BIN, '--profile', 'viaSdk', 'get'], { env: { ...env, AWS_CA_BUNDLE: net.wrongCa.caCertPath }, input });
+  const wrong = await get('viaSdk', { ...env, AWS_CA_BUNDLE: net.wrongCa.caCertPath });
   t.is(wrong.stdout, 'quit=1\n');
   t.regex(wrong.stderr, /^cc-helper: cannot get credentials for profile "viaSdk" \(role\): the TLS certificate of an AWS endpoint cannot be verified \([A-Z_]+\); behind a TLS-inspecting proxy, point AWS_CA_BUNDLE, .*\n$/);
 });
@@ -205,9 +207,8 @@ test.serial('SSO path: `cc-helper get` for an SSO profile calls the portal throu
   const expiresAt = new Date(Date.now() + 8 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   writeFileSync(join(tokenDir, `${createHash('sha1').update('corp').digest('hex')}.json`), JSON.stringify({ startUrl: 'https://corp.awsapps.com/start', region: 'us-east-1', accessToken: 'sso-access-token', expiresAt }));
   const env = { ...home.env, AWS_ENDPOINT_URL_SSO: `https://${PORTAL_HOST}/`, HTTPS_PROXY: net.proxy.url, AWS_CA_BUNDLE: net.ca.caCertPath };
-  const input = request({ protocol: 'https', host: 'git-codecommit.us-east-1.amazonaws.com', path: 'v1/repos/r' });
   const before = net.portal.calls;
-  const r = await tunnels(() => run(process.execPath, [HELPER_BIN, '--profile', 'viaSso', 'get'], { env, input }));
+  const r = await tunnels(() => get('viaSso', env));
   t.is(r.result.code, 0, r.result.stderr);
   t.regex(r.result.stdout, /^username=ASIAVIAPROXYSSO00001%sso-token$/m);
   t.is(r.result.stderr, '');
@@ -215,7 +216,7 @@ test.serial('SSO path: `cc-helper get` for an SSO profile calls the portal throu
   t.deepEqual(r.connects, [`${PORTAL_HOST}:443`]);
   // The wrong CA (and no cached credentials): one line naming the portal and what to set.
   rmSync(join(home.home, '.aws', 'cli'), { recursive: true, force: true });
-  const wrong = await run(process.execPath, [HELPER_BIN, '--profile', 'viaSso', 'get'], { env: { ...env, AWS_CA_BUNDLE: net.wrongCa.caCertPath }, input });
+  const wrong = await get('viaSso', { ...env, AWS_CA_BUNDLE: net.wrongCa.caCertPath });
   t.is(wrong.stdout, 'quit=1\n');
   t.regex(wrong.stderr, /^cc-helper: cannot verify the TLS certificate of the SSO portal at https:\/\/portal\.example\.test\/ \([A-Z_]+\): behind a TLS-inspecting proxy, point AWS_CA_BUNDLE .* \(now AWS_CA_BUNDLE \(.*wrong\/ca\.pem\)\)\n$/);
 });
@@ -226,9 +227,8 @@ test.serial('vault sessions: the GetSessionToken that activates a vault-backed p
   const env = { ...home.env, AWS_ENDPOINT_URL_STS: `https://${STS_HOST}/`, HTTPS_PROXY: net.proxy.url, CC_HELPER_VAULT_PASSPHRASE: 'a passphrase for the proxy test' };
   const added = await run(process.execPath, [HELPER_BIN, 'vault', 'add', 'viaVault'], { env, input: `${USER.id}\n${USER.secretAccessKey}\n` });
   t.is(added.code, 0, added.stderr);
-  const input = request({ protocol: 'https', host: 'git-codecommit.us-east-1.amazonaws.com', path: 'v1/repos/r' });
   const before = net.sts.callCount('GetSessionToken');
-  const r = await tunnels(() => run(process.execPath, [HELPER_BIN, '--profile', 'viaVault', 'get'], { env, input }));
+  const r = await tunnels(() => get('viaVault', env));
   t.is(r.result.code, 0, r.result.stderr);
   t.regex(r.result.stdout, /^username=ASIA[A-Z0-9]+%/m);
   t.is(r.result.stderr, '');
