@@ -2,7 +2,7 @@
 // generator (test/support/aws-file-pairs.ts) writes random but plausible credentials/config pairs;
 // for each, the AWS CLI's own code and cc-helper answer the same `get` at the same frozen second,
 // and must print the same username and password, or both refuse, or differ only in a way listed
-// in DELIBERATE_DIFFERENCES (the README's table "How cc-helper reads the AWS files" says why).
+// in DELIBERATE_DIFFERENCES (docs/profiles.md, "How cc-helper reads the AWS files", says why).
 //
 // Speed: /usr/bin/aws costs ~0.6 s of CPU a run (Python importing botocore), so 500 runs would
 // take minutes. Instead ONE Python process (test/support/aws-cli-in-process.py, run with the
@@ -34,11 +34,11 @@ const TITLE = `file oracle (seed ${SEED}, replay with CC_FILE_ORACLE_SEED=${SEED
 
 /**
  * Where cc-helper may answer differently from the AWS CLI, and how each is recognised from the two
- * answers alone. The README lists the same differences with their reasons.
+ * answers alone. docs/profiles.md lists the same differences with their reasons.
  */
 const DELIBERATE_DIFFERENCES = {
   'unusable CLI answer': 'the CLI prints an answer git cannot use (an empty key id, `key%` with an empty token, a line break inside a value, an empty secret); cc-helper refuses with a reason',
-  // Not produced by these pairs, listed so the list is the README's: [default] only with
+  // Not produced by these pairs, listed so the list is the documentation's: [default] only with
   // --allow-default (the oracle passes it for [default]); no fallback to AWS_* keys when a
   // profile is named; no ~/.boto; https and CodeCommit hosts only.
 } as const;

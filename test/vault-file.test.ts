@@ -328,9 +328,9 @@ test('an injected passphrase source is used as given', async (t) => {
   t.deepEqual(await withPass(h).get('prod'), ITEM);
 });
 
-// Issue 11, item 9: an edited header is "damaged", never "wrong passphrase" (the README tells
-// people that means their passphrase is wrong), and a header asking for a ruinous scrypt cost is
-// refused before any memory is spent: no passphrase is even asked for.
+// Issue 11, item 9: an edited header is "damaged", never "wrong passphrase" (the troubleshooting
+// page tells people that means their passphrase is wrong), and a header asking for a ruinous
+// scrypt cost is refused before any memory is spent: no passphrase is even asked for.
 const headerEdits: Array<[string, (data: any) => void]> = [
   ['the salt', (d) => (d.kdf.salt = Buffer.alloc(16, 7).toString('base64'))],
   ['the passphrase check', (d) => (d.kdf.check = Buffer.alloc(16, 7).toString('base64'))],

@@ -30,7 +30,7 @@ export async function ambientFacts(options: {
     fact.detail = 'no ambient source is configured here (the shared files are never used in this mode)';
     return {
       credentials: fact,
-      findings: [finding('error', 'no-ambient-credentials', 'no ambient credentials: none of AWS_ACCESS_KEY_ID, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI is set, and instance metadata is disabled', 'give the job credentials (see the README\'s CI recipes)')],
+      findings: [finding('error', 'no-ambient-credentials', 'no ambient credentials: none of AWS_ACCESS_KEY_ID, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI is set, and instance metadata is disabled', 'give the job credentials (see the recipes in docs/ci-and-cloud.md)')],
     };
   }
   let loaded;
