@@ -36,7 +36,7 @@
 // so NODE_OPTIONS or NODE_EXTRA_CA_CERTS from a developer's shell, which add their own cost to
 // every Node process (a CA bundle about doubles Node's start), stay out of the numbers.
 //
-// The JSON (--out) feeds scripts/perf-table.ts, which writes the README's performance section.
+// The JSON (--out) feeds scripts/perf-table.ts, which writes the table in docs/performance.md.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

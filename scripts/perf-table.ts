@@ -1,9 +1,9 @@
-// `npm run perf-table`: writes the README's performance table from a bench result, so the
-// numbers in the README are a real run's, never hand-copied.
+// `npm run perf-table`: writes the performance page's table from a bench result, so the
+// numbers in the documentation are a real run's, never hand-copied.
 //
-//   node dist/scripts/perf-table.js [RESULT.json] [--readme FILE] [--stdout]
+//   node dist/scripts/perf-table.js [RESULT.json] [--page FILE] [--stdout]
 //
-// Replaces what lies between the two marker comments in README.md's Performance section with
+// Replaces what lies between the two marker comments in docs/performance.md (or FILE) with
 // the machine, the Node version, how the secrets were chosen, every case and every target (its
 // value and whether it was met). Refuses a --quick result: its numbers prove only that the bench
 // ran.
@@ -98,7 +98,7 @@ function main(argv: string[]): void {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const positional = argv.filter((arg, i) => !arg.startsWith('--') && argv[i - 1] !== '--readme');
+  const positional = argv.filter((arg, i) => !arg.startsWith('--') && argv[i - 1] !== '--page');
   const resultFile = resolve(positional[0] ?? join(PACKAGE_ROOT, '.bench', 'result.json'));
   const report = JSON.parse(readFileSync(resultFile, 'utf8')) as Report;
   if (report.quick) throw new Error(`${resultFile} is a --quick run: its numbers only prove the bench works; run \`npm run bench\``);
@@ -107,13 +107,13 @@ function main(argv: string[]): void {
     process.stdout.write(table + '\n');
     return;
   }
-  const readmeFile = resolve(value('--readme') ?? join(PACKAGE_ROOT, 'README.md'));
-  const readme = readFileSync(readmeFile, 'utf8');
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`${readmeFile} has no "${START}" … "${END}" markers`);
-  writeFileSync(readmeFile, readme.slice(0, start + START.length) + '\n' + table + '\n' + readme.slice(end));
-  process.stdout.write(`perf-table: wrote ${report.cases.length} cases and ${Object.keys(report.targets).length} targets from ${resultFile} into ${readmeFile}\n`);
+  const pageFile = resolve(value('--page') ?? join(PACKAGE_ROOT, 'docs', 'performance.md'));
+  const page = readFileSync(pageFile, 'utf8');
+  const start = page.indexOf(START);
+  const end = page.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${pageFile} has no "${START}" … "${END}" markers`);
+  writeFileSync(pageFile, page.slice(0, start + START.length) + '\n' + table + '\n' + page.slice(end));
+  process.stdout.write(`perf-table: wrote ${report.cases.length} cases and ${Object.keys(report.targets).length} targets from ${resultFile} into ${pageFile}\n`);
 }
 
 try {
