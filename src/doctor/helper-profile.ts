@@ -30,17 +30,28 @@ export function helperLineOptions(value: string): HelperLineOptions {
   return { profile, allowDefault, ...valued };
 }
 
-/** sh word splitting without expansions: '…' literal, "…" with \-escapes, bare \x. */
+/**
+ * sh word splitting without expansions: '…' literal, "…" with \\-escapes of $ ` " \\, bare \\x;
+ * blanks and the unquoted operators ; & | < > ( ) end a word (the operators are dropped), and an
+ * unquoted # that starts a word starts a comment, as sh reads them. git runs both helper forms
+ * through sh (`!cmd` as it is, `name args` as `git credential-name args`), so a hand-written
+ * `helper = codecommit --profile my profile` names the profile "my", as git would run it.
+ */
 export function shellWords(text: string): string[] {
   const words: string[] = [];
   let current = '';
   let inWord = false;
+  const end = () => {
+    if (inWord) words.push(current);
+    current = '';
+    inWord = false;
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (c === "'") {
-      const end = text.indexOf("'", i + 1);
-      current += text.slice(i + 1, end < 0 ? text.length : end);
-      i = end < 0 ? text.length : end;
+      const close = text.indexOf("'", i + 1);
+      current += text.slice(i + 1, close < 0 ? text.length : close);
+      i = close < 0 ? text.length : close;
       inWord = true;
     } else if (c === '"') {
       i++;
@@ -52,16 +63,17 @@ export function shellWords(text: string): string[] {
     } else if (c === '\\' && i + 1 < text.length) {
       current += text[++i];
       inWord = true;
-    } else if (c === ' ' || c === '\t' || c === '\n') {
-      if (inWord) words.push(current);
-      current = '';
-      inWord = false;
+    } else if (c === ' ' || c === '\t' || c === '\n' || ';&|<>()'.includes(c)) {
+      end();
+    } else if (c === '#' && !inWord) {
+      const newline = text.indexOf('\n', i);
+      i = newline < 0 ? text.length : newline;
     } else {
       current += c;
       inWord = true;
     }
   }
-  if (inWord) words.push(current);
+  end();
   return words;
 }
 

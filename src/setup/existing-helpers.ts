@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, sep } from 'node:path';
 import { recogniseCodeCommitHost } from '../codecommit/host.js';
+import { shellWords } from '../doctor/helper-profile.js';
 import { UserError } from '../support/errors.js';
 import { SAMPLE_CODECOMMIT_URLS } from './codecommit-url-patterns.js';
 import { renderConfig } from './config-render.js';
@@ -38,8 +39,8 @@ export function classifyHelper(value: string): { kind: HelperKind; awsProfile?: 
   const v = value.trim();
   if (v === '') return { kind: 'reset' };
   if (/\bcodecommit\s+credential-helper\b/.test(v) && /(^|[\s!'"/\\])aws(\.exe|\.cmd)?['"]?\s/.test(v)) {
-    const m = /--profile(?:\s+|=)(?:'([^']*)'|"([^"]*)"|([^\s'"]+))/.exec(v);
-    const profile = m ? (m[1] ?? m[2] ?? m[3]) : undefined;
+    // The words as git's shell gives them to the AWS CLI (any quoting, any name); the last --profile wins, as in argparse.
+    const profile = awsCliProfile(shellWords(v.replace(/^!\s*/, '')));
     return profile ? { kind: 'aws-cli', awsProfile: profile } : { kind: 'aws-cli' };
   }
   const first = v.replace(/^!\s*/, '').match(/^(?:'([^']*)'|"([^"]*)"|(\S+))/);
@@ -48,6 +49,15 @@ export function classifyHelper(value: string): { kind: HelperKind; awsProfile?: 
   if (name === 'codecommit' || /cc-helper/.test(v)) return { kind: 'cc-helper' };
   if (STORAGE.has(name)) return { kind: 'storage' };
   return { kind: 'other' };
+}
+
+function awsCliProfile(words: string[]): string | undefined {
+  let profile: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] === '--profile' && i + 1 < words.length) profile = words[++i];
+    else if (words[i]!.startsWith('--profile=')) profile = words[i]!.slice('--profile='.length);
+  }
+  return profile;
 }
 
 /**

@@ -4,8 +4,10 @@
 // text and hands it to `sh -c` (credential.c; Git for Windows runs its MSYS bash the same way).
 // GUI clients and IDEs start git without the user's shell PATH, and nvm/fnm/volta put Node in a
 // directory only that shell knows, so the line names Node and cc-helper's entry by absolute path,
-// single-quoted for sh. The value then goes through `git config`, which adds the config file's
-// own escaping of `"` and `\` (config-render.ts), so nothing here needs to know about it.
+// single-quoted for sh, and so is the profile name, which may hold anything the AWS CLI accepts
+// (spaces, quotes, `$`, backticks, `#`, `;`, non-ASCII letters; see profile-choice.ts). The value
+// then goes through `git config`, which adds the config file's own escaping of `"` and `\`
+// (config-render.ts), so nothing here needs to know about it.
 //
 // Only `get` needs cc-helper: `store` and `erase` are no-ops for a helper that keeps nothing, so
 // the snippet drains git's request with the shell's own `read` instead of starting Node for them.
@@ -13,6 +15,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkProfileName, DEFAULT_PROFILE } from '../aws/profile-choice.js';
 import { UserError } from '../support/errors.js';
+import { shellQuote } from '../support/shell-word.js';
+
+export { shellQuote };
 
 /** How git should start cc-helper: this Node, running this package's entry, both absolute. */
 export interface Launcher {
@@ -22,12 +27,6 @@ export interface Launcher {
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CC_HELPER_SCRIPT = join(PACKAGE_ROOT, 'bin', 'cc-helper.js');
-
-/** A word the shell leaves alone; anything else is single-quoted (`'` itself as `'\''`). */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_.,+@=%:/-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * A path as git's shell should see it. A Windows path (`C:\…`, `\\server\share\…`) gets forward
@@ -54,10 +53,9 @@ export function helperLine(profile: string | undefined, launcher: Launcher, opti
 
 function profileArgs(profile: string, allowDefault: boolean): string[] {
   checkProfileName(profile);
-  if (profile.startsWith('-')) {
-    throw new UserError(`invalid profile name ${JSON.stringify(profile.slice(0, 40))}: a name starting with - would read as an option on the helper line`);
-  }
-  return profile === DEFAULT_PROFILE && allowDefault ? ['--profile', profile, '--allow-default'] : ['--profile', profile];
+  // A name that starts with `-` would read as an option after a bare `--profile`.
+  const args = profile.startsWith('-') ? [`--profile=${profile}`] : ['--profile', profile];
+  return profile === DEFAULT_PROFILE && allowDefault ? [...args, '--allow-default'] : args;
 }
 
 function ambientArgs(account: string | undefined): string[] {
