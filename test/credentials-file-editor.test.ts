@@ -97,7 +97,8 @@ for (const [label, eol] of [
     t.deepEqual(readIniSection(next, 'other'), readIniSection(text, 'other'));
     t.deepEqual(
       listIniSections(next).map((s) => s.name),
-      ['', 'default', 'spaced', 'client.acme', 'other'],
+      // botocore's name: from `[` to the line's last `]`, untrimmed (the text after it is ignored).
+      ['', 'default', ' spaced ', 'client.acme', 'other'],
     );
   });
 
@@ -237,6 +238,16 @@ test('removing from a missing file creates nothing', async (t) => {
   await rm(dir, { recursive: true });
 });
 
+test('sections are found by botocore\'s header rules: to the last ], untrimmed, and an indented [x] under a key is no section', (t) => {
+  const text = '[a]b]\nk = 1\n[ pad ]\nk = 2\n[c] ; note]\nk = 3\n[d]\nkey = value\n  [e]\n';
+  t.deepEqual(listIniSections(text).map((s) => s.name), ['', 'a]b', ' pad ', 'c] ; note', 'd']);
+  // Replacing [a]b] touches only it; [e] is the continuation of d's key, so "e" is appended as a section of its own.
+  t.is(replaceSectionInText(text, 'a]b', { k: 'new' }).text, text.replace('[a]b]\nk = 1\n', '[a]b]\nk = new\n'));
+  t.is(replaceSectionInText(text, 'e', { k: '5' }).text, `${text}\n[e]\nk = 5\n`);
+  t.is(replaceSectionInText(text, 'pad', undefined).text, text, 'no section is named "pad"');
+  t.is(replaceSectionInText(text, ' pad ', undefined).text, text.replace('[ pad ]\nk = 2\n', ''));
+});
+
 test('non-ASCII profile names and values are written as UTF-8', async (t) => {
   const { dir, file } = await tempHome();
   await mkdir(join(dir, '.aws'));
@@ -261,8 +272,11 @@ test('a symlinked credentials file is edited where it points; the link stays', a
 
 test('bad names and values are refused before anything is written', async (t) => {
   const { dir, file } = await tempHome();
-  await t.throwsAsync(replaceProfileSection(file, 'a]b', { k: 'v' }), { instanceOf: UserError });
-  await t.throwsAsync(replaceProfileSection(file, ' a', { k: 'v' }), { instanceOf: UserError });
+  for (const name of ['a\nb', 'a\r', 'a\0b', 'esc\x1b', '', 'DEFAULT']) {
+    const error = await t.throwsAsync(replaceProfileSection(file, name, { k: 'v' }), { instanceOf: UserError }, JSON.stringify(name));
+    t.notRegex(error!.message, /\n/, 'one line');
+  }
+  await t.throwsAsync(withProfileActivationLock(file, 'x\ny', async () => t.fail('ran')), { instanceOf: UserError });
   const error = await t.throwsAsync(replaceProfileSection(file, 'a', { k: 'line\nbreak-secret' }));
   t.false(error!.message.includes('break-secret'), 'the value (maybe a secret) is not in the message');
   t.false(existsSync(file));

@@ -5,8 +5,16 @@
 // fsyncs it, renames it over the original (atomic: readers see the old or the new file, never a
 // mix), and fsyncs the directory.
 //
-// The file is handled as bytes (latin1 maps each byte to one char), so text in any encoding, odd
-// line endings and a missing final newline all survive untouched outside the edited section.
+// The file is edited as the text the AWS CLI reads: UTF-8 (valid UTF-8 decodes and encodes back to
+// the same bytes); a file that is not valid UTF-8 (the CLI refuses it) is edited a byte a char
+// (latin1). Either way every byte outside the edited section survives, odd line endings and a
+// missing final newline included.
+//
+// Section names: `[NAME]` on a line of its own reads back, by botocore's rules, as exactly NAME
+// for any name without a line break (the name runs from `[` to the line's last `]`, so `]`, `#`,
+// quotes and edge blanks are carried too); `DEFAULT` cannot be a profile (configparser's section
+// every other inherits from). checkSectionName says so before anything is written.
+import { isUtf8 } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -16,6 +24,7 @@ import { checkReplaceable, replaceTargetOf } from '../support/replace-target.js'
 import { silentTrace, type Trace } from '../support/trace.js';
 import { isoSeconds } from '../support/utc-time.js';
 import { IniSyntaxError, listIniSections, readIniSection, type IniSection } from './ini-sections.js';
+import { checkProfileName } from './profile-choice.js';
 
 /** Marks a section cc-helper wrote for a session; the value names the vault item. */
 export const SESSION_MARKER_KEY = 'x_cc_helper_session';
@@ -78,13 +87,12 @@ export async function replaceProfileSection(
   values: Record<string, string> | undefined,
   options: EditOptions = {},
 ): Promise<EditResult> {
-  checkProfileName(profile);
+  checkSectionName(profile);
   if (values) checkValues(values);
-  // The edit works on the latin1 view of the bytes; names and values go in as their UTF-8 bytes.
-  const latin1Values = values && Object.fromEntries(Object.entries(values).map(([k, v]) => [k, toLatin1(v)]));
-  return editCredentialsFile(file, options, (text) => {
-    const previous = readSectionOf(Buffer.from(text, 'latin1').toString('utf8'), profile);
-    const { text: next, duplicatesRemoved } = replaceSectionInText(text, toLatin1(profile), latin1Values);
+  return editFileText(file, options, (text, own) => {
+    const previous = readSectionOf(text.utf8, profile);
+    const ownValues = values && Object.fromEntries(Object.entries(values).map(([k, v]) => [k, own(v)]));
+    const { text: next, duplicatesRemoved } = replaceSectionInText(text.own, own(profile), ownValues);
     return { next, result: { previous, duplicatesRemoved } };
   });
 }
@@ -105,7 +113,7 @@ export async function withProfileActivationLock<T>(
   fn: (current: Record<string, string> | undefined) => Promise<T>,
   options: { lock?: Omit<FileLockOptions, 'trace'>; trace?: Trace } = {},
 ): Promise<T> {
-  checkProfileName(profile);
+  checkSectionName(profile);
   await ensureDirectory(file);
   return withFileLock(activationLockPath(file, profile), async () => fn(await readProfileSection(file, profile)), {
     ...ACTIVATION_LOCK_DEFAULTS,
@@ -174,13 +182,12 @@ export async function pruneExpiredSessionSections(
   options: EditOptions & { now?: Date; marginMs?: number; profiles?: string[] } = {},
 ): Promise<string[]> {
   const limit = (options.now ?? new Date()).getTime() + (options.marginMs ?? 0);
-  const { removed } = await editCredentialsFile(file, options, (text) => {
-    const utf8 = Buffer.from(text, 'latin1').toString('utf8');
-    const expired = listSessionSectionsInText(utf8, new Date(limit)).filter(
+  const { removed } = await editFileText(file, options, (text, own) => {
+    const expired = listSessionSectionsInText(text.utf8, new Date(limit)).filter(
       (s) => s.expired && (!options.profiles || options.profiles.includes(s.profile)),
     );
-    let next = text;
-    for (const section of expired) next = replaceSectionInText(next, toLatin1(section.profile), undefined).text;
+    let next = text.own;
+    for (const section of expired) next = replaceSectionInText(next, own(section.profile), undefined).text;
     return { next, result: { removed: expired.map((s) => s.profile) } };
   });
   return removed;
@@ -256,6 +263,24 @@ async function editCredentialsFile<R>(file: string, options: EditOptions, edit: 
     },
     { ...EDIT_LOCK_DEFAULTS, purpose: `editing ${file}`, ...options.lock, trace },
   );
+}
+
+/**
+ * editCredentialsFile, with the edit working on the file's own text (see the top): `text.own` is
+ * what the edit changes and returns, `own(s)` puts a name or value into that text's terms, and
+ * `text.utf8` is the text as the AWS CLI decodes it, for reading values.
+ */
+async function editFileText<R>(
+  file: string,
+  options: EditOptions,
+  edit: (text: { own: string; utf8: string }, own: (s: string) => string) => { next: string; result: R },
+): Promise<R & { changed: boolean }> {
+  return editCredentialsFile(file, options, (latin1) => {
+    const bytes = Buffer.from(latin1, 'latin1');
+    if (!isUtf8(bytes)) return edit({ own: latin1, utf8: bytes.toString('utf8') }, toLatin1);
+    const { next, result } = edit({ own: bytes.toString('utf8'), utf8: bytes.toString('utf8') }, (s) => s);
+    return { next: Buffer.from(next, 'utf8').toString('latin1'), result };
+  });
 }
 
 /** `~/.aws` (or wherever the file lives) is created with mode 0700 when missing. */
@@ -417,9 +442,18 @@ function hasKey(body: string, key: string): boolean {
   return new RegExp(`^[ \\t]*${key.replace(/[.]/g, '\\.')}[ \\t]*=`, 'm').test(body);
 }
 
-function checkProfileName(profile: string): void {
-  if (profile === '' || /[[\]\r\n\0]/.test(profile) || profile.trim() !== profile) {
-    throw new UserError(`cannot write a section for the profile name ${JSON.stringify(profile)}: use letters, digits and . _ - only`);
+/**
+ * A name `[NAME]` carries into the credentials file so that the AWS CLI reads it back exactly
+ * (see the top of this file); throws the UserError that says why not. vault add calls it too,
+ * before storing anything for a profile no session could be written for.
+ */
+export function checkSectionName(profile: string): void {
+  checkProfileName(profile);
+  if (profile === 'DEFAULT') {
+    throw new UserError(
+      'a profile named "DEFAULT" cannot live in the credentials file: [DEFAULT] there is the section every other one inherits keys from ' +
+        '(Python\'s configparser, which the AWS CLI reads it with), not a profile; use another name',
+    );
   }
 }
 

@@ -3,7 +3,7 @@
 import { parseSharedFile, SharedFileSyntaxError } from './shared-file-parser.js';
 
 export interface IniSection {
-  /** Header text between the brackets, trimmed; '' for lines before the first header. */
+  /** The section's name as the AWS CLI reads it (see listIniSections); '' for lines before the first header. */
   name: string;
   /** Offset of the header line (or 0 for the preamble). */
   start: number;
@@ -21,16 +21,32 @@ export class IniSyntaxError extends Error {
   }
 }
 
-/** Lists every section of an INI text in order, with byte-exact (UTF-16 index) boundaries. */
+/**
+ * Lists every section of an INI text in order, with byte-exact (UTF-16 index) boundaries. Where
+ * the sections are is decided by the AWS CLI's rules (shared-file-parser.ts): a header's name runs
+ * from its `[` to the line's last `]`, untrimmed (`[a]b]` is `a]b`, `[ dev ]` is ` dev `), and a
+ * `[...]` line indented under a key continues that key's value instead of starting a section. So
+ * the section the editor replaces is the one botocore reads under that name, and a line the CLI
+ * would refuse the file for is an IniSyntaxError here too (lenient only about repeats: strict
+ * false, so the editor can repair a duplicate section).
+ */
 export function listIniSections(text: string): IniSection[] {
+  const headers: Array<{ name: string; line: number }> = [];
+  try {
+    parseSharedFile(text, { wanted: () => false, strict: false, inherit: false, onHeader: (name, line) => headers.push({ name, line }) });
+  } catch (error) {
+    if (error instanceof SharedFileSyntaxError) throw new IniSyntaxError(error.line, error.why);
+    throw error;
+  }
+  const starts = lineStarts(text);
   const sections: IniSection[] = [];
   let current: IniSection = { name: '', start: 0, end: text.length, bodyStart: 0 };
-  scanHeaders(text, (offset, lineEnd) => {
+  for (const { name, line } of headers) {
+    const offset = starts[line - 1]!;
     current.end = offset;
     sections.push(current);
-    current = { name: headerName(text, offset), start: offset, end: text.length, bodyStart: bodyStartAfter(text, lineEnd) };
-  });
-  current.end = text.length;
+    current = { name, start: offset, end: text.length, bodyStart: starts[line] ?? text.length };
+  }
   sections.push(current);
   return sections;
 }
@@ -55,43 +71,13 @@ export function readIniSection(text: string, name: string): Record<string, strin
   return values && Object.fromEntries(Object.entries(values));
 }
 
-/**
- * A header line, `^[ \t]*\[([^\]\r\n]*)\][ \t]*(?:[#;].*)?\r?$` on the line alone, matched in
- * place at the line's start within the whole text (no slice per line; `.` spelled out).
- */
-const HEADER_AT = /[ \t]*\[[^\]\r\n]*\][ \t]*(?:[#;][^\n\r\u2028\u2029]*)?\r?(?=\n|$)/y;
-
-/**
- * Calls `visit` with each header line's offset and end (its LF, or the text's end), in order;
- * throws IniSyntaxError at the first line that starts with `[` but is no header.
- * Only such lines can be headers, so the regex engine finds them instead of a loop visiting every
- * line: 5,000 profiles are 15,000 lines and 5,000 candidates. Lines end at LF only; `^` in
- * multiline mode also matches after a CR (and U+2028/2029), so a candidate must start the text or
- * follow an LF.
- */
-function scanHeaders(text: string, visit: (offset: number, lineEnd: number) => void): void {
-  const candidates = /^[ \t]*\[/gm;
-  for (let match = candidates.exec(text); match; match = candidates.exec(text)) {
-    const offset = match.index;
-    if (offset > 0 && text.charCodeAt(offset - 1) !== 10) continue;
-    HEADER_AT.lastIndex = offset;
-    if (!HEADER_AT.test(text)) throw new IniSyntaxError(lineNumberAt(text, offset), 'section header without a closing "]"');
-    visit(offset, HEADER_AT.lastIndex);
+/** Where each line starts; lines end at LF, CRLF or a lone CR (Python's universal newlines, as the parser counts them). */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
   }
-}
-
-/** The name a header line carries, trimmed: from the line's first `[` to the first `]` after it. */
-function headerName(text: string, offset: number): string {
-  const open = text.indexOf('[', offset);
-  return text.slice(open + 1, text.indexOf(']', open + 1)).trim();
-}
-
-function bodyStartAfter(text: string, lineEnd: number): number {
-  return lineEnd < text.length ? lineEnd + 1 : text.length;
-}
-
-function lineNumberAt(text: string, offset: number): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-  return n;
+  return starts;
 }

@@ -71,6 +71,11 @@ export interface ParseOptions {
    * lets a large file skip the sections it cannot want. Without it every line is visited.
    */
   mentions?: string;
+  /**
+   * Called with every header (its exact name, [DEFAULT] included) and its 1-based line number,
+   * in file order: where the sections are, for the credentials file editor.
+   */
+  onHeader?: (name: string, line: number) => void;
 }
 
 const DEFAULT_SECTION = 'DEFAULT';
@@ -105,7 +110,7 @@ interface OpenOption {
  * SharedFileSyntaxError at the first line that makes the AWS CLI refuse the file.
  */
 export function parseSharedFile(input: string, options: ParseOptions): ParsedSharedFile {
-  const fast = input.length >= FAST_PATH_MIN_CHARS && options.strict !== false && options.inherit !== false;
+  const fast = input.length >= FAST_PATH_MIN_CHARS && options.strict !== false && options.inherit !== false && options.onHeader === undefined;
   return (fast && parseSimpleFile(input, options)) || parseLineByLine(input, options);
 }
 
@@ -235,6 +240,7 @@ function parseLineByLine(input: string, options: ParseOptions): ParsedSharedFile
       if (close > first + 1) {
         closeOption();
         const name = text.slice(first + 1, close);
+        options.onHeader?.(name, lineNo);
         if (name === DEFAULT_SECTION) {
           isDefault = true;
           values = defaults;
@@ -405,6 +411,15 @@ export function configSectionProfile(section: string): string | undefined {
   if (!section.startsWith('profile')) return undefined;
   const words = shlexSplit(section);
   return words?.length === 2 ? words[1] : undefined;
+}
+
+/**
+ * The inverse: a config-file header (without its brackets) botocore reads as `profile`:
+ * `profile NAME` where shlex leaves it whole, else `profile "NAME"` with `"` and `\\` escaped.
+ */
+export function configProfileHeader(profile: string): string {
+  const plain = `profile ${profile}`;
+  return configSectionProfile(plain) === profile ? plain : `profile "${profile.replace(/["\\]/g, '\\$&')}"`;
 }
 
 /** Same for `[sso-session NAME]` sections. */

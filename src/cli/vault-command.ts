@@ -2,6 +2,7 @@
 // sessions are made. Secrets come from the terminal (hidden) or stdin, never from argv.
 import { lastOption, type CommandSpec, type ParsedArgs } from './args.js';
 import type { CliCommand, CommandContext } from './command.js';
+import { checkSectionName } from '../aws/credentials-file-editor.js';
 import { checkProfileName } from '../aws/profile-choice.js';
 import { createAsk } from '../prompt/ask.js';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../session/session-definitions.js';
 import { UsageError, UserError } from '../support/errors.js';
 import { isVaultKind, openVault, type VaultKind } from '../vault/vault.js';
+import { profileArgument } from '../support/shell-word.js';
 
 const profileArg = { min: 1, max: 1, label: 'one profile name' };
 
@@ -90,6 +92,8 @@ function requireProfile(profile: string | undefined, action: string): string {
 }
 
 async function vaultAdd(profile: string, parsed: ParsedArgs, io: CommandIo): Promise<number> {
+  // Its sessions go into the credentials file as [profile]: refuse a name that cannot be one before anything is stored.
+  checkSectionName(profile);
   const backend = lastOption(parsed, 'backend') ?? 'file';
   if (backend !== 'leapp' && !isVaultKind(backend)) throw new UsageError(`unknown backend "${backend.slice(0, 20)}": use file, keyring or leapp`);
   const sourceProfile = lastOption(parsed, 'source-profile');
@@ -131,7 +135,7 @@ async function vaultAdd(profile: string, parsed: ParsedArgs, io: CommandIo): Pro
   await writeSessionDefinition(profile, definition, io.env);
   io.stdout(
     `profile ${profile}: ${describeSource(definition)}${stored}; ` +
-      `git asks for a session when it needs one, or run \`cc-helper session start ${profile}\`\n`,
+      `git asks for a session when it needs one, or run \`cc-helper session start ${profileArgument(profile)}\`\n`,
   );
   return 0;
 }
@@ -202,7 +206,7 @@ async function vaultRemove(profile: string, io: CommandIo): Promise<number> {
     await vault.remove(definition.source.item);
   }
   await writeSessionDefinition(profile, undefined, io.env);
-  io.stdout(`removed profile ${profile} from the vault; an active session stays until it expires (\`cc-helper session stop ${profile}\` ends it now)\n`);
+  io.stdout(`removed profile ${profile} from the vault; an active session stays until it expires (\`cc-helper session stop ${profileArgument(profile)}\` ends it now)\n`);
   return 0;
 }
 

@@ -13,6 +13,7 @@ import {
   withProfileActivationLock,
 } from '../aws/credentials-file-editor.js';
 import { loadProfileCredentials } from '../aws/profile-credentials.js';
+import { configProfileHeader } from '../aws/shared-file-parser.js';
 import { sharedFilePaths } from '../aws/shared-files.js';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { roleSessionNameFor, type CallerCredentials, type StsClient, type StsCredentials } from '../sts/sts-client.js';
@@ -74,7 +75,7 @@ export async function activateSession(definition: SessionDefinition, deps: Sessi
       if (current !== undefined && current[SESSION_MARKER_KEY] === undefined) {
         throw new UserError(
           `[${profile}] in ${file} was not written by cc-helper: not replacing it with a session ` +
-            `(move its settings to [profile ${profile}] in the config file, or remove the section, then try again)`,
+            `(move its settings to [${configProfileHeader(profile)}] in the config file, or remove the section, then try again)`,
         );
       }
       // Re-read under the lock: another git process may have activated the session meanwhile.

@@ -58,9 +58,21 @@ export function readSessionDefinitions(env: NodeJS.ProcessEnv = process.env): Re
  */
 export function sessionMarkerFor(definition: SessionDefinition): string {
   const { source } = definition;
-  if ('vault' in source) return source.item;
-  if ('profile' in source) return `profile:${source.profile}`;
+  if ('vault' in source) return markerText(source.item);
+  if ('profile' in source) return `profile:${markerText(source.profile)}`;
   return 'leapp';
+}
+
+/**
+ * A name as a credentials-file value that every reader gives back unchanged (the editor refuses
+ * anything else: credentials-file-editor.ts, checkValues): `%`, `#`, `;`, quotes, `\`, control
+ * characters and blanks at either end become %XX (their UTF-8 bytes). Names of letters, digits
+ * and `_ . - + @ = , /` (every name cc-helper took before it took them all) stay as they are, so
+ * markers written before still match.
+ */
+function markerText(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return name.replace(/[%#;\\"'\x00-\x1f\x7f-\x9f]|^\s|\s$/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }
 
 export function findSessionDefinition(profile: string, env: NodeJS.ProcessEnv = process.env): SessionDefinition | undefined {

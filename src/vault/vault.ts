@@ -75,8 +75,9 @@ export function isVaultKind(value: string): value is VaultKind {
 export function checkItemName(name: string): void {
   if (name.length === 0) throw new UserError('a vault item needs a name (usually the profile name)');
   if (name.length > 128) throw new UserError(`the vault item name "${name.slice(0, 32)}..." is longer than 128 characters`);
+  // Profile names may hold a tab (profile-choice.ts), and item names are usually profile names.
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw new UserError('a vault item name cannot contain control characters');
+  if (/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) throw new UserError('a vault item name cannot contain line breaks or control characters (a tab is fine)');
 }
 
 /** Checks shape only; the messages never repeat the secret. */
