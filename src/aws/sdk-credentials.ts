@@ -8,8 +8,11 @@
 // shared files: cc-helper hands it the profiles of the chain as cc-helper parsed them, each cut
 // down to the keys of the one provider botocore would pick, through the SDK's own file
 // interceptor, and then checks that the SDK's parser reads back exactly those values. Where it
-// would not (a name or value the SDK's parser cannot carry), cc-helper refuses rather than let
-// the SDK sign with something else.
+// would not (a value the SDK's parser cannot carry), cc-helper refuses rather than let the SDK
+// sign with something else. Profile names never reach the SDK's parser: each profile of the chain
+// is handed over under a plain alias (`cc-helper-0`, ...), source_profile links rewritten to
+// match, so every name botocore accepts (`my profile`, `a #b`, `dév`) works here too; the SDK uses
+// the name for nothing but finding the section (session names and caches do not depend on it).
 import { createRequire } from 'node:module';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { awsNetwork } from '../net/aws-network.js';
@@ -21,6 +24,7 @@ import { profileKind, readProfile, readSsoSession, staticCredentials, type Profi
 import { emptyValues, type SectionValues } from './shared-file-parser.js';
 import { DEFAULT_TIMEOUT_MS } from './query-api.js';
 import { sharedFilePaths } from './shared-files.js';
+import { profileArgument, profileOption } from '../support/shell-word.js';
 
 /** The SDK's clients make at most two attempts of DEFAULT_TIMEOUT_MS each; this bounds the rest. */
 const SDK_DEADLINE_MS = 3 * DEFAULT_TIMEOUT_MS;
@@ -55,7 +59,7 @@ export async function loadWithSdk(
   // with the same dispatcher as cc-helper's own client.
   const network = await awsNetwork({ env, profile: name, trace });
   const paths = await handToSdk(view, env);
-  const ask = createAsk({ env, fallbackHint: `get credentials for profile "${name}" another way (e.g. \`cc-helper session start ${name}\`) and try again` });
+  const ask = createAsk({ env, fallbackHint: `get credentials for profile "${name}" another way (e.g. \`cc-helper session start ${profileArgument(name)}\`) and try again` });
   const started = Date.now();
   let resolved;
   let timer: NodeJS.Timeout | undefined;
@@ -87,7 +91,7 @@ export async function loadWithSdk(
     };
     resolved = await Promise.race([
       fromIni({
-        profile: name,
+        profile: paths.aliases.get(name)!,
         filepath: paths.credentialsFile,
         configFilepath: paths.configFile,
         ignoreCache: true,
@@ -225,10 +229,18 @@ function smithyConfig(): SmithyConfig {
  * paths the SDK resolves itself from the process environment, which its SSO provider uses), and
  * checks that the SDK's parser reads it back exactly.
  */
-export async function handToSdk(view: SdkView, env: NodeJS.ProcessEnv): Promise<{ credentialsFile: string; configFile: string }> {
+export async function handToSdk(view: SdkView, env: NodeJS.ProcessEnv): Promise<{ credentialsFile: string; configFile: string; aliases: Map<string, string> }> {
   const smithy = smithyConfig();
-  const credentialsText = renderSections([...view.profiles].map(([name, values]) => [name, values]));
-  const configText = renderSections([...view.ssoSessions].map(([name, values]) => [`sso-session ${name}`, values]));
+  const aliases = new Map([...view.profiles.keys()].map((name, i) => [name, `cc-helper-${i}`]));
+  const handed = new Map<string, SectionValues>();
+  for (const [name, values] of view.profiles) {
+    const copy = Object.assign(emptyValues(), values);
+    if (copy.source_profile !== undefined) copy.source_profile = aliases.get(copy.source_profile) ?? copy.source_profile;
+    handed.set(aliases.get(name)!, copy);
+  }
+  const realName = new Map([...aliases].map(([name, alias]) => [alias, name]));
+  const credentialsText = renderSections([...handed], (alias) => `profile "${realName.get(alias)}"`);
+  const configText = renderSections([...view.ssoSessions].map(([name, values]) => [`sso-session ${name}`, values]), (section) => section.replace(/^sso-session (.*)$/s, 'sso-session "$1"'));
   const paths = sharedFilePaths(env);
   // The SSO provider ignores the paths fromIni is given and resolves its own from process.env.
   const everyPath = view.ssoSessions.size > 0 || [...view.profiles.values()].some((v) => 'sso_role_name' in v || 'sso_account_id' in v) ? [paths, sharedFilePaths(process.env)] : [paths];
@@ -241,15 +253,15 @@ export async function handToSdk(view: SdkView, env: NodeJS.ProcessEnv): Promise<
   for (const p of everyPath) {
     const init = { filepath: p.credentialsFile, configFilepath: p.configFile };
     const read = await smithy.parseKnownFiles({ ...init, ignoreCache: true });
-    for (const [name, values] of view.profiles) {
-      if (!sameValues(read[name], values)) throw refuse(`profile "${name}"`);
+    for (const [alias, values] of handed) {
+      if (!sameValues(read[alias], values)) throw refuse(`profile "${realName.get(alias)}"`);
     }
     const sessions = await smithy.loadSsoSessionData(init);
     for (const [name, values] of view.ssoSessions) {
       if (!sameValues(sessions[name], values)) throw refuse(`sso-session "${name}"`);
     }
   }
-  return paths;
+  return { ...paths, aliases };
 }
 
 function sameValues(read: Record<string, string> | undefined, expected: SectionValues): boolean {
@@ -258,15 +270,20 @@ function sameValues(read: Record<string, string> | undefined, expected: SectionV
   return Object.keys(read).length === keys.length && keys.every((key) => read[key] === expected[key]);
 }
 
-/** `[name]` and `key = value` lines, the one layout every INI reader agrees on. */
-function renderSections(sections: Array<[string, SectionValues]>): string {
+/**
+ * `[name]` and `key = value` lines, the one layout every INI reader agrees on. Profiles come
+ * under their aliases (handToSdk); sso-session names are the real ones (the SDK's token cache is
+ * keyed by them), and one the SDK reads differently fails the read-back. `shown`: the section as
+ * a message names it.
+ */
+function renderSections(sections: Array<[string, SectionValues]>, shown: (section: string) => string): string {
   let out = '';
   for (const [name, values] of sections) {
-    if (/[\r\n\]]/.test(name)) throw new UserError(`cannot hand the profile name ${JSON.stringify(name)} to the AWS SDK: rename the profile`);
+    if (/[\r\n]/.test(name)) throw new UserError(`cannot hand ${shown(name)} to the AWS SDK: its name holds a line break`);
     out += `[${name}]\n`;
     for (const key of Object.keys(values)) {
       const value = values[key]!;
-      if (/[\r\n\0]/.test(value)) throw new UserError(`profile "${name}" has a line break inside ${key}: fix the file (an indented line continues the value above it)`);
+      if (/[\r\n\0]/.test(value)) throw new UserError(`${shown(name)} has a line break inside ${key}: fix the file (an indented line continues the value above it)`);
       out += `${key} = ${value}\n`;
     }
   }
@@ -285,10 +302,10 @@ function explain(name: string, kind: SdkKind, error: unknown): Error {
     );
   }
   if (kind === 'sso' || /sso/i.test(message)) {
-    return new UserError(`profile "${name}" needs an SSO login: run \`aws sso login --profile ${name}\` and try again`);
+    return new UserError(`profile "${name}" needs an SSO login: run \`aws sso login ${profileOption(name)}\` and try again`);
   }
   if (/mfa/i.test(message)) {
-    return new UserError(`profile "${name}" needs an MFA code and none could be asked for: run \`cc-helper session start ${name}\` in a terminal`);
+    return new UserError(`profile "${name}" needs an MFA code and none could be asked for: run \`cc-helper session start ${profileArgument(name)}\` in a terminal`);
   }
   const firstLine = message.split('\n', 1)[0]!.slice(0, 200);
   return new UserError(`cannot get credentials for profile "${name}" (${kind}): ${firstLine}`);
