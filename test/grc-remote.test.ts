@@ -182,15 +182,20 @@ test('hostile URLs and arguments: one line on stderr, exit 1, and no git started
   // A PATH without git: had the bin got as far as starting `git remote-https`, it would say so (exit 128).
   const env = { ...aws.env, PATH: aws.home };
   const cases: Array<[string[], RegExp, NodeJS.ProcessEnv?]> = [
-    [['origin', 'eu-west-1://AcmeCode@demo\nprotocol=https'], /control or non-ASCII/],
-    [['origin', 'eu-west-1://AcmeCode@demo\r'], /control or non-ASCII/],
-    [['origin', 'eu-west-1://AcmeCode@demo x'], /spaces/],
+    [['origin', 'eu-west-1://AcmeCode@demo\nprotocol=https'], /holds control characters/],
+    [['origin', 'eu-west-1://AcmeCode@demo\r'], /holds control characters/],
+    [['origin', 'eu-west-1://Acme\tCode@demo'], /holds control characters/],
+    [['origin', 'eu-west-1://AcmeCode@demo x'], /names the repository "demo x", which is not a CodeCommit repository name/],
     [['origin', 'eu-west-1://AcmeCode@evil.example@demo'], /not a CodeCommit repository name/],
-    [['origin', 'eu-west-1://AKIAX:wJalrSECRET@demo'], /names a profile cc-helper cannot use/],
+    [['origin', 'eu-west-1://AKIAX:wJalrSECRET@demo'], /names a profile with ":" in it, which reads as user:password@/],
+    // Brackets make Python's urlparse (and so git-remote-codecommit) fail: refused, not guessed at.
+    [['origin', 'eu-west-1://a]b@demo'], /names a profile with "\[" or "\]"/],
+    [['origin', 'eu-west-1://@demo'], /has nothing before "@"/],
     [['origin', 'eu-west-1://AcmeCode@..'], /not a CodeCommit repository name/],
     [['origin', 'eu-west-1://AcmeCode@demo/../../other'], /something after the repository name/],
     [['origin', 'eu-west-1://AcmeCode@demo?x=1'], /something after the repository name/],
-    [['origin', 'eu-west-1://--upload-pack=touch@demo'], /starts with "-"/],
+    // A profile name is never an argument of git's: one starting with "-" is just a name (here: none such).
+    [['origin', 'eu-west-1://--upload-pack=touch@demo'], /the profile "--upload-pack=touch" is in neither/],
     [['origin', '--upload-pack=x://AcmeCode@demo'], /is malformed/],
     [['-c', 'eu-west-1://AcmeCode@demo'], /remote name "-c"/],
     [['origin', 'https://AcmeCode@demo'], /is malformed/],

@@ -12,6 +12,7 @@
 import { checkProfileName, DEFAULT_PROFILE } from '../aws/profile-choice.js';
 import { readProfile } from '../aws/profile-credentials.js';
 import { recogniseCodeCommitHost } from '../codecommit/host.js';
+import { profileOption } from '../support/shell-word.js';
 import { checkRegion, codeCommitHostname, GrcUrlError, type GrcUrl } from './grc-url.js';
 
 export interface GrcTarget {
@@ -37,15 +38,12 @@ export function resolveGrcTarget(url: GrcUrl, env: NodeJS.ProcessEnv): GrcTarget
         `(codecommit::<region>://<profile>@${url.repository})`,
     );
   }
-  if (url.profile === undefined) {
-    checkProfileName(profile);
-    if (profile.startsWith('-')) throw new GrcUrlError(`AWS_PROFILE=${JSON.stringify(profile.slice(0, 40))} starts with "-": name another profile`);
-  }
+  if (url.profile === undefined) checkProfileName(profile);
   const data = readProfile(profile, env);
   if (!data.inCredentialsFile && !data.inConfigFile) {
     throw new GrcUrlError(
       `the profile "${profile}" is in neither ${data.credentialsFile} nor ${data.configFile}: ` +
-        `create it (aws configure --profile ${profile}) or name another profile in the URL`,
+        `create it (aws configure ${profileOption(profile)}) or name another profile in the URL`,
     );
   }
   let region = url.region;

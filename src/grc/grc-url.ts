@@ -7,10 +7,14 @@
 // environment or the profile; a scheme that looks like a region (`^[a-z]{2}-\w*.*-\d{1}`) is the
 // region; anything else is malformed.
 //
-// Where GRC is lax, this is strict, because the parts end up in a URL, on a helper line and in
-// git config: control characters, a path, query or fragment after the repository, a repository
-// name CodeCommit would not accept (`..`, `a/b`), and a profile name cc-helper would not accept
-// (`-x`, `user:pass`) are refused with one line instead of being passed on.
+// GRC takes the profile as urlparse leaves it: no %-decoding, so any text without `/ ? # @`
+// (`codecommit://my profile@repo` is the profile "my profile", `my%20profile` is just that),
+// spaces and non-ASCII letters included; cc-helper takes the same names. Where GRC is lax, this
+// is strict, because the parts end up in a URL, on a helper line and in git config: control
+// characters (urlparse would silently drop a tab or line break), a path, query or fragment
+// after the repository, a repository name CodeCommit would not accept (`..`, `a/b`), brackets
+// (urlparse fails on them), and a profile holding `:` (it reads as `user:password@`, and is
+// never echoed) are refused with one line instead of being passed on.
 import { checkProfileName } from '../aws/profile-choice.js';
 import { UserError } from '../support/errors.js';
 
@@ -35,8 +39,9 @@ export class GrcUrlError extends UserError {
 /** Parses what git hands git-remote-codecommit as its second argument. */
 export function parseGrcUrl(url: string): GrcUrl {
   const shown = JSON.stringify(redacted(url).slice(0, 100));
-  if (/[\0-\x20\x7f-\uffff]/.test(url)) {
-    throw new GrcUrlError(`the URL ${shown} holds spaces, control or non-ASCII characters: a codecommit URL is ${FORMS}`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\0-\x1f\x7f-\x9f\u2028\u2029]/.test(url)) {
+    throw new GrcUrlError(`the URL ${shown} holds control characters: a codecommit URL is ${FORMS}`);
   }
   // urlparse: a scheme is a letter, then letters, digits, `+`, `-`, `.`, up to the first `:`.
   const colon = url.indexOf(':');
@@ -60,15 +65,8 @@ export function parseGrcUrl(url: string): GrcUrl {
   const at = netloc.indexOf('@');
   const profile = at < 0 ? undefined : netloc.slice(0, at);
   const repository = at < 0 ? netloc : netloc.slice(at + 1);
-  if (profile !== undefined) {
-    if (profile.startsWith('-')) throw new GrcUrlError(`the URL ${shown} names the profile ${JSON.stringify(profile.slice(0, 40))}, which starts with "-": rename the profile`);
-    try {
-      checkProfileName(profile);
-    } catch {
-      // Not echoed: `user:password@` is the usual reason.
-      throw new GrcUrlError(`the URL ${shown} names a profile cc-helper cannot use: profile names are letters, digits and _ . - + @ = , /`);
-    }
-  }
+  if (profile !== undefined) checkUrlProfile(profile, netloc, shown);
+  // Spaces and non-ASCII letters can only be part of the profile (the repository rule below is ASCII).
   if (!REPOSITORY.test(repository) || repository === '.' || repository === '..') {
     throw new GrcUrlError(
       `the URL ${shown} names the repository ${JSON.stringify(repository.slice(0, 40))}, which is not a CodeCommit repository name (letters, digits, _ . -; at most 100)`,
@@ -78,6 +76,22 @@ export function parseGrcUrl(url: string): GrcUrl {
   if (profile !== undefined) parsed.profile = profile;
   if (region !== undefined) parsed.region = region;
   return parsed;
+}
+
+/** The profile part of a URL: what GRC can read, minus what is unsafe (see the top); never echoed. */
+function checkUrlProfile(profile: string, netloc: string, shown: string): void {
+  if (profile.includes(':')) {
+    throw new GrcUrlError(
+      `the URL ${shown} names a profile with ":" in it, which reads as user:password@: leave the profile out of the URL and set AWS_PROFILE, or rename the profile`,
+    );
+  }
+  if (/[[\]]/.test(profile)) throw new GrcUrlError(`the URL ${shown} names a profile with "[" or "]", which git-remote-codecommit cannot read (Python's urlparse refuses it): rename the profile`);
+  // urlparse refuses a non-ASCII netloc whose NFKC form holds / ? # @ or : (characters like U+2100 "a/c").
+  if (!/^[\x00-\x7f]*$/.test(netloc) && /[/?#@:]/.test(netloc.replace(/[@:#?]/g, '').normalize('NFKC'))) {
+    throw new GrcUrlError(`the URL ${shown} names a profile with a character that stands for / ? # @ or : (Unicode NFKC), which git-remote-codecommit refuses: rename the profile`);
+  }
+  if (profile === '') throw new GrcUrlError(`the URL ${shown} has nothing before "@": write the profile there (${FORMS}), or leave out the "@"`);
+  checkProfileName(profile); // control characters are refused above: this is the length
 }
 
 /**

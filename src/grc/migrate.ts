@@ -9,6 +9,7 @@
 // The bytes before and after go into the repository's record first (migrate-record.ts); `--undo`
 // writes the old bytes back when the file is still as migrate left it, and otherwise reverts only
 // the URLs it changed, keeping whatever else was changed since.
+import { isUtf8 } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, parseListZ, runGit, type GitContext } from '../setup/git-run.js';
@@ -78,10 +79,17 @@ export async function planRepository(repository: Repository, ctx: GitContext): P
     const listed = await runGit(['config', '--file', path, '--list', '-z'], ctx);
     if (listed.code !== 0) throw new UserError(`git cannot read ${path}: fix it first (git config --file ${path} --edit); nothing was changed`);
     const seen = new Set<string>();
-    for (const { key, value } of parseListZ(listed.stdout)) {
+    for (const { key, value: bytes } of parseListZ(listed.stdout)) {
+      // git hands out bytes (latin1 here); the URL is text, and goes back to git as argv (UTF-8).
+      const value = bytes === undefined ? undefined : Buffer.from(bytes, 'latin1').toString('utf8');
       const grc = value === undefined || !KEYS[file].test(key) ? undefined : grcPartOfRemoteUrl(value);
       if (grc === undefined || seen.has(`${key}\0${value}`)) continue;
       seen.add(`${key}\0${value}`);
+      if (!isUtf8(Buffer.from(bytes!, 'latin1'))) {
+        // `--fixed-value` could not match it, and --replace-all would add a line instead.
+        plan.skipped.push({ file, key, value: value!, reason: 'the URL is not valid UTF-8: fix it by hand' });
+        continue;
+      }
       try {
         const target = resolveGrcTarget(parseGrcUrl(grc), ctx.env);
         plan.urls.push({ file, key, from: value!, to: target.httpsUrl, profile: target.profile });
