@@ -16,6 +16,7 @@
 // the credentials file's section (session.full_config).
 import type { SigningCredentials } from '../codecommit/password.js';
 import { UserError } from '../support/errors.js';
+import { profileArgument, profileOption } from '../support/shell-word.js';
 import { silentTrace, type Trace } from '../support/trace.js';
 import { DEFAULT_PROFILE } from './profile-choice.js';
 import { configSectionProfile, configSectionSsoSession, emptyValues, mayNameProfile, type SectionValues } from './shared-file-parser.js';
@@ -129,7 +130,7 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
   if (!profile.inCredentialsFile && !profile.inConfigFile) {
     throw new UserError(
       `profile "${name}" is not in ${profile.credentialsFile} or ${profile.configFile}: ` +
-        `create it (e.g. \`aws configure --profile ${name}\`) or fix the name in the helper line`,
+        `create it (e.g. \`aws configure ${profileOption(name)}\`) or fix the name in the helper line`,
     );
   }
   const kind = profileKind(name, profile);
@@ -192,7 +193,7 @@ export function staticCredentials(name: string, section: SectionValues, file: st
     if (expiration.getTime() <= now.getTime()) {
       throw new UserError(
         `the credentials of profile "${name}" expired at ${expiration.toISOString()}: ` +
-          'refresh them with the tool that wrote them (or `cc-helper session start ' + name + '`) and try again',
+          `refresh them with the tool that wrote them (or \`cc-helper session start ${profileArgument(name)}\`) and try again`,
       );
     }
     credentials.expiration = expiration;

@@ -43,6 +43,8 @@ interface ParseRules {
   /** Who does not take an unknown option, and which help page says what it takes. */
   label: string;
   topic: string;
+  /** The command takes a profile name as an argument: an unknown `-x` may be one. */
+  takesProfile: boolean;
 }
 
 function tokenise(argv: readonly string[], rules: ParseRules, parsed: ParsedArgs): void {
@@ -56,7 +58,12 @@ function tokenise(argv: readonly string[], rules: ParseRules, parsed: ParsedArgs
       const eq = arg.indexOf('=');
       const written = arg.slice(2, eq > 0 ? eq : undefined);
       const name = arg.startsWith('--') ? written : SHORT[arg[1]!] ?? arg.slice(1);
-      if (!rules.known.has(name)) throw notTaken(rules.label, arg.slice(0, eq > 0 ? eq : undefined), rules.known, rules.topic);
+      if (!rules.known.has(name)) {
+        const error = notTaken(rules.label, arg.slice(0, eq > 0 ? eq : undefined), rules.known, rules.topic);
+        // A profile may be named `-x` (the AWS CLI takes it): after `--` it is an argument, not an option.
+        if (rules.takesProfile && !arg.startsWith('--')) error.message += `; a profile name that starts with "-" goes after --: cc-helper ${rules.label} -- ${arg.slice(0, 40)}`;
+        throw error;
+      }
       let value = 'true';
       if (rules.valued.has(name)) {
         if (eq > 0) value = arg.slice(eq + 1);
@@ -109,7 +116,8 @@ export function parseCommand(argv: readonly string[], at: number, command: strin
   // An option no action takes: name the action in the message if one is there (`vault list`).
   const action = spec.actions ? words.find((w) => Object.hasOwn(spec.actions!, w)) : undefined;
   const label = command === undefined ? 'cc-helper' : action ? `${command} ${action}` : command;
-  tokenise(words, { valued, known, label, topic: command ?? '' }, parsed);
+  const takesProfile = ((action ? spec.actions![action]! : spec).args?.label.includes('profile')) === true;
+  tokenise(words, { valued, known, label, topic: command ?? '', takesProfile }, parsed);
   if (flag(parsed, 'help') || command === undefined) return parsed;
   let args = parsed.rest;
   let taken: ArgsSpec = spec;

@@ -8,6 +8,7 @@ import { mappingsOf, migrateRepository, planRepository, undoRepository, type Rep
 import type { GitContext } from '../setup/git-run.js';
 import { exitStatusOf, oneLine, UsageError } from '../support/errors.js';
 import type { SetupIo } from './setup-command.js';
+import { profileOption } from '../support/shell-word.js';
 
 const spec: CommandSpec = {
   name: 'migrate',
@@ -81,7 +82,7 @@ export function formatMigrate(plans: readonly RepositoryPlan[], { dryRun, all }:
   for (const plan of changing) {
     out += `${where(plan)}:\n`;
     for (const u of plan.urls) out += `  ${u.file === 'config' ? 'config' : '.gitmodules'} ${u.key}: ${u.from}\n      ${dryRun ? '->' : 'now'} ${u.to}  (profile ${u.profile})\n`;
-    for (const m of mappingsOf(plan)) out += `  ${would}map ${m.pattern} to profile ${m.profile} (cc-helper setup --profile ${m.profile} --remote-url ${m.pattern})\n`;
+    for (const m of mappingsOf(plan)) out += `  ${would}map ${m.pattern} to profile ${m.profile} (cc-helper setup ${profileOption(m.profile)} --remote-url ${m.pattern})\n`;
     for (const s of plan.skipped) out += `  left as it is: ${s.key} ${displayUrl(s.value)}: ${oneLine(s.reason)}\n`;
     if (plan.urls.some((u) => u.file === 'gitmodules')) out += `  .gitmodules is tracked: commit it to share the https URLs\n`;
   }

@@ -11,6 +11,7 @@ import { activateOnDemand } from '../session/on-demand.js';
 import { readSessionDefinitions, type SessionDefinition } from '../session/session-definitions.js';
 import { UsageError, UserError } from '../support/errors.js';
 import { Leapp, leappCredentialsFile } from '../vault/leapp.js';
+import { profileArgument } from '../support/shell-word.js';
 
 const profileArg = { min: 0, max: 1, label: 'one profile name' };
 
@@ -72,7 +73,7 @@ function definitionFor(name: string | undefined, action: 'start' | 'stop', io: C
   if (!profile) throw new UsageError(`which profile? cc-helper session ${action} PROFILE (or set AWS_PROFILE)`);
   checkProfileName(profile);
   const definition = readSessionDefinitions(io.env)[profile];
-  if (!definition) throw new UserError(`profile "${profile}" is not vault-backed: add it with \`cc-helper vault add ${profile}\``);
+  if (!definition) throw new UserError(`profile "${profile}" is not vault-backed: add it with \`cc-helper vault add ${profileArgument(profile)}\``);
   return definition;
 }
 

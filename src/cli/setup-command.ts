@@ -13,6 +13,7 @@ import { credentialUrls } from '../setup/owned-file.js';
 import { removeMappings } from '../setup/remove-mapping.js';
 import { describeMapping, scopeFlags, type ScopeRequest } from '../setup/scope.js';
 import { AMBIENT_MAPPING, setupMapping, type SetupReport } from '../setup/setup-mapping.js';
+import { profileArgument, profileOption } from '../support/shell-word.js';
 
 const spec: CommandSpec = {
   name: 'setup',
@@ -123,7 +124,7 @@ function missingProfileWarning(profile: string, env: NodeJS.ProcessEnv): string 
   } catch {
     return undefined;
   }
-  return `profile "${profile}" is not in ${credentialsFile} or ${configFile}, nor vault-backed: git pushes fail until it exists (\`aws configure --profile ${profile}\` or \`cc-helper vault add ${profile}\`)`;
+  return `profile "${profile}" is not in ${credentialsFile} or ${configFile}, nor vault-backed: git pushes fail until it exists (\`aws configure ${profileOption(profile)}\` or \`cc-helper vault add ${profileArgument(profile)}\`)`;
 }
 
 function scopeOptionCount(parsed: ParsedArgs): number {

@@ -5,6 +5,7 @@ import { readProfile, sdkKind, type ProfileData } from '../aws/profile-credentia
 import { DEFAULT_PROFILE } from '../aws/profile-choice.js';
 import { findSessionDefinition, type SessionDefinition } from '../session/session-definitions.js';
 import { UserError } from '../support/errors.js';
+import { profileArgument, profileOption } from '../support/shell-word.js';
 import { mask } from '../support/trace.js';
 import { finding, type CredentialsFact, type DefaultProfileFact, type Finding } from './report.js';
 
@@ -35,11 +36,11 @@ export function credentialFacts(
 
   if (!profile.inCredentialsFile && !profile.inConfigFile) {
     if (definition) {
-      findings.push(finding('info', 'no-session-yet', `profile "${name}" has no session now: cc-helper starts one on the next push (${describeDefinition(definition)})`, `cc-helper session start ${name}`));
+      findings.push(finding('info', 'no-session-yet', `profile "${name}" has no session now: cc-helper starts one on the next push (${describeDefinition(definition)})`, `cc-helper session start ${profileArgument(name)}`));
       return { credentials: { ...missing(null, describeDefinition(definition)), kind: renewal === 'leapp' ? 'leapp' : 'vault session', renewal }, findings };
     }
     findings.push(
-      finding('error', 'profile-missing', `profile "${name}" is not in ${profile.credentialsFile} or ${profile.configFile}`, `aws configure --profile ${name} (or cc-helper vault add ${name})`),
+      finding('error', 'profile-missing', `profile "${name}" is not in ${profile.credentialsFile} or ${profile.configFile}`, `aws configure ${profileOption(name)} (or cc-helper vault add ${profileArgument(name)})`),
     );
     return { credentials: missing(null, 'no such profile'), findings };
   }
@@ -91,10 +92,10 @@ export function credentialFacts(
       expired = left <= 0;
       minutesLeft = Math.floor(left / 60_000);
       if (expired && renewal) {
-        findings.push(finding('info', 'session-expired-renewable', `the session of profile "${name}" expired at ${expiresAt}; cc-helper starts a new one on the next push (${describeDefinition(definition!)})`, `cc-helper session start ${name}`));
+        findings.push(finding('info', 'session-expired-renewable', `the session of profile "${name}" expired at ${expiresAt}; cc-helper starts a new one on the next push (${describeDefinition(definition!)})`, `cc-helper session start ${profileArgument(name)}`));
       } else if (expired) {
         findings.push(
-          finding('error', 'credentials-expired', `the credentials of profile "${name}" expired at ${expiresAt}, and no cc-helper vault renews them`, `refresh them with the tool that wrote them, or keep the key in a vault: cc-helper vault add ${name}`),
+          finding('error', 'credentials-expired', `the credentials of profile "${name}" expired at ${expiresAt}, and no cc-helper vault renews them`, `refresh them with the tool that wrote them, or keep the key in a vault: cc-helper vault add ${profileArgument(name)}`),
         );
       } else if (left < EXPIRY_SOON_MS) {
         findings.push(finding('info', 'credentials-expire-soon', `the credentials of profile "${name}" expire in under 5 minutes (${expiresAt})`, renewal ? null : 'refresh them with the tool that wrote them'));

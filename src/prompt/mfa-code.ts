@@ -4,12 +4,13 @@
 import { execFileSync } from 'node:child_process';
 import { UserError } from '../support/errors.js';
 import { createAsk } from './ask.js';
+import { profileArgument } from '../support/shell-word.js';
 
 export async function askMfaCode(serial: string, profile: string, env: NodeJS.ProcessEnv): Promise<string> {
   const command = env.CC_HELPER_MFA_COMMAND;
   const code = command
     ? runMfaCommand(command, serial, profile, env)
-    : await createAsk({ env, fallbackHint: `run \`cc-helper session start ${profile}\` in a terminal first` })(`MFA code for ${serial} (profile ${profile}): `);
+    : await createAsk({ env, fallbackHint: `run \`cc-helper session start ${profileArgument(profile)}\` in a terminal first` })(`MFA code for ${serial} (profile ${profile}): `);
   if (!/^\d{6}$/.test(code)) throw new UserError(`the MFA code for profile "${profile}" must be 6 digits, got ${describeAnswer(code)}; nothing was changed`);
   return code;
 }

@@ -10,6 +10,7 @@ import { Leapp } from '../vault/leapp.js';
 import { openVault } from '../vault/vault.js';
 import { activateSession, type SessionDeps } from './activate.js';
 import type { SessionDefinition } from './session-definitions.js';
+import { profileArgument } from '../support/shell-word.js';
 
 export interface OnDemandContext {
   env: NodeJS.ProcessEnv;
@@ -29,11 +30,11 @@ export function realSessionDeps({ env, now, trace }: OnDemandContext): SessionDe
       const vault = await openVault(source.vault, {
         env,
         trace,
-        fallbackHint: `run \`cc-helper session start ${definition.profile}\` in a terminal`,
+        fallbackHint: `run \`cc-helper session start ${profileArgument(definition.profile)}\` in a terminal`,
       });
       const item = await vault.get(source.item);
       if (!item) {
-        throw new UserError(`the vault (${vault.location}) has no item "${source.item}" for profile "${definition.profile}": run \`cc-helper vault add ${definition.profile}\``);
+        throw new UserError(`the vault (${vault.location}) has no item "${source.item}" for profile "${definition.profile}": run \`cc-helper vault add ${profileArgument(definition.profile)}\``);
       }
       return { accessKeyId: item.accessKeyId, secretAccessKey: item.secretAccessKey };
     },

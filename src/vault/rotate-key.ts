@@ -15,6 +15,7 @@ import type { CallerIdentity } from '../sts/sts-client.js';
 import { UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
 import type { Vault, VaultItem } from './vault.js';
+import { profileArgument } from '../support/shell-word.js';
 
 type Keys = { accessKeyId: string; secretAccessKey: string };
 
@@ -52,7 +53,7 @@ export async function rotateKey(deps: RotateDeps): Promise<RotateResult> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const backupName = `${item}.previous`;
   const old = await vault.get(item);
-  if (!old) throw new UserError(`the vault (${vault.location}) has no item "${item}" for profile "${profile}": run \`cc-helper vault add ${profile}\``);
+  if (!old) throw new UserError(`the vault (${vault.location}) has no item "${item}" for profile "${profile}": run \`cc-helper vault add ${profileArgument(profile)}\``);
   const oldKeys: Keys = { accessKeyId: old.accessKeyId, secretAccessKey: old.secretAccessKey };
   const oldIam = deps.iam(oldKeys);
   const oldId = mask(old.accessKeyId);
@@ -69,7 +70,7 @@ export async function rotateKey(deps: RotateDeps): Promise<RotateResult> {
       `IAM user ${user} already has two access keys (${existing.map((k) => `${k.accessKeyId} ${k.status || ''}`.trim()).join(', ')}), the most IAM allows; nothing was changed. ` +
         (other
           ? `The vault uses ${old.accessKeyId}; if nothing else uses ${other.accessKeyId}, delete it ` +
-            `(\`aws iam delete-access-key --user-name ${user} --access-key-id ${other.accessKeyId}\`), then run \`cc-helper vault rotate ${profile}\` again`
+            `(\`aws iam delete-access-key --user-name ${user} --access-key-id ${other.accessKeyId}\`), then run \`cc-helper vault rotate ${profileArgument(profile)}\` again`
           : `Neither is the vault's key ${old.accessKeyId}: check which one profile ${profile} should use`),
     );
   }
