@@ -71,6 +71,8 @@ interface OracleCase {
   credentials: Credentials;
   /** The credentials file; defaults to the `aws configure` layout of `credentials`. */
   credentialsFile?: string;
+  /** The profile asked for and written (default: PROFILE). */
+  profile?: string;
   /** With the default layout: a [default] with other keys before [oracle]. */
   canary?: boolean;
   /** From the fixture file: what the CLI printed when the vector was made (null: nothing). */
@@ -197,10 +199,10 @@ function utc(text: string): Date {
   return new Date(text.replace(' ', 'T') + 'Z');
 }
 
-function credentialsFileText(credentials: Credentials, options: { canary?: boolean } = {}): string {
+function credentialsFileText(credentials: Credentials, options: { canary?: boolean; profile?: string } = {}): string {
   let text = '';
   if (options.canary) text += '[default]\naws_access_key_id = AKIACANARYCANARY0000\naws_secret_access_key = canary/canary+canary=canarycanarycanary00\n\n';
-  text += `[${PROFILE}]\naws_access_key_id = ${credentials.accessKeyId}\naws_secret_access_key = ${credentials.secretAccessKey}\n`;
+  text += `[${options.profile ?? PROFILE}]\naws_access_key_id = ${credentials.accessKeyId}\naws_secret_access_key = ${credentials.secretAccessKey}\n`;
   if (credentials.sessionToken !== undefined) text += `aws_session_token = ${credentials.sessionToken}\n`;
   return text;
 }
@@ -261,8 +263,15 @@ function buildGroups(seed: number): Group[] {
       cases: ZONE_CASES.map(([time, zone]) => ({ ...anyKind(), at: utc(time), zone, name: `zone ${zone.tz} at ${time} UTC` })),
     },
     { title: 'credentials-file layouts', cases: fileLayoutCases(m) },
+    {
+      title: 'profile names the AWS CLI accepts (spaces, quotes, # ; $ ] and non-ASCII letters)',
+      cases: PROFILE_NAMES.map((profile) => ({ ...anyKind(), profile, name: `profile ${JSON.stringify(profile)}` })),
+    },
   ];
 }
+
+/** Credentials-file names that careless quoting breaks: the CLI and cc-helper must sign with them alike. */
+const PROFILE_NAMES = ['my code profile', 'dév', '開発チーム', 'Ωmega λ', ` it's "x" #1; $HOME \`id\` \\ ] `, 'tab\there', '-dash'];
 
 /** Layouts people's files really have; botocore reads each of them as the same profile. */
 function fileLayoutCases(m: CaseMaker): OracleCase[] {
@@ -452,21 +461,22 @@ function shellQuote(s: string): string {
   return `$'${s.replace(/[\\']/g, (ch) => `\\${ch}`).replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}'`;
 }
 
-const CLI_ARGV = [AWS_CLI, '--profile', PROFILE, 'codecommit', 'credential-helper', 'get'];
-const HELPER_ARGV = [process.execPath, HELPER_BIN, '--profile', PROFILE, 'get'];
+/** `--profile NAME` as one word (`--profile=NAME`): the CLI's argparse, like cc-helper's, would take `-dash` for an option. */
+const CLI_ARGV = (profile: string) => [AWS_CLI, `--profile=${profile}`, 'codecommit', 'credential-helper', 'get'];
+const HELPER_ARGV = (profile: string) => [process.execPath, HELPER_BIN, `--profile=${profile}`, 'get'];
 
 async function runCase(tools: Tools, c: OracleCase): Promise<Outcome> {
   return slot(async () => {
     const home = await mkdtemp(join(tmpdir(), 'cc-oracle-'));
     try {
-      const credentialsFile = c.credentialsFile ?? credentialsFileText(c.credentials, { canary: c.canary });
+      const credentialsFile = c.credentialsFile ?? credentialsFileText(c.credentials, { canary: c.canary, profile: c.profile });
       await writeFile(join(home, 'credentials'), credentialsFile, { mode: 0o600 });
       await writeFile(join(home, 'config'), '', { mode: 0o600 });
       const env = oracleEnv(home, c.zone);
       const request = requestText(c);
       const [cli, helper] = await Promise.all([
-        runFrozen(tools, 'cli', CLI_ARGV, c.at, c.zone, env, home, request),
-        runFrozen(tools, 'node', HELPER_ARGV, c.at, c.zone, env, home, request),
+        runFrozen(tools, 'cli', CLI_ARGV(c.profile ?? PROFILE), c.at, c.zone, env, home, request),
+        runFrozen(tools, 'node', HELPER_ARGV(c.profile ?? PROFILE), c.at, c.zone, env, home, request),
       ]);
       return { c, cli, helper, credentialsFile, request, repro: reproLine(c, credentialsFile, request) };
     } finally {
@@ -487,8 +497,8 @@ function reproLine(c: OracleCase, credentialsFile: string, request: string): str
     `faketime -f ${shellQuote(wallClock(c.at, c.zone))} ${argv}`;
   return (
     `H=$(mktemp -d); printf %s ${shellQuote(credentialsFile)} > $H/credentials; : > $H/config; R=${shellQuote(request)}; ` +
-    `${run('', `${AWS_CLI} --profile ${PROFILE} codecommit credential-helper get`)}; ` +
-    `${run(' FAKETIME_DONT_FAKE_MONOTONIC=1', `node bin/cc-helper.js --profile ${PROFILE} get`)}; rm -rf "$H"`
+    `${run('', `${AWS_CLI} ${shellQuote(`--profile=${c.profile ?? PROFILE}`)} codecommit credential-helper get`)}; ` +
+    `${run(' FAKETIME_DONT_FAKE_MONOTONIC=1', `node bin/cc-helper.js ${shellQuote(`--profile=${c.profile ?? PROFILE}`)} get`)}; rm -rf "$H"`
   );
 }
 
@@ -636,6 +646,8 @@ function registerOracle(tools: Tools): void {
     some('another port', (c) => /:\d+$/.test(c.host) && !c.host.endsWith(':443'));
     for (const ch of ['.', '_', '-']) some(`"${ch}" in the repository name`, (c) => c.path.slice('v1/repos/'.length).includes(ch));
     some('no session token', (c) => c.credentials.sessionToken === undefined);
+    some('a profile name with a space', (c) => c.profile?.includes(' ') ?? false);
+    some('a non-ASCII profile name', (c) => /[^\x00-\x7f]/.test(c.profile ?? ''));
     for (const ch of ['/', '+', '=']) {
       some(`"${ch}" in a secret`, (c) => c.credentials.secretAccessKey.includes(ch));
       some(`"${ch}" in a session token`, (c) => c.credentials.sessionToken?.includes(ch) ?? false);

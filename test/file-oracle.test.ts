@@ -254,6 +254,7 @@ if (tools === 'skip') {
       'two config sections for one profile', 'wrong-file header spelling', 'indented key line', 'upper-case key', 'other profiles',
       'config header "profile \\"P\\""', "config header \"profile 'P'\"", 'config header "profile  P"', 'config header "profile\\tP"', 'config header " profile P"',
       'tricky value " # not a comment"', 'tricky value ";x"',
+      'profile name with a space', 'non-ASCII profile name',
     ];
     for (const feature of wanted) t.true(all.has(feature), `no pair has ${feature} (${TITLE})`);
     t.true(pairs.some((p) => p.profile === 'default'), 'no pair asks for [default]');

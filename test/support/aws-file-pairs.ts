@@ -16,7 +16,9 @@ export interface FilePair {
   features: Set<string>;
 }
 
-const PROFILES = ['dev', 'client.acme', 'ops-1', 'a@b.c', 'x_y+z', 'default'];
+// Names with spaces and non-ASCII letters too: the AWS CLI takes them (a config header needs
+// quotes around a spaced name, which some spellings below leave out: then neither reads it).
+const PROFILES = ['dev', 'client.acme', 'ops-1', 'a@b.c', 'x_y+z', 'my profile', 'dév', '開発 team', 'default'];
 const FILLER_NAMES = ['staging', 'my dev', 'clïent', 'prod/eu', 'über', 'team one', 'x', 'Dev'];
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -226,6 +228,8 @@ function defaultsSection(m: Maker, tag: string): Line[][] {
 export function makeFilePair(seed: number, index: number): FilePair {
   const m = new Maker(seed ^ Math.imul(index + 1, 0x9e3779b1));
   const profile = m.chance(0.12) ? 'default' : m.pick(PROFILES.slice(0, -1));
+  if (profile.includes(' ')) m.feature('profile name with a space');
+  if (/[^\x00-\x7f]/.test(profile)) m.feature('non-ASCII profile name');
 
   // The credentials file.
   const credentialSections: Line[][] = [...defaultsSection(m, 'CDEF'), ...fillers(m, profile, false)];
