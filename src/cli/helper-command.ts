@@ -3,6 +3,7 @@
 import { flag, lastOption, type CommandSpec } from './args.js';
 import type { CliCommand } from './command.js';
 import { oneLine } from '../support/errors.js';
+import { redactText } from '../support/redact.js';
 
 const spec: CommandSpec = {
   name: 'get|store|erase',
@@ -63,7 +64,7 @@ export const command: CliCommand = {
       env,
       now,
       trace,
-      warn: (line) => process.stderr.write(`cc-helper: ${oneLine(line)}\n`),
+      warn: (line) => process.stderr.write(`cc-helper: ${redactText(oneLine(line))}\n`),
     });
     writeAnswer(answer);
     trace('answered');

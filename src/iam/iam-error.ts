@@ -1,6 +1,7 @@
 // IAM failures as one line a person can act on; the same rules as STS's (sts-error.ts): no
 // secret in any message, IAM's own text redacted and shortened.
-import { isRetryableAnswer, redact, safeErrorCode, type NetworkFailure } from '../sts/sts-error.js';
+import { isRetryableAnswer, safeErrorCode, type NetworkFailure } from '../sts/sts-error.js';
+import { redactServerText } from '../support/redact.js';
 import { oneLine, UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
 
@@ -31,7 +32,7 @@ export interface IamErrorContext {
 }
 
 export function iamAnswerError(status: number, rawCode: string, serverMessage: string, context: IamErrorContext): IamError {
-  const said = redact(serverMessage, context.secrets);
+  const said = redactServerText(serverMessage, context.secrets);
   const code = safeErrorCode(rawCode, context.secrets);
   const { action, endpoint } = context;
   const make = (kind: IamErrorKind, message: string) => new IamError(oneLine(message), kind, code, action, endpoint, status);

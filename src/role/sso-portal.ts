@@ -12,7 +12,8 @@ import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, readLimited } from '../aws/quer
 import type { SigningCredentials } from '../codecommit/password.js';
 import { awsNetwork } from '../net/aws-network.js';
 import { RENEW_MARGIN_SECONDS } from '../session/renewal.js';
-import { classifyNetworkError, redact } from '../sts/sts-error.js';
+import { classifyNetworkError } from '../sts/sts-error.js';
+import { redactServerText } from '../support/redact.js';
 import { checkedEndpointUrl } from '../sts/sts-endpoint.js';
 import { cappedExpiration, expiryProblem, looksLikeCredentials } from '../sts/sts-client.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
@@ -58,7 +59,7 @@ export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string 
     }
     if (status === 401) throw loginNeeded(sso.name, 'the SSO portal no longer accepts the login');
     if (status < 200 || status >= 300) {
-      const said = redact(portalMessage(text), [token]);
+      const said = redactServerText(portalMessage(text), [token]);
       throw new UserError(
         `the SSO portal refused credentials for profile "${sso.name}" (HTTP ${status}${said ? `: ${said}` : ''}): check that your user may use role ${sso.roleName} in account ${sso.accountId}`,
       );

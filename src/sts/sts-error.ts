@@ -1,8 +1,9 @@
 // STS failures as one line a person can act on. The message never carries a secret, a session
-// token, a signature or an MFA code: STS's own text is passed through `redact` with the values of
+// token, a signature or an MFA code: STS's own text is passed through `redactServerText` with the values of
 // the request that failed, and shortened.
 import { oneLine, UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
+import { redactServerText } from '../support/redact.js';
 
 export type StsAction = 'GetSessionToken' | 'AssumeRole' | 'GetCallerIdentity';
 
@@ -68,7 +69,7 @@ export function isRetryableAnswer(status: number, code: string): boolean {
 
 /** Builds the error for an answer STS gave (status ≥ 300). */
 export function answerError(status: number, rawCode: string, serverMessage: string, context: ErrorContext): StsError {
-  const said = redact(serverMessage, context.secrets);
+  const said = redactServerText(serverMessage, context.secrets);
   // Matched against known codes as sent; shown only once made safe (a hostile server may put
   // anything there, including the request's MFA code or megabytes of text).
   const code = safeErrorCode(rawCode, context.secrets);
@@ -205,36 +206,11 @@ export function networkError(failure: NetworkFailure, context: ErrorContext, tim
   );
 }
 
-/** STS's own text without any value of the request, on one line, at most 300 characters. */
-export function redact(text: string, secrets: string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 12) out = out.split(secret).join('[redacted]');
-    // Short ones (an MFA code) only as a whole word: "123456" must not eat into an account id.
-    else if (secret.length >= 4) out = out.replace(new RegExp(`(?<![0-9A-Za-z])${escapeRegExp(secret)}(?![0-9A-Za-z])`, 'g'), '[redacted]');
-  }
-  // Signatures and hashes look like this; no STS message needs one.
-  out = withoutControls(oneLine(out.replace(/\b[0-9a-f]{64}\b/gi, '[redacted]')));
-  return out.length > 300 ? `${out.slice(0, 297)}...` : out;
-}
-
-/**
- * C0/C1 controls (ESC, BEL, …) and bidi overrides become `?`: text from a server reaches the
- * terminal through stderr, where an escape sequence would be obeyed, not shown.
- */
-export function withoutControls(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
-}
-
 /** An AWS error code is a short identifier (`AccessDenied`); anything else is not shown as sent. */
 export function safeErrorCode(code: string, secrets: string[]): string {
   // Stricter than messages: no request value anywhere in it, not even inside a word.
   if (secrets.some((secret) => secret.length >= 4 && code.includes(secret))) return 'UnrecognisedErrorCode';
   return /^[A-Za-z][A-Za-z0-9._:-]{0,63}$/.test(code) ? code : 'UnrecognisedErrorCode';
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function attemptsText(n: number): string {

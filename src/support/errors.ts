@@ -1,5 +1,6 @@
 // Errors a person can act on: the message says what went wrong and what to run next.
 // Only the CLI entry turns them into an exit status; everything below just throws.
+import { redactText } from './redact.js';
 
 export class UserError extends Error {
   override name = 'UserError';
@@ -36,6 +37,6 @@ export async function exitStatusOf(run: () => Promise<number>, stderr: (text: st
 
 /** The one stderr line for a UserError; returns its exit status. */
 export function reportUserError(error: UserError, stderr: (text: string) => void): number {
-  stderr(`cc-helper: ${oneLine(error.message)}\n`);
+  stderr(`cc-helper: ${redactText(oneLine(error.message))}\n`);
   return error.exitCode;
 }
