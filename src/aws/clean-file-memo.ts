@@ -19,11 +19,13 @@
 // identity numbers as decimal strings (inode numbers and nanoseconds outgrow a double). Nothing
 // secret: no names, keys or values from the file. Replaced whole (temp file + rename); a damaged,
 // foreign or oversized memo is ignored, which only means reading the whole file again.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, type BigIntStats } from 'node:fs';
+import { mkdirSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
+import { readBoundedText } from '../support/bounded-file.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { nameRecord } from '../support/name-record.js';
 import { writePrivateFileSync } from '../support/private-file.js';
+import { warning } from '../support/warning.js';
 
 /** Below this size a file is checked whole on every read: that is cheaper than the memo's own I/O. */
 export const MEMO_MIN_BYTES = 64 * 1024;
@@ -102,11 +104,18 @@ const DECIMAL = /^\d{1,30}$/;
 
 function readMemo(env: NodeJS.ProcessEnv): Record<string, CleanFile> {
   const files = nameRecord<CleanFile>();
+  // Trusted like a cache: a memo someone else could write could vouch for a file it never saw.
+  const file = cleanFileMemo(env);
+  const read = readBoundedText(file, { maxBytes: MAX_MEMO_BYTES, trusted: { home: env.HOME } });
+  if (read.status !== 'read') {
+    if (read.status === 'refused') warning(`ignoring ${file}, which ${read.reason}: large AWS files are read whole instead`);
+    return files;
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readSmallRegularFile(cleanFileMemo(env)));
+    parsed = JSON.parse(read.text);
   } catch {
-    return files; // absent, damaged or not ours: nothing remembered
+    return files; // damaged: nothing remembered
   }
   if (typeof parsed !== 'object' || parsed === null || (parsed as { version?: unknown }).version !== 1) return files;
   const record = (parsed as { files?: unknown }).files;
@@ -129,16 +138,4 @@ function readMemo(env: NodeJS.ProcessEnv): Record<string, CleanFile> {
     };
   }
   return files;
-}
-
-/** The text of a regular file of at most MAX_MEMO_BYTES; throws for anything else (a FIFO never blocks). */
-function readSmallRegularFile(file: string): string {
-  const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile() || stats.size > MAX_MEMO_BYTES) throw new Error('not a memo');
-    return readFileSync(fd, 'utf8'); // reads the size fstat gave, no more
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -10,11 +10,13 @@
 // A file is the STS-shaped answer: {"Credentials": {"AccessKeyId", "SecretAccessKey",
 // "SessionToken", "Expiration", …}, …}. botocore refreshes within 15 minutes of expiry.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readBoundedText } from '../support/bounded-file.js';
 import { writePrivateFileSync } from '../support/private-file.js';
 import { isoSeconds } from '../support/utc-time.js';
+import { warning } from '../support/warning.js';
 import type { SigningCredentials } from '../codecommit/password.js';
 
 /** botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS. */
@@ -80,17 +82,23 @@ export interface CachedCredentials {
   text: string;
 }
 
+/** A cache file is a few KB (four values of at most 16 KB, see CREDENTIAL_TEXT). */
+const MAX_CACHE_FILE_BYTES = 96 * 1024;
+
 /**
  * The credentials in a cache file, or undefined when it is missing, damaged or not shaped like
- * the CLI's (then it is simply replaced on the next fetch, as the CLI does).
+ * the CLI's (then it is simply replaced on the next fetch, as the CLI does). A file that someone
+ * other than this user (or root) could have written, or that is no small regular file, is not
+ * used either: one warning says why (src/support/bounded-file.ts). `home`: the user's $HOME.
  */
-export function readCacheFile(file: string): CachedCredentials | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
+export function readCacheFile(file: string, home: string | undefined): CachedCredentials | undefined {
+  const read = readBoundedText(file, { maxBytes: MAX_CACHE_FILE_BYTES, trusted: { home } });
+  if (read.status === 'missing') return undefined;
+  if (read.status === 'refused') {
+    warning(`ignoring the cached credentials in ${file}, which ${read.reason}: getting new ones instead`);
     return undefined;
   }
+  const { text } = read;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -118,10 +126,10 @@ type Cached = CachedCredentials['credentials'];
 export async function cachedOrFetch(
   file: string,
   profile: string,
-  context: { now: Date; trace: (line: string) => void },
+  context: { env: NodeJS.ProcessEnv; now: Date; trace: (line: string) => void },
   fetch: (seenText: string | undefined) => Promise<SigningCredentials>,
 ): Promise<SigningCredentials> {
-  const cached = readCacheFile(file);
+  const cached = readCacheFile(file, context.env.HOME);
   if (cached && isFresh(cached.credentials.expiration, context.now)) {
     context.trace(`profile "${profile}": AWS CLI cache ${file} is fresh until ${isoSeconds(cached.credentials.expiration)}`);
     return cached.credentials;
@@ -135,8 +143,8 @@ export async function cachedOrFetch(
  * CLI) may have fetched while this one waited; what it wrote is used even inside the CLI's
  * refresh window, as long as it can still sign for the renewal margin.
  */
-export function reusableAfterWait(file: string, seenText: string | undefined, marginSeconds: number): Cached | undefined {
-  const current = readCacheFile(file);
+export function reusableAfterWait(file: string, seenText: string | undefined, marginSeconds: number, home: string | undefined): Cached | undefined {
+  const current = readCacheFile(file, home);
   if (!current) return undefined;
   const { expiration } = current.credentials;
   const now = new Date();

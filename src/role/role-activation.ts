@@ -33,7 +33,7 @@ export async function activateRole(role: RoleProfile, seenText: string | undefin
   const { env, trace } = context;
   const lockPath = join(ccHelperConfigDir(env), 'locks', `role-${basename(role.cacheFile, '.json')}.lock`);
   return withSharedAttempt(lockPath, `assuming the role of profile "${role.name}"`, trace, async () => {
-    const reusable = reusableAfterWait(role.cacheFile, seenText, RENEW_MARGIN_SECONDS);
+    const reusable = reusableAfterWait(role.cacheFile, seenText, RENEW_MARGIN_SECONDS, env.HOME);
     if (reusable) {
       trace(`profile "${role.name}": another process cached credentials meanwhile; using them`);
       return reusable;
@@ -127,7 +127,7 @@ async function mfaSession(longTerm: CallerCredentials, role: RoleProfile, second
   const { env, trace } = context;
   const { dir, file, id } = mfaSessionFile(longTerm, role, env);
   const usable = () => {
-    const cached = readCacheFile(file);
+    const cached = readCacheFile(file, env.HOME);
     return cached && isFresh(cached.credentials.expiration, new Date(), RENEW_MARGIN_SECONDS) ? cached.credentials : undefined;
   };
   const ready = usable();

@@ -31,7 +31,7 @@ export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string 
   const { env, trace } = context;
   const lockPath = join(ccHelperConfigDir(env), 'locks', `sso-${basename(sso.cacheFile, '.json')}.lock`);
   return withSharedAttempt(lockPath, `fetching SSO credentials for profile "${sso.name}"`, trace, async () => {
-    const reusable = reusableAfterWait(sso.cacheFile, seenText, RENEW_MARGIN_SECONDS);
+    const reusable = reusableAfterWait(sso.cacheFile, seenText, RENEW_MARGIN_SECONDS, env.HOME);
     if (reusable) return reusable;
     const token = loginToken(sso, env);
     const endpoint = portalEndpoint(sso.ssoRegion, env);
