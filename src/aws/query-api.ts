@@ -8,6 +8,7 @@ import { Sha256 } from '../crypto/sha256.js';
 import { classifyNetworkError, isRetryableAnswer, type NetworkFailure } from '../sts/sts-error.js';
 import { xmlInner, xmlText } from '../sts/sts-xml.js';
 import { awsNetwork } from '../net/aws-network.js';
+import { fetchBounded } from '../net/bounded-answer.js';
 import { mask, silentTrace, type Trace } from '../support/trace.js';
 
 export interface QueryCredentials {
@@ -122,9 +123,9 @@ export async function callQueryApi(
     let status: number;
     let text: string;
     try {
-      const response = await doFetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetchBounded(doFetch, endpoint, { method: 'POST', headers, body }, { maxBytes: MAX_RESPONSE_BYTES, timeoutMs });
       status = response.status;
-      text = await readLimited(response, MAX_RESPONSE_BYTES);
+      text = response.text;
       if (options.onResponse) {
         const serverDate = new Date(response.headers.get('date') ?? '');
         options.onResponse(Number.isNaN(serverDate.getTime()) ? { status } : { status, serverDate });
@@ -151,38 +152,6 @@ export async function callQueryApi(
       continue;
     }
     throw errors.answer(status, code, message, attempt, retriedAfterNetworkError);
-  }
-}
-
-/** The body as text, or a non-retryable `ResponseTooLarge` failure past `max` bytes. */
-export async function readLimited(response: Response, max: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '');
-  if (declared > max) {
-    await response.body?.cancel().catch(() => {});
-    throw new ResponseTooLarge(max);
-  }
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw new ResponseTooLarge(max);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** classifyNetworkError reads its `code`: never retried (a second try would be as big). */
-class ResponseTooLarge extends Error {
-  readonly code = 'ResponseTooLarge';
-  constructor(max: number) {
-    super(`the answer is larger than ${max} bytes`);
   }
 }
 

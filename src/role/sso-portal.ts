@@ -8,9 +8,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
-import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, readLimited } from '../aws/query-api.js';
+import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES } from '../aws/query-api.js';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { awsNetwork } from '../net/aws-network.js';
+import { fetchBounded } from '../net/bounded-answer.js';
 import { RENEW_MARGIN_SECONDS } from '../session/renewal.js';
 import { classifyNetworkError } from '../sts/sts-error.js';
 import { redactServerText } from '../support/redact.js';
@@ -42,9 +43,9 @@ export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string 
     // Through HTTPS_PROXY / NO_PROXY and the CA bundle, as every other AWS call.
     const network = await awsNetwork({ env, profile: sso.name, trace });
     try {
-      const response = await network.fetch(url, { headers: { 'x-amz-sso_bearer_token': token }, signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) });
+      const response = await fetchBounded(network.fetch, url, { headers: { 'x-amz-sso_bearer_token': token } }, { maxBytes: MAX_RESPONSE_BYTES, timeoutMs: DEFAULT_TIMEOUT_MS });
       status = response.status;
-      text = await readLimited(response, MAX_RESPONSE_BYTES);
+      text = response.text;
     } catch (error) {
       const failure = classifyNetworkError(error);
       if (failure.tls) {
