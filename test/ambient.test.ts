@@ -4,13 +4,14 @@
 // stand-in (SigV4 checked, AssumeRoleWithWebIdentity), loopback container and IMDSv2 stand-ins,
 // real git through the CodeCommit stand-in. Every home holds a canary [default] that must never sign.
 import test, { type ExecutionContext } from 'ava';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ambientSourceOf, type AmbientSourceKind } from '../src/aws/ambient-credentials.js';
 import { startContainerCredentialsStandIn, startImdsStandIn } from './support/ambient-standins.js';
 import { verifyCodeCommitPassword, type AcceptedKey } from './support/codecommit-signature.js';
 import { startCodeCommitWorld } from './support/codecommit-world.js';
-import { makeAwsHome, request, runHelper, type HelperResult } from './support/helper-process.js';
+import { makeAwsHome, request, runHelper, runHelperMeasured, type HelperResult } from './support/helper-process.js';
 import { makeHermeticGitEnv, runGit } from './support/git-env.js';
 import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
 
@@ -314,4 +315,75 @@ test('which source answers: the first configured one, in the SDK chain order; Po
   ];
   for (const [env, kind] of table) t.is(ambientSourceOf(env)?.kind, kind, JSON.stringify(env));
   t.is(ambientSourceOf({ AWS_WEB_IDENTITY_TOKEN_FILE: '/t', AWS_ROLE_ARN: ROLE_ARN })?.roleArn, ROLE_ARN);
+});
+
+// Hostile platforms (issue 21): answers and token files that a get must survive in bounded time
+// and memory, and credentials the metadata service could not refresh.
+
+/** Refused as assertRefused says, run under /usr/bin/time: quick, and without reading the answer into memory. */
+async function refusedCheaply(t: ExecutionContext, w: Ambient, says: RegExp): Promise<void> {
+  const r = await runHelperMeasured(AMBIENT, GET, w.env, 30_000);
+  t.is(r.signal, null, 'ended by itself');
+  assertRefused(t, r, says);
+  t.true(r.peakRssMb < 150, `peak RSS ${r.peakRssMb.toFixed(0)} MB`);
+  t.true(r.elapsedMs < 9000, `took ${r.elapsedMs} ms`);
+}
+
+test('a container endpoint answering with 300 MB: refused after 64 KiB, in bounded memory', async (t) => {
+  const endpoint = await startContainerCredentialsStandIn({ token: 'tok', hugeAnswerBytes: 300 * 1024 * 1024 });
+  t.teardown(() => endpoint.close());
+  const w = await ambient(t, { AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url + endpoint.path, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'tok' });
+  await refusedCheaply(t, w, /^cc-helper: cannot get container credentials \(.*\): it answered with more than 64 KiB, more than any credentials document; nothing was used\n$/);
+});
+
+test('instance metadata answering with 300 MB: refused after 64 KiB, in bounded memory', async (t) => {
+  const imds = await startImdsStandIn({ hugeAnswerBytes: 300 * 1024 * 1024 });
+  t.teardown(() => imds.close());
+  const w = await ambient(t, { AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url });
+  await refusedCheaply(t, w, /^cc-helper: cannot get instance metadata credentials \(.*\): it answered with more than 64 KiB, more than any credentials document; nothing was used\n$/);
+});
+
+test('a FIFO or /dev/zero as AWS_WEB_IDENTITY_TOKEN_FILE or AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: one line at once, nothing read', async (t) => {
+  const dir = makeAwsHomeDir(t);
+  const fifo = join(dir, 'token-fifo');
+  execFileSync('mkfifo', [fifo]);
+  const endpoint = await startContainerCredentialsStandIn({ token: 'tok' });
+  t.teardown(() => endpoint.close());
+  for (const file of [fifo, '/dev/zero']) {
+    const kind = file === fifo ? 'a FIFO' : 'a character device';
+    const web = await ambient(t, { AWS_WEB_IDENTITY_TOKEN_FILE: file, AWS_ROLE_ARN: ROLE_ARN });
+    await refusedCheaply(t, web, new RegExp(`^cc-helper: cannot use AWS_WEB_IDENTITY_TOKEN_FILE \\(${file}\\): it is ${kind}, not a regular file; point it at the token file itself\\n$`));
+    t.is(web.sts.callCount(), 0);
+    const container = await ambient(t, { AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url + endpoint.path, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: file });
+    await refusedCheaply(t, container, new RegExp(`^cc-helper: cannot use AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \\(${file}\\): it is ${kind}, not a regular file`));
+  }
+  t.is(endpoint.log.length, 0, 'the endpoint was never asked');
+});
+
+test('a web identity token file that another user could have written is refused, naming the fix', async (t) => {
+  const dir = makeAwsHomeDir(t);
+  const tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, OIDC_TOKEN, { mode: 0o666 });
+  chmodSync(tokenFile, 0o666);
+  const w = await ambient(t, { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ROLE_ARN });
+  assertRefused(t, await w.get(), /^cc-helper: cannot use AWS_WEB_IDENTITY_TOKEN_FILE \(.*\): it can be written by anyone \(mode 0666\); make it yours \(or root's\) and writable by no one else/);
+  t.is(w.sts.callCount(), 0);
+});
+
+test('expired instance metadata credentials (the SDK moves their expiry on): signed with one warning naming the SDK\'s rule', async (t) => {
+  const imds = await startImdsStandIn({ expiredMsAgo: 20 * 60_000 });
+  t.teardown(() => imds.close());
+  const w = await ambient(t, { AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url });
+  w.sts.addSession({ ...imds.credentials, expiration: new Date(Date.now() + 3600_000) }, ROLE_ARN);
+  const r = await w.get();
+  t.is(r.code, 0);
+  const a = answer(r);
+  if (!a) return void t.fail(`no credential answered: ${r.stdout} ${r.stderr}`);
+  t.deepEqual(verifyCodeCommitPassword({ ...a, host: HOST, repoPath: `/${REPO_PATH}`, now: new Date(), keys: [imds.credentials] }), { ok: true, accessKeyId: imds.credentials.accessKeyId });
+  t.regex(
+    r.stderr,
+    new RegExp(`^cc-helper: the instance metadata credentials \\(IMDSv2 at ${imds.url.replace(/\./g, '\\.')}\\) expired at ${imds.credentials.expiration.toISOString()}; signing with them anyway, as the AWS SDKs and CLI do when the metadata service cannot refresh them \\(static stability: https://docs\\.aws\\.amazon\\.com/sdkref/latest/guide/feature-static-credentials\\.html\\): CodeCommit may refuse them\\n$`),
+  );
+  const expiry = Number(/^password_expiry_utc=(\d+)$/m.exec(r.stdout)?.[1]);
+  t.true(expiry * 1000 > Date.now(), 'git keeps the password for the few minutes the SDK allows, not a time already past');
 });

@@ -10,10 +10,19 @@
 // The first source that is configured answers; when it fails the helper says so rather than
 // quietly trying the next one, so a push never signs with credentials nobody meant.
 // The SDK's providers do the work (loaded only in this mode). They read process.env, so the
-// values that matter are handed to them explicitly from `env`. Every network wait is bounded.
+// values that matter are handed to them explicitly from `env`. Every network wait is bounded, and
+// so is every answer (src/net/bounded-answer.ts) and every file: the token files are read here,
+// through the bounded, trusted reader, and handed to the SDK as values; the shared files, which
+// the SDK would read for the metadata endpoint and its STS client's settings, are handed to it
+// empty (this mode never uses them).
 import type { SigningCredentials } from '../codecommit/password.js';
+import { guardSdkRequests, ResponseTooLarge } from '../net/bounded-answer.js';
+import { formatBytes } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
+import { redactUrl } from '../support/redact.js';
 import type { Trace } from '../support/trace.js';
+import { warning } from '../support/warning.js';
+import { MAX_AUTHORIZATION_TOKEN_BYTES, MAX_WEB_IDENTITY_TOKEN_BYTES, readTokenFile } from './token-file.js';
 
 export type AmbientSourceKind = 'environment' | 'web identity' | 'container' | 'EKS Pod Identity' | 'instance metadata';
 
@@ -38,6 +47,13 @@ const STS_TIMEOUT_MS = 4000;
  * endpoint accepts the connection and never answers, and waits on: past the deadline the helper
  * gives up and closes what the SDK left open, so git is never held up.
  */
+/**
+ * The largest answer accepted: a container or metadata document with credentials is about 1.5 KB;
+ * STS's AssumeRoleWithWebIdentity answer a few KB.
+ */
+const MAX_ENDPOINT_ANSWER_BYTES = 64 * 1024;
+const MAX_STS_ANSWER_BYTES = 256 * 1024;
+
 const DEADLINE_MS: Record<AmbientSourceKind, number> = {
   environment: 10_000,
   'web identity': 20_000,
@@ -57,10 +73,10 @@ export function ambientSourceOf(env: NodeJS.ProcessEnv): AmbientSource | undefin
     const url = env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
     // EKS Pod Identity's agent listens on these link-local addresses.
     const podIdentity = /^https?:\/\/(169\.254\.170\.23|\[fd00:ec2::23\])[:/]/i.test(url);
-    return { kind: podIdentity ? 'EKS Pod Identity' : 'container', detail: `${url} (AWS_CONTAINER_CREDENTIALS_FULL_URI)` };
+    return { kind: podIdentity ? 'EKS Pod Identity' : 'container', detail: `${redactUrl(url)} (AWS_CONTAINER_CREDENTIALS_FULL_URI)` };
   }
   if ((env.AWS_EC2_METADATA_DISABLED ?? '').toLowerCase() !== 'true') {
-    return { kind: 'instance metadata', detail: `IMDSv2 at ${env.AWS_EC2_METADATA_SERVICE_ENDPOINT || 'http://169.254.169.254'}` };
+    return { kind: 'instance metadata', detail: `IMDSv2 at ${redactUrl(env.AWS_EC2_METADATA_SERVICE_ENDPOINT || 'http://169.254.169.254')}` };
   }
   return undefined;
 }
@@ -87,13 +103,18 @@ export async function loadAmbientCredentials(options: {
   const started = Date.now();
   let resolved;
   try {
-    resolved = await withDeadline(DEADLINE_MS[source.kind], () => resolveWithSdk(source, options));
+    const maxBytes = source.kind === 'web identity' ? MAX_STS_ANSWER_BYTES : MAX_ENDPOINT_ANSWER_BYTES;
+    resolved = await guardSdkRequests({ maxBytes, deadlineMs: DEADLINE_MS[source.kind] }, () => resolveWithSdk(source, options));
   } catch (error) {
     throw explain(source, error);
   }
   trace(`the SDK resolved ${source.kind} credentials in ${Date.now() - started} ms`);
   const credentials: SigningCredentials = { accessKeyId: resolved.accessKeyId, secretAccessKey: resolved.secretAccessKey };
   if (resolved.sessionToken) credentials.sessionToken = resolved.sessionToken;
+  if (resolved.originalExpiration && resolved.originalExpiration.getTime() <= options.now.getTime()) {
+    // The SDK's static stability rule: it moved the expiry of these credentials 5 to 10 minutes on.
+    warning(staleInstanceMetadataWarning(source, resolved.originalExpiration));
+  }
   if (resolved.expiration) {
     if (resolved.expiration.getTime() <= options.now.getTime()) {
       throw new UserError(`the ${source.kind} credentials (${source.detail}) expired at ${resolved.expiration.toISOString()}: the job's credentials need refreshing`);
@@ -103,15 +124,31 @@ export async function loadAmbientCredentials(options: {
   return { credentials, source };
 }
 
+/**
+ * Expired instance metadata credentials are used, with this warning, as the AWS SDKs and the AWS
+ * CLI use them (see SECURITY.md): during an outage of the metadata service AWS keeps accepting
+ * them, and refusing would stop pushes exactly then, for no safety gained (whoever answers as the
+ * metadata service chooses the credentials anyway; the account pin still applies).
+ */
+function staleInstanceMetadataWarning(source: AmbientSource, expired: Date): string {
+  return (
+    `the ${source.kind} credentials (${source.detail}) expired at ${expired.toISOString()}; signing with them anyway, as the AWS SDKs and CLI do ` +
+    `when the metadata service cannot refresh them (static stability: https://docs.aws.amazon.com/sdkref/latest/guide/feature-static-credentials.html): CodeCommit may refuse them`
+  );
+}
+
 interface Resolved {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string | undefined;
   expiration?: Date | undefined;
+  /** Set by the SDK's instance metadata provider when it moved `expiration` on (static stability). */
+  originalExpiration?: Date | undefined;
 }
 
 async function resolveWithSdk(source: AmbientSource, { env, region, trace }: { env: NodeJS.ProcessEnv; region: string; trace: Trace }): Promise<Resolved> {
-  const providers = await import('@aws-sdk/credential-providers');
+  const [providers, { hideSharedFilesFromSdk }] = await Promise.all([import('@aws-sdk/credential-providers'), import('./sdk-credentials.js')]);
+  hideSharedFilesFromSdk();
   // The SDK's messages (e.g. "both URIs set") go to the trace, not to the user's stderr.
   const logger = { trace: () => {}, debug: () => {}, info: () => {}, warn: (...m: unknown[]) => trace(`SDK: ${m.join(' ')}`), error: (...m: unknown[]) => trace(`SDK: ${m.join(' ')}`) };
   switch (source.kind) {
@@ -122,8 +159,9 @@ async function resolveWithSdk(source: AmbientSource, { env, region, trace }: { e
       if (!env.AWS_WEB_IDENTITY_TOKEN_FILE || !env.AWS_ROLE_ARN) {
         throw new UserError(`web identity needs both AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN (${source.detail})`);
       }
-      return providers.fromTokenFile({
-        webIdentityTokenFile: env.AWS_WEB_IDENTITY_TOKEN_FILE,
+      // The SDK's own reader (fromTokenFile) reads the file whole and blocks on a FIFO.
+      return providers.fromWebToken({
+        webIdentityToken: readTokenFile(env.AWS_WEB_IDENTITY_TOKEN_FILE, 'AWS_WEB_IDENTITY_TOKEN_FILE', MAX_WEB_IDENTITY_TOKEN_BYTES, env),
         roleArn: env.AWS_ROLE_ARN,
         roleSessionName: env.AWS_ROLE_SESSION_NAME || `cc-helper-${Date.now()}`,
         logger,
@@ -141,7 +179,12 @@ async function resolveWithSdk(source: AmbientSource, { env, region, trace }: { e
         ...(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
           ? { awsContainerCredentialsRelativeUri: env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI }
           : { awsContainerCredentialsFullUri: env.AWS_CONTAINER_CREDENTIALS_FULL_URI! }),
-        ...(tokenFile ? { awsContainerAuthorizationTokenFile: tokenFile } : env.AWS_CONTAINER_AUTHORIZATION_TOKEN ? { awsContainerAuthorizationToken: env.AWS_CONTAINER_AUTHORIZATION_TOKEN } : {}),
+        // The file wins over the variable, as in the SDK; read here (the SDK's readFile has no bound).
+        ...(tokenFile
+          ? { awsContainerAuthorizationToken: readTokenFile(tokenFile, 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', MAX_AUTHORIZATION_TOKEN_BYTES, env) }
+          : env.AWS_CONTAINER_AUTHORIZATION_TOKEN
+            ? { awsContainerAuthorizationToken: env.AWS_CONTAINER_AUTHORIZATION_TOKEN }
+            : {}),
         // Its per-request timeout only warns (on stderr), so it is set past the deadline, which
         // governs; a retry would wait `timeout` first, past the deadline too.
         timeout: DEADLINE_MS[source.kind] + 2000,
@@ -155,43 +198,12 @@ async function resolveWithSdk(source: AmbientSource, { env, region, trace }: { e
   }
 }
 
-class DeadlineExceeded extends Error {}
-
-/**
- * Runs `work`, and past `ms` rejects and destroys every HTTP request it started (seen through
- * node's `http.client.request.start` diagnostics channel), so no socket keeps the process alive.
- */
-async function withDeadline<T>(ms: number, work: () => Promise<T>): Promise<T> {
-  const { subscribe, unsubscribe } = await import('node:diagnostics_channel');
-  const requests: Array<{ destroy(error?: Error): void }> = [];
-  const onRequest = (message: unknown) => {
-    const request = (message as { request?: { destroy(error?: Error): void } }).request;
-    if (request) requests.push(request);
-  };
-  subscribe('http.client.request.start', onRequest);
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const error = new DeadlineExceeded(`no answer within ${ms / 1000} s`);
-          for (const request of requests) request.destroy(error);
-          reject(error);
-        }, ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-    unsubscribe('http.client.request.start', onRequest);
-  }
-}
-
 /** SDK errors are long and multi-line; one line that names the source and what to check. */
 function explain(source: AmbientSource, error: unknown): UserError {
   if (error instanceof UserError) return error;
   let message = error instanceof Error ? error.message : String(error);
   if ((error as { name?: unknown }).name === 'TimeoutError') message = `no answer within ${(source.kind === 'web identity' ? STS_TIMEOUT_MS : ENDPOINT_TIMEOUT_MS) / 1000} s`;
+  if (error instanceof ResponseTooLarge) message = `it answered with more than ${formatBytes(error.maxBytes)}, more than any credentials document; nothing was used`;
   if (source.kind === 'instance metadata' && /v1 fallback/i.test(message)) {
     message = 'the metadata service gave no IMDSv2 session token (IMDSv1 is never used)';
   }

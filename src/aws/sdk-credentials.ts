@@ -14,17 +14,21 @@
 // match, so every name botocore accepts (`my profile`, `a #b`, `dév`) works here too; the SDK uses
 // the name for nothing but finding the section (session names and caches do not depend on it).
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { awsNetwork } from '../net/aws-network.js';
+import { boundedFetch, guardSdkRequests, ResponseTooLarge } from '../net/bounded-answer.js';
 import { createAsk } from '../prompt/ask.js';
 import { classifyNetworkError } from '../sts/sts-error.js';
+import { formatBytes } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
 import { profileKind, readProfile, readSsoSession, staticCredentials, type ProfileCredentials, type ProfileData, type ProfileKind, type SdkKind } from './profile-credentials.js';
 import { emptyValues, type SectionValues } from './shared-file-parser.js';
-import { DEFAULT_TIMEOUT_MS } from './query-api.js';
+import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES } from './query-api.js';
 import { sharedFilePaths } from './shared-files.js';
 import { profileArgument, profileOption } from '../support/shell-word.js';
+import { MAX_WEB_IDENTITY_TOKEN_BYTES, readTokenFile } from './token-file.js';
 
 /** The SDK's clients make at most two attempts of DEFAULT_TIMEOUT_MS each; this bounds the rest. */
 const SDK_DEADLINE_MS = 3 * DEFAULT_TIMEOUT_MS;
@@ -59,6 +63,7 @@ export async function loadWithSdk(
   // with the same dispatcher as cc-helper's own client.
   const network = await awsNetwork({ env, profile: name, trace });
   const paths = await handToSdk(view, env);
+  handTokensToSdk(view, env);
   const ask = createAsk({ env, fallbackHint: `get credentials for profile "${name}" another way (e.g. \`cc-helper session start ${profileArgument(name)}\`) and try again` });
   const started = Date.now();
   let resolved;
@@ -85,11 +90,13 @@ export async function loadWithSdk(
     const clientConfig = {
       region: env.AWS_REGION || env.AWS_DEFAULT_REGION || profile.values.region || 'us-east-1',
       requestHandler: network.dispatcher
-        ? new (await import('@smithy/fetch-http-handler')).FetchHttpHandler({ customFetch: network.fetch, requestTimeout: DEFAULT_TIMEOUT_MS })
+        ? new (await import('@smithy/fetch-http-handler')).FetchHttpHandler({ customFetch: boundedFetch(network.fetch, MAX_RESPONSE_BYTES), requestTimeout: DEFAULT_TIMEOUT_MS })
         : { requestTimeout: DEFAULT_TIMEOUT_MS, connectionTimeout: DEFAULT_TIMEOUT_MS, throwOnRequestTimeout: true },
       maxAttempts: 2,
     };
-    resolved = await Promise.race([
+    // Its node:http requests (STS without a proxy, credential_source's metadata and container
+    // providers) are bounded as cc-helper's own are (src/net/bounded-answer.ts).
+    const guarded = guardSdkRequests({ maxBytes: MAX_RESPONSE_BYTES }, () =>
       fromIni({
         profile: paths.aliases.get(name)!,
         filepath: paths.credentialsFile,
@@ -106,8 +113,8 @@ export async function loadWithSdk(
         clientConfig,
         parentClientConfig: clientConfig,
       } as Parameters<typeof fromIni>[0])(),
-      overall,
-    ]);
+    );
+    resolved = await Promise.race([guarded, overall]);
   } catch (error) {
     throw explain(name, kind, error);
   } finally {
@@ -211,7 +218,8 @@ function addSsoSession(view: SdkView, session: string | undefined, configFile: s
 
 /** The SDK's file reader: the module fromIni and its providers require. */
 interface SmithyConfig {
-  externalDataInterceptor: { interceptFile(path: string, contents: string): void };
+  externalDataInterceptor: { interceptFile(path: string, contents: string): void; interceptToken(id: string, contents: string): void };
+  getHomeDir(): string;
   parseKnownFiles(init: { filepath?: string; configFilepath?: string; ignoreCache?: boolean }): Promise<Record<string, Record<string, string>>>;
   loadSsoSessionData(init: { configFilepath?: string }): Promise<Record<string, Record<string, string>>>;
 }
@@ -264,6 +272,33 @@ export async function handToSdk(view: SdkView, env: NodeJS.ProcessEnv): Promise<
   return { ...paths, aliases };
 }
 
+/**
+ * The shared files as the SDK would find them itself (for settings such as the metadata endpoint
+ * and its STS client's options), shown to it empty: `--credentials ambient` never uses them, and
+ * the SDK's reader has no size bound and blocks on a FIFO.
+ */
+export function hideSharedFilesFromSdk(): void {
+  const smithy = smithyConfig();
+  const home = smithy.getHomeDir();
+  const own = (value: string | undefined, fallback: string) => (!value ? join(home, '.aws', fallback) : value.startsWith('~/') ? join(home, value.slice(2)) : value);
+  const paths = sharedFilePaths(process.env);
+  for (const path of [own(process.env.AWS_CONFIG_FILE, 'config'), own(process.env.AWS_SHARED_CREDENTIALS_FILE, 'credentials'), paths.configFile, paths.credentialsFile]) {
+    smithy.externalDataInterceptor.interceptFile(path, '');
+  }
+}
+
+/**
+ * A web identity profile's token file, read here (src/aws/token-file.ts) and handed to the SDK
+ * through its own token interceptor, which its fromTokenFile consults before reading the file.
+ */
+function handTokensToSdk(view: SdkView, env: NodeJS.ProcessEnv): void {
+  const smithy = smithyConfig();
+  for (const [name, values] of view.profiles) {
+    const file = values.web_identity_token_file;
+    if (file !== undefined) smithy.externalDataInterceptor.interceptToken(file, readTokenFile(file, `the web_identity_token_file of profile "${name}"`, MAX_WEB_IDENTITY_TOKEN_BYTES, env));
+  }
+}
+
 function sameValues(read: Record<string, string> | undefined, expected: SectionValues): boolean {
   if (read === undefined) return false;
   const keys = Object.keys(expected);
@@ -293,6 +328,9 @@ function renderSections(sections: Array<[string, SectionValues]>, shown: (sectio
 /** SDK errors are long and multi-line; turn them into the one line that says what to run. */
 function explain(name: string, kind: SdkKind, error: unknown): Error {
   if (error instanceof UserError) return error;
+  if (error instanceof ResponseTooLarge) {
+    return new UserError(`cannot get credentials for profile "${name}" (${kind}): an AWS endpoint answered with more than ${formatBytes(error.maxBytes)}, more than any credentials answer; nothing was used`);
+  }
   const message = error instanceof Error ? error.message : String(error);
   const network = classifyNetworkError(error);
   if (network.tls) {

@@ -53,6 +53,8 @@ export async function startContainerCredentialsStandIn(options: {
   accountId?: string;
   /** Accept every request and never answer (a wedged agent). */
   stall?: boolean;
+  /** Answer with a credentials document this many bytes long, without a length (a hostile endpoint). */
+  hugeAnswerBytes?: number;
 }): Promise<CredentialEndpoint & { path: string }> {
   const path = options.path ?? '/v1/credentials';
   const credentials = temporaryCredentials();
@@ -67,6 +69,7 @@ export async function startContainerCredentialsStandIn(options: {
     log.push({ method: req.method ?? '', path: req.url ?? '', status, authorized });
     if (status === 404) return json(res, 404, { code: 'NotFound', message: 'no such path' });
     if (status === 401) return json(res, 401, { code: 'AccessDeniedException', message: 'missing or wrong authorization token' });
+    if (options.hugeAnswerBytes) return streamHuge(res, options.hugeAnswerBytes);
     json(res, 200, {
       AccessKeyId: credentials.accessKeyId,
       SecretAccessKey: credentials.secretAccessKey,
@@ -79,9 +82,20 @@ export async function startContainerCredentialsStandIn(options: {
 }
 
 /** IMDSv2 only: one instance role, `roleName`. */
-export async function startImdsStandIn(options: { roleName?: string; /** Answer every token PUT with 403, as when a proxy blocks PUT. */ refuseTokens?: boolean } = {}): Promise<CredentialEndpoint & { tokensIssued: () => number }> {
+export async function startImdsStandIn(
+  options: {
+    roleName?: string;
+    /** Answer every token PUT with 403, as when a proxy blocks PUT. */
+    refuseTokens?: boolean;
+    /** The credentials document is this many bytes long, without a length (a hostile endpoint). */
+    hugeAnswerBytes?: number;
+    /** The credentials handed out expired this long ago (an IMDS that cannot refresh them). */
+    expiredMsAgo?: number;
+  } = {},
+): Promise<CredentialEndpoint & { tokensIssued: () => number }> {
   const roleName = options.roleName ?? 'ci-runner-role';
   const credentials = temporaryCredentials();
+  if (options.expiredMsAgo !== undefined) credentials.expiration = new Date(Math.floor((Date.now() - options.expiredMsAgo) / 1000) * 1000);
   const log: EndpointLogEntry[] = [];
   const tokens = new Set<string>();
   const base = '/latest/meta-data/iam/security-credentials/';
@@ -106,6 +120,7 @@ export async function startImdsStandIn(options: { roleName?: string; /** Answer 
     if (status === 401) return text(res, 401, 'Unauthorized'); // IMDSv2 required: no token, no answer
     if (status === 404) return text(res, 404, 'Not Found');
     if (url === base) return text(res, 200, roleName);
+    if (options.hugeAnswerBytes) return streamHuge(res, options.hugeAnswerBytes);
     json(res, 200, {
       Code: 'Success',
       LastUpdated: new Date().toISOString(),
@@ -117,6 +132,24 @@ export async function startImdsStandIn(options: { roleName?: string; /** Answer 
     });
   });
   return { ...(await listen(server, credentials, log)), tokensIssued: () => tokens.size };
+}
+
+/** `{"AccessKeyId":"AAAA…` for `bytes` bytes, chunked, written as fast as the reader takes it. */
+function streamHuge(res: ServerResponse, bytes: number): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const chunk = Buffer.alloc(64 * 1024, 'A');
+  let left = bytes;
+  res.write('{"AccessKeyId":"');
+  const pump = () => {
+    while (left > 0) {
+      const n = Math.min(left, chunk.length);
+      left -= n;
+      if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void res.once('drain', pump);
+    }
+    res.end('"}');
+  };
+  res.on('error', () => {});
+  pump();
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -11,8 +11,33 @@ export const HELPER_BIN = join(PACKAGE_ROOT, 'bin', 'cc-helper.js');
 
 export type HelperResult = RunResult;
 
-export function runHelper(args: string[], input: string | Buffer, env: NodeJS.ProcessEnv): Promise<HelperResult> {
-  return run(process.execPath, [HELPER_BIN, ...args], { env, input });
+export function runHelper(args: string[], input: string | Buffer, env: NodeJS.ProcessEnv, timeoutMs?: number): Promise<HelperResult> {
+  return run(process.execPath, [HELPER_BIN, ...args], { env, input, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+}
+
+/** A helper run with its wall time and peak memory (GNU time's %M: the child's ru_maxrss). */
+export interface MeasuredResult extends HelperResult {
+  elapsedMs: number;
+  peakRssMb: number;
+}
+
+const GNU_TIME = '/usr/bin/time';
+const RSS_MARK = 'cc-helper-test-peak-rss-kb=';
+
+/**
+ * runHelper under /usr/bin/time, for the tests that prove a hostile input costs bounded time and
+ * memory; `timeoutMs` kills a run that hangs (then `signal` says so). The time line is taken out
+ * of stderr.
+ */
+export async function runHelperMeasured(args: string[], input: string | Buffer, env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<MeasuredResult> {
+  const started = Date.now();
+  const r = await run(GNU_TIME, ['-f', `${RSS_MARK}%M`, process.execPath, HELPER_BIN, ...args], { env, input, timeoutMs });
+  const elapsedMs = Date.now() - started;
+  const lines = r.stderr.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(RSS_MARK));
+  const peakRssMb = at < 0 ? Number.NaN : Number(lines[at]!.slice(RSS_MARK.length)) / 1024;
+  const stderr = lines.filter((l) => !l.startsWith(RSS_MARK) && !l.startsWith('Command exited with non-zero status') && !l.startsWith('Command terminated by signal')).join('\n');
+  return { ...r, stderr, elapsedMs, peakRssMb };
 }
 
 /** A temporary HOME with AWS files; every variable the helper reads is set or cleared. */
