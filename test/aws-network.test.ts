@@ -132,7 +132,7 @@ test.serial('a wrong, a missing or a non-PEM CA bundle is one clear line', async
   const none = await t.throwsAsync(client(viaProxy({ AWS_CA_BUNDLE: undefined })).getSessionToken());
   t.regex(none!.message, /^cannot verify the TLS certificate of STS/);
   const missing = await t.throwsAsync(client(viaProxy({ AWS_CA_BUNDLE: join(net.dir, 'nope.pem') })).getSessionToken());
-  t.is(missing!.message, `cannot read the CA bundle ${join(net.dir, 'nope.pem')} (AWS_CA_BUNDLE): ENOENT; fix the path or unset it`);
+  t.is(missing!.message, `cannot use the CA bundle ${join(net.dir, 'nope.pem')} (AWS_CA_BUNDLE): it does not exist; fix the path or unset it`);
   const notPem = join(net.dir, 'not.pem');
   writeFileSync(notPem, 'hello\n');
   const bad = await t.throwsAsync(client(viaProxy({ AWS_CA_BUNDLE: notPem })).getSessionToken());
@@ -234,4 +234,43 @@ test.serial('vault sessions: the GetSessionToken that activates a vault-backed p
   t.is(r.result.stderr, '');
   t.is(net.sts.callCount('GetSessionToken'), before + 1);
   t.deepEqual(r.connects, [`${STS_HOST}:443`]);
+});
+
+test.serial('a proxy without a scheme (user:password@host:port) is an http:// proxy, as curl and botocore read it; its password is in no trace or message', async (t) => {
+  const home = makeAwsHome({
+    credentials: `[dev]\naws_access_key_id = ${USER.id}\naws_secret_access_key = ${USER.secretAccessKey}\n`,
+    config: `[profile bare]\nrole_arn = ${ROLE_ARN}\nsource_profile = dev\nregion = us-east-1\n`,
+  });
+  t.teardown(home.cleanup);
+  const password = 'Pr0xyS3cretValue';
+  const bare = `alice:${password}@127.0.0.1:${net.proxy.port}`;
+  const env = { ...home.env, ...viaProxy({ HTTPS_PROXY: bare }), CC_HELPER_DEBUG: '1' };
+  const before = net.proxy.authorizations.length;
+  const r = await tunnels(() => get('bare', env));
+  t.is(r.result.code, 0, r.result.stderr);
+  t.regex(r.result.stdout, /^username=ASIA[A-Z0-9]+%/m, r.result.stderr);
+  t.deepEqual(r.connects, [`${STS_HOST}:443`], 'the call went through the proxy');
+  t.deepEqual(net.proxy.authorizations.slice(before), [`Basic ${Buffer.from(`alice:${password}`).toString('base64')}`], 'with the user and password as Proxy-Authorization');
+  t.true(r.result.stderr.includes(`network: proxy http://***@127.0.0.1:${net.proxy.port}`), r.result.stderr);
+  t.false(r.result.stderr.includes(password), 'the trace never shows the password');
+  t.false(r.result.stderr.includes('alice'), 'nor the user');
+});
+
+test.serial('a proxy cc-helper cannot use is one line with quit=1 (not an internal error), and shows no password', async (t) => {
+  const home = makeAwsHome({
+    credentials: `[dev]\naws_access_key_id = ${USER.id}\naws_secret_access_key = ${USER.secretAccessKey}\n`,
+    config: `[profile bad]\nrole_arn = ${ROLE_ARN}\nsource_profile = dev\nregion = us-east-1\n`,
+  });
+  t.teardown(home.cleanup);
+  const cases: Array<[string, RegExp]> = [
+    ['socks5://alice:S0cksS3cret@127.0.0.1:1080', /^cc-helper: HTTPS_PROXY names a socks5:\/\/ proxy, which cc-helper cannot send AWS calls through: set an http:\/\/ or https:\/\/ proxy\n$/],
+    ['alice:Sl/ashS3cret@127.0.0.1:3128', /^cc-helper: HTTPS_PROXY is not a proxy URL \(\*\*\*@127\.0\.0\.1:3128\): set it to http:\/\/host:port .*\n$/],
+  ];
+  for (const [proxy, expected] of cases) {
+    const r = await get('bad', { ...home.env, ...viaProxy({ HTTPS_PROXY: proxy }), CC_HELPER_DEBUG: '1' });
+    t.is(r.stdout, 'quit=1\n', proxy);
+    const last = r.stderr.split('\n').filter((l) => l.startsWith('cc-helper: ')).join('\n') + '\n';
+    t.regex(last, expected);
+    t.false(/S0cksS3cret|ashS3cret|alice/.test(r.stderr), r.stderr);
+  }
 });

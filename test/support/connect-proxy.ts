@@ -17,6 +17,8 @@ export interface ConnectProxy {
   connects: string[];
   /** The CONNECT targets (and plain-HTTP URLs) that were refused with 403. */
   refused: string[];
+  /** The Proxy-Authorization header of each CONNECT, in order ('' when there was none). */
+  authorizations: string[];
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export function routeHostsTo(localPort: number, hostnames: readonly string[]): (
 export async function startConnectProxy(options: { routes: (host: string, port: number) => number | undefined }): Promise<ConnectProxy> {
   const connects: string[] = [];
   const refused: string[] = [];
+  const authorizations: string[] = [];
   const sockets = new Set<Duplex>();
   const track = (s: Duplex): void => {
     sockets.add(s);
@@ -46,6 +49,7 @@ export async function startConnectProxy(options: { routes: (host: string, port: 
   server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
     const target = req.url ?? '';
     connects.push(target);
+    authorizations.push(req.headers['proxy-authorization'] ?? '');
     client.on('error', () => {});
     // `host:port`, or `[v6]:port`; the host is only ever used as a lookup key.
     const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(target);
@@ -81,6 +85,7 @@ export async function startConnectProxy(options: { routes: (host: string, port: 
     url: `http://127.0.0.1:${port}`,
     connects,
     refused,
+    authorizations,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
