@@ -199,6 +199,20 @@ test('CC_HELPER_MFA_COMMAND: the device comes in its environment, not as an argu
   t.is(readFileSync(seen, 'utf8'), `${MFA_SERIAL} ${PROFILE} args=0\n`.repeat(2));
 });
 
+test('CC_HELPER_MFA_COMMAND that hangs or is killed: one line saying so (it said "failed with exit status null"), quit=1', async (t) => {
+  const s = await setup(t, { mfa: true });
+  await addToVault(t, s, ['--mfa-serial', MFA_SERIAL]);
+  const slow = await s.cc(['--profile', PROFILE, 'get'], GET, { CC_HELPER_MFA_COMMAND: 'exec sleep 30', CC_HELPER_MFA_COMMAND_TIMEOUT_MS: '500' });
+  t.is(slow.stdout, 'quit=1\n');
+  t.is(slow.stderr, 'cc-helper: the MFA command (CC_HELPER_MFA_COMMAND) did not finish within 500 ms: run it by hand to see why\n');
+  const killed = await s.cc(['--profile', PROFILE, 'get'], GET, { CC_HELPER_MFA_COMMAND: 'kill -9 $$' });
+  t.is(killed.stderr, 'cc-helper: the MFA command (CC_HELPER_MFA_COMMAND) was stopped by SIGKILL: run it by hand to see why\n');
+  const failed = await s.cc(['--profile', PROFILE, 'get'], GET, { CC_HELPER_MFA_COMMAND: 'exit 3' });
+  t.is(failed.stderr, 'cc-helper: the MFA command (CC_HELPER_MFA_COMMAND) exited with status 3: run it by hand to see why\n');
+  t.is(s.sts.callCount('GetSessionToken'), 0);
+  t.is(readFileSync(s.world.credentialsFile, 'utf8'), ORIGINAL_CREDENTIALS);
+});
+
 test('failures are one clear line each, with quit=1 and no change to the credentials file', async (t) => {
   const s = await setup(t, { mfa: true });
   await addToVault(t, s, ['--mfa-serial', MFA_SERIAL]);

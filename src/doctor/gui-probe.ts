@@ -49,7 +49,7 @@ export async function probeLikeGui(url: string, ctx: { env: NodeJS.ProcessEnv; c
     return { ok: true, git, detail: `git got a password for ${mask(username.split('%')[0]!)}`, shellOnly };
   }
   const words = result.stderr.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' / ');
-  const how = result.timedOut ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : words || `git exited with status ${result.code} and said nothing`;
+  const how = result.timedOut ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : words || `git ${result.code === null ? 'was stopped by a signal' : `exited with status ${result.code}`} and said nothing`;
   return { ok: false, git, detail: how, shellOnly };
 }
 

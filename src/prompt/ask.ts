@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { howChildFailed } from '../support/child-failure.js';
 import { UserError } from '../support/errors.js';
 
 export interface AskOptions {
@@ -66,9 +67,7 @@ function runAskpass(askpass: string, prompt: string, env: NodeJS.ProcessEnv): st
     });
   } catch (error) {
     // Never pass the child's output on: it may hold half an answer.
-    const status = (error as { status?: number | null }).status;
-    const how = typeof status === 'number' ? `exited with status ${status}` : 'could not run';
-    throw new UserError(`cannot ask for "${prompt.trim()}": the askpass program (${askpass}) ${how}`);
+    throw new UserError(`cannot ask for "${prompt.trim()}": the askpass program (${askpass}) ${howChildFailed(error)}`);
   }
 }
 

@@ -4,6 +4,7 @@
 // The prompt goes to each program as one argument (or an environment variable for PowerShell),
 // never spliced into a script, so no prompt text can become code.
 import { execFileSync } from 'node:child_process';
+import { howChildFailed } from '../support/child-failure.js';
 import { findOnPath } from '../support/find-on-path.js';
 
 export interface Dialog {
@@ -66,7 +67,7 @@ export function runDialog(dialog: Dialog, env: NodeJS.ProcessEnv): { answer: str
   } catch (error) {
     const status = (error as { status?: number | null }).status;
     // zenity, kdialog and our PowerShell box exit 1 on Cancel; osascript too ("User canceled").
-    return { failed: status === 1 ? `the ${dialog.name} dialog was cancelled` : `the ${dialog.name} dialog ${typeof status === 'number' ? `exited with status ${status}` : 'could not run'}` };
+    return { failed: status === 1 ? `the ${dialog.name} dialog was cancelled` : `the ${dialog.name} dialog ${howChildFailed(error)}` };
   }
 }
 

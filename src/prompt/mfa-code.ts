@@ -2,9 +2,13 @@
 // `ykman oath accounts code -s "$CC_HELPER_MFA_SERIAL"`), else askpass or /dev/tty through ask.ts; never stdin,
 // which belongs to git. Shared by vault sessions and role profiles.
 import { execFileSync } from 'node:child_process';
+import { howChildFailed } from '../support/child-failure.js';
 import { UserError } from '../support/errors.js';
 import { createAsk } from './ask.js';
 import { profileArgument } from '../support/shell-word.js';
+
+/** A YubiKey waits for a touch: a minute is plenty; past it (or CC_HELPER_MFA_COMMAND_TIMEOUT_MS) the command is stopped. */
+const DEFAULT_MFA_COMMAND_TIMEOUT_MS = 60_000;
 
 export async function askMfaCode(serial: string, profile: string, env: NodeJS.ProcessEnv): Promise<string> {
   const command = env.CC_HELPER_MFA_COMMAND;
@@ -21,17 +25,17 @@ export async function askMfaCode(serial: string, profile: string, env: NodeJS.Pr
  * arguments, so `echo 123456` is a valid command too.
  */
 function runMfaCommand(command: string, serial: string, profile: string, env: NodeJS.ProcessEnv): string {
+  const timeoutMs = Number(env.CC_HELPER_MFA_COMMAND_TIMEOUT_MS) || DEFAULT_MFA_COMMAND_TIMEOUT_MS;
   try {
     const out = execFileSync('/bin/sh', ['-c', command], {
       env: { ...env, CC_HELPER_MFA_SERIAL: serial, CC_HELPER_MFA_PROFILE: profile },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000,
+      timeout: timeoutMs,
     });
     return out.split(/\r?\n/, 1)[0]!.trim();
   } catch (error) {
-    const status = (error as { status?: number }).status;
-    throw new UserError(`the MFA command (CC_HELPER_MFA_COMMAND) failed${status === undefined ? '' : ` with exit status ${status}`}: run it by hand to see why`);
+    throw new UserError(`the MFA command (CC_HELPER_MFA_COMMAND) ${howChildFailed(error, timeoutMs)}: run it by hand to see why`);
   }
 }
 

@@ -11,6 +11,7 @@
 import { execFile } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { howChildFailed } from '../support/child-failure.js';
 import { UserError } from '../support/errors.js';
 import { silentTrace, type Trace } from '../support/trace.js';
 
@@ -112,7 +113,7 @@ export class Leapp {
           return reject(new UserError(`the leapp CLI (${this.#command}) was not found: install it (npm install -g @noovolari/leapp-cli) or set ${LEAPP_COMMAND_ENV} to its path`));
         }
         if ((error as { killed?: boolean }).killed) return reject(new UserError(`Leapp did not ${what} within ${Math.round(timeoutMs / 1000)} s`));
-        reject(new UserError(`Leapp could not ${what}: ${leappMessage(output) || `exit status ${String(code)}`}`));
+        reject(new UserError(`Leapp could not ${what}: ${leappMessage(output) || `the leapp CLI ${howChildFailed(error)}`}`));
       });
     });
   }
