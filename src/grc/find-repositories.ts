@@ -8,7 +8,7 @@ import { repositoryAt, type Repository } from './migrate.js';
 
 /** The repository at `dir`, then its checked-out submodules, recursively. */
 export async function repositoryWithSubmodules(dir: string, ctx: GitContext): Promise<Repository[]> {
-  const top = await repositoryAt(dir, ctx);
+  const top = await repositoryAt(dir, ctx, 'here');
   if (top.workTree === undefined) return [top];
   // `pwd` runs in each submodule's work tree; git quotes nothing here, one path a line.
   const listed = await runGit(['submodule', 'foreach', '--quiet', '--recursive', 'pwd'], { ...ctx, cwd: top.workTree });

@@ -12,7 +12,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { git, parseListZ, runGit, type GitContext } from '../setup/git-run.js';
+import { git, gitMessage, parseListZ, runGit, type GitContext } from '../setup/git-run.js';
 import { ConfigLock, readIncluder, withTempFile, type IncluderState } from '../setup/includer-file.js';
 import { helperLineOptions } from '../doctor/helper-profile.js';
 import { readOwnedFile, type OwnedFileMeta } from '../setup/owned-file.js';
@@ -59,11 +59,21 @@ export function filePath(repository: Repository, file: MigratedFile): string | u
   return repository.workTree === undefined ? undefined : join(repository.workTree, '.gitmodules');
 }
 
-/** The repository `dir` is in; a UserError when it is in none. */
-export async function repositoryAt(dir: string, ctx: GitContext): Promise<Repository> {
+/**
+ * The repository `dir` is in; a UserError when it is in none, or when git cannot open it (another
+ * user's repository git calls dubious, a damaged .git): then git's own reason, not "no repository".
+ * `where`: `here` for the folder migrate runs in, `found` for one it found (a submodule, --all).
+ */
+export async function repositoryAt(dir: string, ctx: GitContext, where: 'here' | 'found' = 'found'): Promise<Repository> {
   const at = { ...ctx, cwd: dir };
   const common = await runGit(['rev-parse', '--path-format=absolute', '--git-common-dir'], at);
-  if (common.code !== 0) throw new UserError(`${dir} is not in a git repository: cd into one, or use --all DIR`);
+  if (common.code !== 0) {
+    const said = gitMessage(common);
+    if (where === 'here' && /not a git repository/i.test(said)) {
+      throw new UserError(`the current folder (${dir}) is not in a git repository: cd into one, or use --all DIR for the repositories below a folder`);
+    }
+    throw new UserError(`git cannot open the repository at ${dir} (${said}): fix that first; nothing was changed`);
+  }
   const repository: Repository = { commonDir: common.stdout.trim() };
   const top = await runGit(['rev-parse', '--show-toplevel'], at);
   if (top.code === 0 && top.stdout.trim() !== '') repository.workTree = top.stdout.trim();
