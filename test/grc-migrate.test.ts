@@ -3,6 +3,7 @@
 // https, then fetches and pushes with the right keys with no git-remote-codecommit on PATH;
 // migrating again changes nothing; --undo gives every file back byte for byte.
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCodeCommitWorld, type CodeCommitWorld } from './support/codecommit-world.js';
@@ -59,7 +60,7 @@ test('migrate: two remotes with two profiles and a codecommit submodule work ove
 
   const outside = await runIn(world, home, ['migrate', '--dry-run']);
   t.is(outside.code, 1);
-  t.regex(outside.stderr, /^cc-helper: .* is not in a git repository: cd into one, or use --all DIR\n$/);
+  t.regex(outside.stderr, new RegExp(`^cc-helper: the current folder \\(${home}\\) is not in a git repository: cd into one, or use --all DIR for the repositories below a folder\\n$`));
 
   const migrate = (args: string[]) => runIn(world, app, ['migrate', ...args]);
   const plan = await migrate(['--dry-run']);
@@ -117,6 +118,9 @@ test('migrate --all DIR finds every repository below; a URL that could not work 
     ['a', 'codecommit::eu-west-1://AcmeCode@payments'],
     ['nested/b', 'codecommit::eu-west-1://default@payments'],
     ['c', 'codecommit::eu-west-1://AKIAX:hunter2@payments'],
+    // Where the old redaction missed: the password in what reads as the repository, or with a `/`.
+    ['d', 'codecommit::eu-west-1://a@user:Secr3tPw@payments'],
+    ['e', 'codecommit://a:Secr3t/Pw@payments'],
   ] as const) {
     const dir = join(clients, name);
     await must(world, ['init', '-q', dir], home);
@@ -131,6 +135,8 @@ test('migrate --all DIR finds every repository below; a URL that could not work 
   t.regex(r.stdout, /left as it is: remote\.origin\.url codecommit::eu-west-1:\/\/default@payments: refusing to sign with the "default" profile/);
   t.regex(r.stdout, /left as it is: remote\.origin\.url codecommit::eu-west-1:\/\/\*\*\*@payments: .*names a profile with ":" in it/);
   t.false(r.stdout.includes('hunter2'), 'a password written into a URL is not shown');
+  t.false(/Secr3t|Pw@/.test(r.stdout + r.stderr), `no part of a password is shown: ${r.stdout}`);
+  t.is(r.stdout.match(/holds a user:password@ part/g)?.length, 2, r.stdout);
   t.regex(config('c'), /hunter2@payments/);
   // A change made after migrate survives --undo: only the URLs go back.
   await must(world, ['config', 'branch.main.remote', 'origin'], join(clients, 'a'));
@@ -140,6 +146,18 @@ test('migrate --all DIR finds every repository below; a URL that could not work 
   t.regex(config('a'), /url = codecommit::eu-west-1:\/\/AcmeCode@payments\n/);
   t.regex(config('a'), /\[branch "main"\]\n\tremote = origin\n/);
   t.false(config('a').includes('https://'));
+});
+
+test('migrate in a repository git will not open (another user\'s: "dubious ownership") says so with git\'s reason, not "not in a git repository"', async (t) => {
+  if (process.geteuid?.() !== 0) return t.pass('needs root to chown');
+  const world = await startCodeCommitWorld({ helperLine: null, keys: [ACME], extraProfiles: { AcmeCode: ACME }, hostnames: [EU] });
+  t.teardown(() => world.close());
+  const repo = join(world.home.home, 'theirs');
+  await must(world, ['init', '-q', repo], world.home.home);
+  execFileSync('chown', ['-R', '65534:65534', repo]);
+  const r = await runIn(world, repo, ['migrate', '--dry-run']);
+  t.is(r.code, 1);
+  t.regex(r.stderr, new RegExp(`^cc-helper: git cannot open the repository at ${repo} \\(fatal: detected dubious ownership in repository at '${repo}'.*\\): fix that first; nothing was changed\\n$`));
 });
 
 /** `cc-helper ARGS` with `dir` as the working directory. */

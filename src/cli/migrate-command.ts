@@ -81,7 +81,7 @@ export function formatMigrate(plans: readonly RepositoryPlan[], { dryRun, all }:
   const would = dryRun ? 'would ' : '';
   for (const plan of changing) {
     out += `${where(plan)}:\n`;
-    for (const u of plan.urls) out += `  ${u.file === 'config' ? 'config' : '.gitmodules'} ${u.key}: ${u.from}\n      ${dryRun ? '->' : 'now'} ${u.to}  (profile ${u.profile})\n`;
+    for (const u of plan.urls) out += `  ${u.file === 'config' ? 'config' : '.gitmodules'} ${u.key}: ${displayUrl(u.from)}\n      ${dryRun ? '->' : 'now'} ${displayUrl(u.to)}  (profile ${u.profile})\n`;
     for (const m of mappingsOf(plan)) out += `  ${would}map ${m.pattern} to profile ${m.profile} (cc-helper setup ${profileOption(m.profile)} --remote-url ${m.pattern})\n`;
     for (const s of plan.skipped) out += `  left as it is: ${s.key} ${displayUrl(s.value)}: ${oneLine(s.reason)}\n`;
     if (plan.urls.some((u) => u.file === 'gitmodules')) out += `  .gitmodules is tracked: commit it to share the https URLs\n`;

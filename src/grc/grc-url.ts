@@ -17,6 +17,7 @@
 // never echoed) are refused with one line instead of being passed on.
 import { checkProfileName } from '../aws/profile-choice.js';
 import { UserError } from '../support/errors.js';
+import { redactUrl } from '../support/redact.js';
 
 export interface GrcUrl {
   /** The profile before `@`, when the URL names one. */
@@ -38,7 +39,7 @@ export class GrcUrlError extends UserError {
 
 /** Parses what git hands git-remote-codecommit as its second argument. */
 export function parseGrcUrl(url: string): GrcUrl {
-  const shown = JSON.stringify(redacted(url).slice(0, 100));
+  const shown = JSON.stringify(redactUrl(url).slice(0, 100));
   // eslint-disable-next-line no-control-regex
   if (/[\0-\x1f\x7f-\x9f\u2028\u2029]/.test(url)) {
     throw new GrcUrlError(`the URL ${shown} holds control characters: a codecommit URL is ${FORMS}`);
@@ -48,6 +49,13 @@ export function parseGrcUrl(url: string): GrcUrl {
   const scheme = colon > 0 && /^[A-Za-z][A-Za-z0-9+.-]*$/.test(url.slice(0, colon)) ? url.slice(0, colon).toLowerCase() : '';
   const rest = scheme ? url.slice(colon + 1) : url;
   if (!scheme || !rest.startsWith('//')) throw malformed(shown);
+  // Before any part of it is echoed: a password can hide in what would be shown as the repository
+  // name (`a@user:Secret@demo`) or as the path after it (`a:Se/cret@demo`). (A plain `a:b@repo`
+  // is the profile check's, below, which never echoes the profile.)
+  const userInfo = rest.slice(2, Math.max(2, rest.lastIndexOf('@')));
+  if (userInfo.includes(':') && /[@/?#]/.test(userInfo)) {
+    throw new GrcUrlError(`the URL ${shown} holds a user:password@ part, which a codecommit URL never has: remove it (${FORMS})`);
+  }
   const end = rest.slice(2).search(/[/?#]/);
   const netloc = end < 0 ? rest.slice(2) : rest.slice(2, 2 + end);
   const after = end < 0 ? '' : rest.slice(2 + end);
@@ -114,13 +122,8 @@ export function codeCommitHostname(region: string): string {
 
 /** A URL for a message: quoted when it holds anything unprintable, never with a `user:password@`. */
 export function displayUrl(url: string): string {
-  const shown = redacted(url);
+  const shown = redactUrl(url);
   return /[^\x21-\x7e]/.test(shown) ? JSON.stringify(shown.slice(0, 100)) : shown;
-}
-
-/** Messages show the URL, but never a `user:password@` someone put into it. */
-function redacted(url: string): string {
-  return url.replace(/\/\/[^/?#]*:[^/?#]*@/, '//***@');
 }
 
 function malformed(shown: string): GrcUrlError {

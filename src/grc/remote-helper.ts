@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { CC_HELPER_SCRIPT, helperLine } from '../setup/helper-line.js';
 import { oneLine, UserError } from '../support/errors.js';
+import { redactText } from '../support/redact.js';
 import { resolveGrcTarget } from './grc-target.js';
 import { parseGrcUrl } from './grc-url.js';
 import { pinnedAccount } from './profile-pin.js';
@@ -23,7 +24,7 @@ export async function runRemoteHelper(argv: readonly string[], io: RemoteHelperI
     child = transportCommand(argv, io.env);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    io.stderr(`git-remote-codecommit (cc-helper): ${oneLine(error.message)}\n`);
+    io.stderr(`git-remote-codecommit (cc-helper): ${redactText(oneLine(error.message))}\n`);
     return 1;
   }
   return runInherited('git', child.args, child.env);

@@ -8,14 +8,18 @@
 /** `scheme://`, including git-remote-codecommit's `codecommit::<region>://`. */
 const SCHEME_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*(?:::[A-Za-z0-9-]+)?:\/\//;
 const MASK = '***';
+/** Where a user name alone may be a token; also no scheme at all (a proxy setting). */
+const SECRET_USER_SCHEMES = /^(?:(?:https?|socks[45]?h?|ftps?):)?(?:\/\/)?$/i;
 
 /**
  * One URL or proxy setting, with or without a scheme (`user:password@host:port` is how many
  * scripts set HTTPS_PROXY), without its user info: everything from after `//` up to the last `@`
  * becomes `***`, so a `/`, `:` or `@` inside a password cannot end the redaction early
- * (`codecommit://a@user:Secret@demo` -> `codecommit://***@demo`). A git-remote-codecommit URL
- * keeps a `profile@` without a `:` (a profile name is no secret); every other user info goes.
- * When what precedes the last `@` holds a `/` but no `:`, it is a path, not user info, and stays.
+ * (`codecommit://a@user:Secret@demo` -> `codecommit://***@demo`). A user name alone goes too
+ * for http(s), socks and ftp URLs and proxy settings (`https://<token>@github.com`); in other
+ * schemes (git-remote-codecommit's `codecommit://profile@repo`, `eu-west-1://profile@repo`) it
+ * is a name, no secret, and stays. When what precedes the last `@` holds a `/` but no `:`, it is
+ * a path, not user info, and stays.
  */
 export function redactUrl(value: string): string {
   const scheme = SCHEME_PREFIX.exec(value)?.[0] ?? (value.startsWith('//') ? '//' : '');
@@ -23,7 +27,7 @@ export function redactUrl(value: string): string {
   const at = rest.lastIndexOf('@');
   if (at < 0) return value;
   const userInfo = rest.slice(0, at);
-  const keepsProfile = /^codecommit:/i.test(scheme) && !userInfo.includes(':');
+  const keepsProfile = !userInfo.includes(':') && !SECRET_USER_SCHEMES.test(scheme);
   const isPath = userInfo.includes('/') && !userInfo.includes(':');
   if (keepsProfile || isPath || userInfo === '') return value;
   return `${scheme}${MASK}${rest.slice(at)}`;
