@@ -2,8 +2,9 @@
 // first takes the lock and fetches (and prompts); the others wait, then use what it stored. When
 // that one attempt fails, the waiters report its failure instead of each trying again: sixteen
 // processes must not mean sixteen MFA prompts or sixteen calls to a failing STS.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { readBoundedText } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
 import { withFileLock } from '../support/file-lock.js';
 import type { Trace } from '../support/trace.js';
@@ -45,8 +46,11 @@ export async function replayingFailure<T>(failureFile: string, started: number, 
 }
 
 function readFailure(file: string): { at: number; message: string } | undefined {
+  // Its message is shown to the user: only one this user (or root) could have written.
+  const read = readBoundedText(file, { maxBytes: 64 * 1024, trusted: { home: process.env.HOME } });
+  if (read.status !== 'read') return undefined;
   try {
-    const value = JSON.parse(readFileSync(file, 'utf8')) as { at?: unknown; message?: unknown };
+    const value = JSON.parse(read.text) as { at?: unknown; message?: unknown };
     return typeof value.at === 'number' && typeof value.message === 'string' ? { at: value.at, message: value.message } : undefined;
   } catch {
     return undefined;

@@ -5,7 +5,6 @@
 // REST-JSON API, unsigned), and the answer cached where and as the AWS CLI caches it.
 // https://docs.aws.amazon.com/singlesignon/latest/PortalAPIReference/API_GetRoleCredentials.html
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES } from '../aws/query-api.js';
@@ -17,6 +16,7 @@ import { classifyNetworkError } from '../sts/sts-error.js';
 import { redactServerText } from '../support/redact.js';
 import { checkedEndpointUrl } from '../sts/sts-endpoint.js';
 import { cappedExpiration, expiryProblem, looksLikeCredentials } from '../sts/sts-client.js';
+import { readBoundedText } from '../support/bounded-file.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
@@ -25,6 +25,8 @@ import type { RoleContext } from './role-profile.js';
 import { withSharedAttempt } from './shared-attempt.js';
 import type { SsoProfile } from './sso-profile.js';
 
+/** `aws sso login`'s token file: an access token, a refresh token and a client registration, a few KB. */
+const MAX_SSO_TOKEN_FILE_BYTES = 64 * 1024;
 /** The longest session a permission set can have. */
 const MAX_SSO_SESSION_SECONDS = 12 * 3600;
 
@@ -90,11 +92,15 @@ export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string 
 function loginToken(sso: SsoProfile, env: NodeJS.ProcessEnv): string {
   const key = createHash('sha1').update(sso.sessionName ?? sso.startUrl, 'utf8').digest('hex');
   const file = join(env.HOME || homedir(), '.aws', 'sso', 'cache', `${key}.json`);
+  // Trusted like a cache (src/support/bounded-file.ts): a token someone else wrote would sign as them.
+  const read = readBoundedText(file, { maxBytes: MAX_SSO_TOKEN_FILE_BYTES, trusted: { home: env.HOME } });
+  if (read.status === 'missing') throw loginNeeded(sso.name, 'there is no SSO login');
+  if (read.status === 'refused') throw loginNeeded(sso.name, `not using the SSO login in ${file}, which ${read.reason}`);
   let token: { accessToken?: unknown; expiresAt?: unknown };
   try {
-    token = JSON.parse(readFileSync(file, 'utf8')) as typeof token;
+    token = JSON.parse(read.text) as typeof token;
   } catch {
-    throw loginNeeded(sso.name, 'there is no SSO login');
+    throw loginNeeded(sso.name, `the SSO login in ${file} is unreadable`);
   }
   const expiresAt = typeof token.expiresAt === 'string' ? parseCacheTime(token.expiresAt) : undefined;
   if (typeof token.accessToken !== 'string' || !/^[\x21-\x7e]+$/.test(token.accessToken) || !expiresAt) throw loginNeeded(sso.name, `the SSO login in ${file} is unreadable`);

@@ -1,7 +1,8 @@
 // How each vault-backed profile gets its short-lived credentials. Not secret: it names the
 // vault item, role and MFA device, so `get` can decide to activate without unlocking anything.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readBoundedText } from '../support/bounded-file.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
 import { withFileLock } from '../support/file-lock.js';
@@ -29,6 +30,8 @@ export interface SessionDefinition {
 
 export const DEFAULT_SESSION_SECONDS = 3600;
 export const DEFAULT_STS_REGION = 'us-east-1';
+/** A few hundred bytes a profile. */
+const MAX_DEFINITIONS_BYTES = 4 * 1024 * 1024;
 
 export function sessionDefinitionsFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(ccHelperConfigDir(env), 'sessions.json');
@@ -36,13 +39,11 @@ export function sessionDefinitionsFile(env: NodeJS.ProcessEnv = process.env): st
 
 export function readSessionDefinitions(env: NodeJS.ProcessEnv = process.env): Record<string, SessionDefinition> {
   const file = sessionDefinitionsFile(env);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return nameRecord();
-    throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
-  }
+  // Which vault entry and role a profile's sessions use: trusted like cc-helper's other files.
+  const read = readBoundedText(file, { maxBytes: MAX_DEFINITIONS_BYTES, trusted: { home: env.HOME } });
+  if (read.status === 'missing') return nameRecord();
+  if (read.status === 'refused') throw new UserError(`cannot use ${file}, which ${read.reason}: make it and its folders yours and writable by no one else`);
+  const { text } = read;
   try {
     const parsed = JSON.parse(text) as { version?: number; sessions?: Record<string, SessionDefinition> };
     if (parsed.version !== 1 || typeof parsed.sessions !== 'object' || parsed.sessions === null) throw new Error('unknown layout');

@@ -13,6 +13,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, sep } from 'node:path';
+import { UserError } from './errors.js';
 
 export interface BoundedReadOptions {
   /** The largest size accepted, in bytes: pick it to fit the thing read. */
@@ -63,6 +64,18 @@ export function readBoundedText(
 }
 
 /**
+ * readFile's contract, bounded, for callers that already handle its errors: the text, an error
+ * with code ENOENT when there is no file, and a UserError (`cannot read <path>: it <reason>`) for
+ * anything refused.
+ */
+export function readFileOrThrow(path: string, maxBytes: number, encoding: BufferEncoding): string {
+  const read = readBoundedText(path, { maxBytes }, encoding);
+  if (read.status === 'read') return read.text;
+  if (read.status === 'missing') throw Object.assign(new Error(`no such file: ${path}`), { code: 'ENOENT' });
+  throw new UserError(`cannot read ${path}: it ${read.reason}`);
+}
+
+/**
  * Opens `path` without blocking and checks that it is a regular file (and trusted, when asked).
  * The caller owns the returned fd (closeSync it). For readers with their own reading (the AWS
  * shared files search by position): the same open and checks as readBoundedFile.
@@ -75,7 +88,7 @@ export function openRegularFile(path: string, trusted?: BoundedReadOptions['trus
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { status: 'missing' };
     if (code === 'EISDIR') return { status: 'refused', kind: 'not-a-file', reason: 'is a folder, not a regular file' };
-    return { status: 'refused', kind: 'unreadable', reason: `cannot be read (${code ?? (error as Error).message})` };
+    return { status: 'refused', kind: 'unreadable', reason: `is not readable (${code ?? (error as Error).message})` };
   }
   let refusal: Exclude<BoundedRead, { status: 'read' | 'missing' }> | undefined;
   let stats: Stats | undefined;
@@ -87,11 +100,11 @@ export function openRegularFile(path: string, trusted?: BoundedReadOptions['trus
       if (problem) refusal = { status: 'refused', kind: 'untrusted', reason: problem };
     }
   } catch (error) {
-    refusal = { status: 'refused', kind: 'unreadable', reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    refusal = { status: 'refused', kind: 'unreadable', reason: `is not readable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
   }
   if (refusal || !stats) {
     closeSync(fd);
-    return refusal ?? { status: 'refused', kind: 'unreadable', reason: 'cannot be read' };
+    return refusal ?? { status: 'refused', kind: 'unreadable', reason: 'is not readable' };
   }
   return { status: 'open', fd, stats };
 }
@@ -118,7 +131,7 @@ export function readOpenFile(fd: number, stats: Stats, maxBytes: number): Bounde
       length += n;
     }
   } catch (error) {
-    return { status: 'refused', kind: 'unreadable', reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    return { status: 'refused', kind: 'unreadable', reason: `is not readable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
   }
   if (length > maxBytes) return tooLarge(maxBytes);
   return { status: 'read', bytes: buffer.subarray(0, length), stats };
