@@ -16,8 +16,9 @@
 // every other inherits from). checkSectionName says so before anything is written.
 import { isUtf8 } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { readFileOrThrow } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
 import { removeFilesIn, withFileLock, type FileLockOptions } from '../support/file-lock.js';
 import { checkReplaceable, replaceTargetOf } from '../support/replace-target.js';
@@ -288,20 +289,25 @@ async function ensureDirectory(file: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
 }
 
+/** The AWS shared files of 50,000 profiles are about 5 MB. */
+const MAX_AWS_FILE_BYTES = 64 * 1024 * 1024;
+
 async function readBytes(file: string): Promise<{ text: string; exists: boolean }> {
   try {
-    return { text: (await readFile(file)).toString('latin1'), exists: true };
+    return { text: readFileOrThrow(file, MAX_AWS_FILE_BYTES, 'latin1'), exists: true };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', exists: false };
+    if (error instanceof UserError) throw error;
     throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
   }
 }
 
 async function readTextOrEmpty(file: string, encoding: BufferEncoding): Promise<string> {
   try {
-    return await readFile(file, encoding);
+    return readFileOrThrow(file, MAX_AWS_FILE_BYTES, encoding);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    if (error instanceof UserError) throw error;
     throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
   }
 }

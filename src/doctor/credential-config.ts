@@ -9,10 +9,11 @@
 // only which `credential.<pattern>` sections match (patternsMatchingUrls). git names no line
 // numbers: they are found by reading each file (the k-th `helper` line of a section in a file is
 // the k-th such entry git lists from that file).
-import { readFileSync } from 'node:fs';
 import { classifyHelper, patternsMatchingUrls } from '../setup/existing-helpers.js';
 import { gitMessage, runGit, type GitContext } from '../setup/git-run.js';
+import { readFileOrThrow } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
+import { MAX_GIT_CONFIG_BYTES } from '../setup/owned-file.js';
 import type { HelperFact, SettingFact } from './report.js';
 
 export interface CredentialEntry {
@@ -103,7 +104,7 @@ function locateLines(entries: CredentialEntry[]): void {
   for (const [file, list] of byFile) {
     let lines: ScannedKey[];
     try {
-      lines = scanCredentialKeys(readFileSync(file, 'utf8'));
+      lines = scanCredentialKeys(readFileOrThrow(file, MAX_GIT_CONFIG_BYTES, 'utf8'));
     } catch {
       continue; // unreadable now: leave the lines unknown
     }

@@ -1,9 +1,9 @@
 // What `cc-helper migrate` changed in one repository, kept in its git directory
 // (`<git-common-dir>/cc-helper-migrate.json`) so `--undo` can give the files back byte for byte.
 // One step per migrate run that changed something; `--undo` takes them back last first.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeFile, writeFileAtomically } from '../setup/atomic-write.js';
+import { readFileOrThrow } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
 
 /** `config`: the repository's own config; `gitmodules`: `.gitmodules` in its work tree. */
@@ -51,7 +51,7 @@ export function recordFile(commonDir: string): string {
 export async function readSteps(commonDir: string): Promise<MigrateStep[]> {
   let text: string;
   try {
-    text = await readFile(recordFile(commonDir), 'utf8');
+    text = readFileOrThrow(recordFile(commonDir), 16 * 1024 * 1024, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;

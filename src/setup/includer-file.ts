@@ -14,9 +14,11 @@
 import { chmod, mkdir, mkdtemp, open, readFile, realpath, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { readFileOrThrow } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
 import { includeEntry, renderConfig } from './config-render.js';
 import { git, gitMessage, parseListZ, runGit, type GitContext } from './git-run.js';
+import { MAX_GIT_CONFIG_BYTES } from './owned-file.js';
 
 /** One include section setup manages: no condition for a plain [include]. */
 export interface ManagedInclude {
@@ -36,10 +38,11 @@ export async function readIncluder(file: string, ctx: GitContext): Promise<Inclu
   let text: string;
   let mode: number;
   try {
-    text = await readFile(file, 'latin1');
+    text = readFileOrThrow(file, MAX_GIT_CONFIG_BYTES, 'latin1');
     mode = (await stat(file)).mode & 0o7777;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { file };
+    if (error instanceof UserError) throw error;
     throw cannotAccess(file, error);
   }
   const r = await runGit(['config', '--file', file, '--list'], ctx);

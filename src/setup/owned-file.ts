@@ -6,9 +6,10 @@
 // file gets exactly one include section per mapping, recognisable by its path pointing into
 // cc-helper's directory, and everything else lives in a file only cc-helper writes. --list reads
 // these files; --remove deletes the include section and the file.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recogniseCodeCommitHost } from '../codecommit/host.js';
+import { readFileOrThrow } from '../support/bounded-file.js';
 import { CODECOMMIT_URL_PATTERNS } from './codecommit-url-patterns.js';
 import { renderConfig, type ConfigAdd } from './config-render.js';
 import { parseListZ, runGit, type GitContext } from './git-run.js';
@@ -126,9 +127,12 @@ export async function listOwnedFiles(dir: string, ctx: GitContext): Promise<{ fi
   return found;
 }
 
+/** git config files, including ones people grow by hand: far below this. */
+export const MAX_GIT_CONFIG_BYTES = 16 * 1024 * 1024;
+
 export async function readIfExists(file: string): Promise<string | undefined> {
   try {
-    return await readFile(file, 'latin1');
+    return readFileOrThrow(file, MAX_GIT_CONFIG_BYTES, 'latin1');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

@@ -11,12 +11,16 @@
 // stale (same inode, same token, still stale). So two waiters that both saw a dead holder cannot
 // both remove a lock and then both enter: the second one finds a different (live) lock, or none.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, unlinkSync } from 'node:fs';
+import { constants, unlinkSync } from 'node:fs';
 import { link, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { readBoundedText } from './bounded-file.js';
 import { UserError } from './errors.js';
 import { silentTrace, type Trace } from './trace.js';
+
+/** A lock file holds a pid, a host name, a token and a purpose: a few hundred bytes. */
+const MAX_LOCK_INFO_BYTES = 16 * 1024;
 
 export interface FileLockOptions {
   /** Give up waiting after this long, with a UserError naming the lock file. Default 30 s. */
@@ -200,17 +204,22 @@ function holdLock(lockPath: string, info: LockInfo, file: FileHandle, staleMs: n
 
 async function inspect(path: string): Promise<Holder | undefined> {
   // Through one handle, so the inode, mtime and content all belong to the same file.
+  // Non-blocking, and only a small regular file is read: something else in the lock's place (a
+  // FIFO would block the open for good) is a lock of unknown holder, broken once it is stale.
   let file: FileHandle;
   try {
-    file = await open(path, 'r');
+    file = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
   try {
     const stats = await file.stat();
-    const text = await file.readFile('utf8');
-    return { info: parseInfo(text), ino: stats.ino, mtimeMs: stats.mtimeMs };
+    if (!stats.isFile()) return { info: undefined, ino: stats.ino, mtimeMs: stats.mtimeMs };
+    const buffer = Buffer.alloc(MAX_LOCK_INFO_BYTES + 1);
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+    const info = bytesRead > MAX_LOCK_INFO_BYTES ? undefined : parseInfo(buffer.toString('utf8', 0, bytesRead));
+    return { info, ino: stats.ino, mtimeMs: stats.mtimeMs };
   } finally {
     await file.close();
   }
@@ -340,7 +349,8 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const [path, token] of heldLocks) {
       try {
-        if (parseInfo(readFileSync(path, 'utf8'))?.token === token) unlinkSync(path);
+        const read = readBoundedText(path, { maxBytes: MAX_LOCK_INFO_BYTES });
+        if (read.status === 'read' && parseInfo(read.text)?.token === token) unlinkSync(path);
       } catch {
         // gone already
       }

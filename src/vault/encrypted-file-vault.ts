@@ -29,8 +29,9 @@
 //   rename over it. Readers need no lock: they see the old file or the new one.
 // - Nothing is written unless the passphrase was right and the file authenticated.
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { readFileOrThrow } from '../support/bounded-file.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { withFileLock } from '../support/file-lock.js';
 import { checkReplaceable, replaceTargetOf } from '../support/replace-target.js';
@@ -51,6 +52,8 @@ import {
 
 export const VAULT_FILE_ENV = 'CC_HELPER_VAULT_FILE';
 const FORMAT = 'cc-helper vault';
+/** A few hundred bytes an entry: far more than anyone's vault. */
+const MAX_VAULT_BYTES = 16 * 1024 * 1024;
 const VERSION = 2;
 /** Version 1 files (no integrity digest) are read, and written as version 2 next time. */
 const OLDEST_READABLE_VERSION = 1;
@@ -170,9 +173,11 @@ export class EncryptedFileVault implements Vault {
   async #read(): Promise<VaultFile | undefined> {
     let text: string;
     try {
-      text = await readFile(this.location, 'utf8');
+      // Bounded (a FIFO there would hang every command); its integrity is the vault's own digest.
+      text = readFileOrThrow(this.location, MAX_VAULT_BYTES, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (error instanceof UserError) throw error;
       throw new UserError(`cannot read vault ${this.location}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     let data: unknown;
