@@ -1,5 +1,6 @@
 // Runs the built helper as git does: a fresh process, the request on stdin, stdout and stderr
 // captured. The environment is built from scratch so nothing leaks in from the developer's.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -31,13 +32,38 @@ const RSS_MARK = 'cc-helper-test-peak-rss-kb=';
  */
 export async function runHelperMeasured(args: string[], input: string | Buffer, env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<MeasuredResult> {
   const started = Date.now();
-  const r = await run(GNU_TIME, ['-f', `${RSS_MARK}%M`, process.execPath, HELPER_BIN, ...args], { env, input, timeoutMs });
+  const r = await runGroup(GNU_TIME, ['-f', `${RSS_MARK}%M`, process.execPath, HELPER_BIN, ...args], env, input, timeoutMs);
   const elapsedMs = Date.now() - started;
   const lines = r.stderr.split('\n');
   const at = lines.findIndex((l) => l.startsWith(RSS_MARK));
   const peakRssMb = at < 0 ? Number.NaN : Number(lines[at]!.slice(RSS_MARK.length)) / 1024;
   const stderr = lines.filter((l) => !l.startsWith(RSS_MARK) && !l.startsWith('Command exited with non-zero status') && !l.startsWith('Command terminated by signal')).join('\n');
   return { ...r, stderr, elapsedMs, peakRssMb };
+}
+
+/** Like run(), in a process group of its own, all of it killed at the timeout (time(1) does not pass signals on). */
+function runGroup(command: string, args: string[], env: NodeJS.ProcessEnv, input: string | Buffer, timeoutMs: number): Promise<HelperResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }, timeoutMs);
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.stdin.on('error', () => {});
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+    child.stdin.end(input);
+  });
 }
 
 /** A temporary HOME with AWS files; every variable the helper reads is set or cleared. */
