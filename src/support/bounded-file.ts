@@ -10,9 +10,9 @@
 // - the outcome says which: read, missing, or refused with a reason short enough for one line.
 // The trusted-file check is OpenSSH's for ~/.ssh (safe_path in misc.c), with two differences
 // named where they are made.
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { UserError } from './errors.js';
 
 export interface BoundedReadOptions {
@@ -160,6 +160,9 @@ function kindOf(stats: Stats): string {
 /** The real path of each home folder seen, so a warm get resolves $HOME once per process. */
 const realHomes = new Map<string, string>();
 
+/** checkFolders found a symlink (or a path that is not the opened file): check the real path instead. */
+const NOT_DIRECT = Symbol('not direct');
+
 /**
  * Why the file (already open, `stats` from its fstat) could have been written by someone other
  * than this user or root, or undefined when it could not. OpenSSH's rule for ~/.ssh: the file is
@@ -172,14 +175,23 @@ const realHomes = new Map<string, string>();
  * - a world-writable folder with the sticky bit (/tmp; the tmpfs holding Kubernetes' service
  *   account tokens) counts as safe for an entry this user or root owns: there nobody else can
  *   rename or remove it. CI jobs put web identity tokens in /tmp, EKS mounts them that way.
+ * Cost: one lstat per folder on the way (a warm role get: five); only a path with a symlink on
+ * it is resolved (realpath) and checked again where it leads.
  * Windows has no uid or mode bits that mean this: the check is skipped there (NTFS ACLs decide).
  */
 export function trustProblem(path: string, stats: Stats, home: string | undefined): string | undefined {
   const uid = process.geteuid?.();
   if (uid === undefined) return undefined; // Windows
-  const mine = (owner: number) => owner === uid || owner === 0;
-  if (!mine(stats.uid)) return `belongs to uid ${stats.uid}, not to you (uid ${uid}) or root`;
+  if (!mine(stats.uid, uid)) return `belongs to uid ${stats.uid}, not to you (uid ${uid}) or root`;
   if (stats.mode & 0o022) return `can be written by ${stats.mode & 0o002 ? 'anyone' : 'its group'} (mode ${octal(stats.mode)})`;
+  const given = resolve(path);
+  const givenHome = home || homedir();
+  try {
+    const direct = checkFolders(given, stats, givenHome ? resolve(givenHome) : undefined, uid, true);
+    if (direct !== NOT_DIRECT) return direct;
+  } catch {
+    // a folder vanished while it was checked: try the real path, which says why
+  }
   let real: string;
   try {
     real = realpathSync.native(path);
@@ -189,36 +201,50 @@ export function trustProblem(path: string, stats: Stats, home: string | undefine
   } catch {
     return 'was moved or removed while it was being read';
   }
-  const top = realHome(home);
-  const stop = top !== undefined && (real.startsWith(top.endsWith(sep) ? top : top + sep)) ? top : undefined;
+  try {
+    return checkFolders(real, stats, realHome(givenHome), uid, false) as string | undefined;
+  } catch {
+    return `is in a folder that was moved or removed while it was being checked`;
+  }
+}
+
+function mine(owner: number, uid: number): boolean {
+  return owner === uid || owner === 0;
+}
+
+/**
+ * The folder check from `file` up to `stop` (or /). `direct`: the path as given, by lstat, giving
+ * up (NOT_DIRECT) at a symlink or when the path no longer names the opened file.
+ */
+function checkFolders(file: string, stats: Stats, stop: string | undefined, uid: number, direct: boolean): string | undefined | typeof NOT_DIRECT {
+  if (direct) {
+    const entry = lstatSync(file);
+    if (entry.isSymbolicLink() || entry.ino !== stats.ino || entry.dev !== stats.dev) return NOT_DIRECT;
+  }
+  const top = stop !== undefined && (file.startsWith(stop.endsWith(sep) ? stop : stop + sep)) ? stop : undefined;
   let childOwner = stats.uid;
-  for (let dir = dirname(real); ; dir = dirname(dir)) {
-    let folder: Stats;
-    try {
-      folder = statSync(dir);
-    } catch {
-      return `is in ${dir}, which cannot be checked`;
-    }
-    if (!mine(folder.uid)) return `is in ${dir}, which belongs to uid ${folder.uid}, not to you or root`;
-    if (folder.mode & 0o002 && !(folder.mode & 0o1000 && mine(childOwner))) {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const folder = direct ? lstatSync(dir) : statSync(dir);
+    if (direct && folder.isSymbolicLink()) return NOT_DIRECT;
+    if (!mine(folder.uid, uid)) return `is in ${dir}, which belongs to uid ${folder.uid}, not to you or root`;
+    if (folder.mode & 0o002 && !(folder.mode & 0o1000 && mine(childOwner, uid))) {
       return `is in ${dir}, which anyone can write (mode ${octal(folder.mode)})`;
     }
-    if (dir === stop || dirname(dir) === dir) return undefined;
+    if (dir === top || dirname(dir) === dir) return undefined;
     childOwner = folder.uid;
   }
 }
 
 function realHome(home: string | undefined): string | undefined {
-  const given = home || homedir();
-  if (!given) return undefined;
-  let real = realHomes.get(given);
+  if (!home) return undefined;
+  let real = realHomes.get(home);
   if (real === undefined) {
     try {
-      real = realpathSync.native(given);
+      real = realpathSync.native(home);
     } catch {
       return undefined; // no such home: check up to /
     }
-    realHomes.set(given, real);
+    realHomes.set(home, real);
   }
   return real;
 }
