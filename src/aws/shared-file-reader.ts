@@ -3,12 +3,16 @@
 // is afterwards only searched for the wanted sections (section-search.ts), until the filesystem
 // says it changed: a file of 50,000 profiles then costs about what one of a few profiles does,
 // instead of a check of every line on every git request.
-import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { openRegularFile, readOpenFile } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
 import { fileIdentity, MEMO_MIN_BYTES, recalledCleanFile, rememberCleanFile, sameFile } from './clean-file-memo.js';
 import { searchSections } from './section-search.js';
 import { decodeSharedFile, parseSharedFile, SharedFileSyntaxError, type ParsedSharedFile } from './shared-file-parser.js';
+
+/** 50,000 profiles are about 5 MB; a file past this is no AWS file anyone keeps (and is not read into memory). */
+const MAX_SHARED_FILE_BYTES = 256 * 1024 * 1024;
 
 /** A header with quotes or a backslash may name a profile shlex-style: the search cannot see those. */
 const QUOTED_HEADER = /^\[[^\n]*["'\\]/m;
@@ -19,24 +23,13 @@ const QUOTED_HEADER = /^\[[^\n]*["'\\]/m;
  * ParseOptions); without it the file is always parsed whole. A line the CLI refuses is a UserError.
  */
 export function readSharedFile(file: string, wanted: (section: string) => boolean, mentions?: string, env: NodeJS.ProcessEnv = process.env): ParsedSharedFile | undefined {
-  let fd: number;
+  // The one bounded reader's open (src/support/bounded-file.ts): non-blocking, so a FIFO in the
+  // file's place cannot hang git; botocore skips a path that is not a regular file (os.path.isfile).
+  const opened = openRegularFile(file);
+  if (opened.status === 'missing' || (opened.status === 'refused' && opened.kind === 'not-a-file')) return undefined;
+  if (opened.status === 'refused') throw new UserError(`cannot read ${file}: it ${opened.reason}`);
+  const { fd, stats } = opened;
   try {
-    // Non-blocking: a FIFO in the file's place must not hang git (fstat below skips it).
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // botocore skips a path that is not a regular file (os.path.isfile).
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined;
-    throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  try {
-    let stats: Stats;
-    try {
-      stats = fstatSync(fd);
-    } catch (error) {
-      throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
-    }
-    if (!stats.isFile()) return undefined;
     // Small files (nearly all) skip the memo: a nanosecond (BigInt) fstat alone costs 0.2 ms.
     const memo =
       mentions !== undefined && stats.size >= MEMO_MIN_BYTES ? { path: resolve(file), identity: fileIdentity(fstatSync(fd, { bigint: true })), readStartedMs: Date.now() } : undefined;
@@ -47,12 +40,9 @@ export function readSharedFile(file: string, wanted: (section: string) => boolea
       // never checked, and the whole file is read again.
       if (found && sameFile(fileIdentity(fstatSync(fd, { bigint: true })), memo.identity)) return found;
     }
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(fd); // from offset 0: the search reads by position
-    } catch (error) {
-      throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
-    }
+    const read = readOpenFile(fd, stats, MAX_SHARED_FILE_BYTES); // from offset 0: the search reads by position
+    if (read.status !== 'read') throw new UserError(`cannot use ${file}: it ${read.status === 'refused' ? read.reason : 'is gone'}`);
+    const bytes = read.bytes;
     let text: string;
     let parsed: ParsedSharedFile;
     try {
