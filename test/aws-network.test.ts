@@ -274,3 +274,15 @@ test.serial('a proxy cc-helper cannot use is one line with quit=1 (not an intern
     t.false(/S0cksS3cret|ashS3cret|alice/.test(r.stderr), r.stderr);
   }
 });
+
+test.serial('an endpoint setting with a password that is no URL is refused without echoing the password', async (t) => {
+  const home = makeAwsHome({
+    credentials: `[dev]\naws_access_key_id = ${USER.id}\naws_secret_access_key = ${USER.secretAccessKey}\n`,
+    config: `[profile ep]\nrole_arn = ${ROLE_ARN}\nsource_profile = dev\nregion = us-east-1\n`,
+  });
+  t.teardown(home.cleanup);
+  const r = await get('ep', { ...home.env, AWS_ENDPOINT_URL_STS: 'https://alice:EndP0intS3cret@sts exa.test/', CC_HELPER_DEBUG: '1' });
+  t.is(r.stdout, 'quit=1\n');
+  t.regex(r.stderr, /cc-helper: AWS_ENDPOINT_URL_STS is not a URL \("https:\/\/\*\*\*@sts exa\.test\/"\): expected e\.g\. https:\/\/sts\.us-east-1\.amazonaws\.com\n/);
+  t.false(/EndP0intS3cret|alice/.test(r.stderr), r.stderr);
+});

@@ -297,3 +297,16 @@ test('a `codecommit` helper line works from the shell but not from a GUI app: do
   t.deepEqual(codes(fixed.report.targets[0]!.findings), []);
   t.true(fixed.report.targets[0]!.gui!.ok);
 });
+
+test('a remote URL with a password that is no valid URL is listed without the password (it was echoed whole)', async (t) => {
+  const h = await makeSetupHome(t);
+  const repo = join(h.home, 'repo');
+  await run('git', ['init', '-q', repo], { env: h.env });
+  await run('git', ['remote', 'add', 'origin', 'https://alice:S3cr3tPw@exa mple.com/x'], { env: h.env, cwd: repo });
+  await run('git', ['remote', 'add', 'cc', URL_X], { env: h.env, cwd: repo });
+  for (const argv of [[], ['--json']]) {
+    const r = await doctor(h, argv, { cwd: repo });
+    t.regex(r.stdout, /https:\/\/\*\*\*@exa mple\.com\/x/);
+    t.false(/S3cr3tPw|alice/.test(r.stdout + r.stderr), r.stdout);
+  }
+});

@@ -9,6 +9,7 @@ import type { SkippedRemote } from '../doctor/report.js';
 import { runGit, type GitContext } from '../setup/git-run.js';
 import { exitStatusOf, UsageError } from '../support/errors.js';
 import { resolve } from 'node:path';
+import { redactText } from '../support/redact.js';
 
 const spec: CommandSpec = {
   name: 'doctor',
@@ -81,7 +82,8 @@ async function doctorCommand(parsed: ParsedArgs, io: DoctorIo): Promise<number> 
     now: io.now,
     trace: io.trace,
   });
-  io.stdout(flag(parsed, 'json') ? renderJson(report) : renderText(report));
+  // Like every message: no URL user info or token, whoever put it in the report (src/support/redact.ts).
+  io.stdout(redactText(flag(parsed, 'json') ? renderJson(report) : renderText(report)));
   return report.exitCode;
 }
 

@@ -13,6 +13,7 @@ import { probeLikeGui } from './gui-probe.js';
 import { helperLineOptions, helperPrograms } from './helper-profile.js';
 import { onlineCheck } from './online-check.js';
 import { finding, where, type DoctorReport, type Finding, type HelperFact, type OnlineFact, type ProfileFact, type SkippedRemote, type TargetReport } from './report.js';
+import { redactUrl } from '../support/redact.js';
 
 export interface DoctorTarget {
   url: string;
@@ -259,7 +260,8 @@ export function classifyUrl(text: string): { url: string; codecommit: true } | {
   try {
     url = new URL(text);
   } catch {
-    return { url: text.replace(/^[^@/]*@/, ''), codecommit: false, reason: 'not an http(s) URL (SSH remotes do not use credential helpers)' };
+    // Not a URL (an scp-style SSH remote, or a mistyped one): shown without what could be a password.
+    return { url: text.includes('://') ? redactUrl(text) : text.replace(/^[^@/]*@/, ''), codecommit: false, reason: 'not an http(s) URL (SSH remotes do not use credential helpers)' };
   }
   url.username = '';
   url.password = '';

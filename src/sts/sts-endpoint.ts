@@ -2,6 +2,7 @@
 // the regional endpoint. Regional, never the legacy global `sts.amazonaws.com`: it is the SDKs'
 // default since 2023 and keeps working when us-east-1 has trouble.
 import { UserError } from '../support/errors.js';
+import { redactUrl } from '../support/redact.js';
 
 export interface StsEndpoint {
   /** Origin and path to POST to, e.g. `https://sts.eu-west-1.amazonaws.com/`. */
@@ -32,7 +33,7 @@ export function checkedEndpointUrl(value: string, name: string, example = 'https
   try {
     url = new URL(value);
   } catch {
-    throw new UserError(`${name} is not a URL (${JSON.stringify(value.slice(0, 80))}): expected e.g. ${example}`);
+    throw new UserError(`${name} is not a URL (${JSON.stringify(redactUrl(value).slice(0, 80))}): expected e.g. ${example}`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UserError(`${name} must be an http:// or https:// URL, not ${url.protocol}`);
