@@ -212,3 +212,13 @@ test('the large-file memo, owned by another user, is not trusted: the file is re
   t.regex(r.stdout, new RegExp(`^username=${USER.accessKeyId}\n`));
   t.is(r.stderr, `cc-helper: ignoring ${memo}, which belongs to uid ${NOBODY}, not to you (uid 0) or root: large AWS files are read whole instead\n`);
 });
+
+test('a FIFO as the vault file: vault add says so in one line instead of waiting for a writer forever', async (t) => {
+  const w = await world(t);
+  const vault = join(w.home.home, 'vault-fifo.json');
+  execFileSync('mkfifo', [vault]);
+  const r = await runHelper(['vault', 'add', 'p'], 'AKIAIOSFODNN7EXAMPLE\nwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n', { ...w.env, CC_HELPER_VAULT_FILE: vault, CC_HELPER_VAULT_PASSPHRASE: 'a passphrase' }, 20_000);
+  t.is(r.signal, null, 'ended by itself');
+  t.is(r.code, 1);
+  t.is(r.stderr, `cc-helper: cannot read ${vault}: it is a FIFO, not a regular file\n`);
+});
