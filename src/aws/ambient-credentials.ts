@@ -39,6 +39,13 @@ export interface AmbientCredentials {
   source: AmbientSource;
 }
 
+/**
+ * The largest answer accepted: a container or metadata document with credentials is about 1.5 KB;
+ * STS's AssumeRoleWithWebIdentity answer a few KB.
+ */
+const MAX_ENDPOINT_ANSWER_BYTES = 64 * 1024;
+const MAX_STS_ANSWER_BYTES = 256 * 1024;
+
 /** Each network wait (connect, answer) in ms; the SDK's own defaults reach minutes for STS. */
 const ENDPOINT_TIMEOUT_MS = 2000;
 const STS_TIMEOUT_MS = 4000;
@@ -47,13 +54,6 @@ const STS_TIMEOUT_MS = 4000;
  * endpoint accepts the connection and never answers, and waits on: past the deadline the helper
  * gives up and closes what the SDK left open, so git is never held up.
  */
-/**
- * The largest answer accepted: a container or metadata document with credentials is about 1.5 KB;
- * STS's AssumeRoleWithWebIdentity answer a few KB.
- */
-const MAX_ENDPOINT_ANSWER_BYTES = 64 * 1024;
-const MAX_STS_ANSWER_BYTES = 256 * 1024;
-
 const DEADLINE_MS: Record<AmbientSourceKind, number> = {
   environment: 10_000,
   'web identity': 20_000,
