@@ -248,14 +248,22 @@ function secretPool(root: string, name: string, size: number, files: (key: Key) 
   return { env: (run: number) => envs[run % envs.length]!, envs, keys };
 }
 
-/** A fresh entry of the AWS CLI's credential cache (a random temporary key), as `aws` writes it after AssumeRole. */
-function writeCliCache(home: string, cacheKey: string): NodeJS.ProcessEnv {
+/**
+ * A fresh entry of the AWS CLI's credential cache (a random temporary key), as `aws` writes it:
+ * after AssumeRole the whole answer (with AssumedRoleUser, which cc-helper checks against the
+ * profile's role), after GetRoleCredentials the account it asked for.
+ */
+function writeCliCache(home: string, cacheKey: string, holds: { assumedRoleArn: string } | { accountId: string }): NodeJS.ProcessEnv {
   const dir = join(home, '.aws', 'cli', 'cache');
   mkdirSync(dir, { recursive: true });
   const key = randomKey('ASIA');
   const expiration = new Date(Date.now() + 12 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'UTC');
   const credentials = { AccessKeyId: key.id, SecretAccessKey: key.secret, SessionToken: randomBytes(300).toString('base64'), Expiration: expiration };
-  writeFileSync(join(dir, `${cacheKey}.json`), JSON.stringify({ Credentials: credentials }), { mode: 0o600 });
+  const entry =
+    'assumedRoleArn' in holds
+      ? { Credentials: credentials, AssumedRoleUser: { AssumedRoleId: 'AROABENCH:bench', Arn: holds.assumedRoleArn }, ResponseMetadata: {} }
+      : { ProviderType: 'sso', Credentials: { ...credentials, AccountId: holds.accountId } };
+  writeFileSync(join(dir, `${cacheKey}.json`), JSON.stringify(entry), { mode: 0o600 });
   return {};
 }
 
@@ -412,7 +420,7 @@ function buildHelperCases(root: string, stsUrl: string, options: Options): Case[
       credentials: withCanary(staticSection('bench-source', key)),
       config: `[profile ${PROFILE}]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/bench\nsource_profile = bench-source\nrole_session_name = bench\n`,
     }),
-    (home) => writeCliCache(home, assumeRoleCacheKey({ RoleArn: 'arn:aws:iam::123456789012:role/bench', RoleSessionName: 'bench' })),
+    (home) => writeCliCache(home, assumeRoleCacheKey({ RoleArn: 'arn:aws:iam::123456789012:role/bench', RoleSessionName: 'bench' }), { assumedRoleArn: 'arn:aws:sts::123456789012:assumed-role/bench/bench' }),
   );
   const ssoWarmEnv = pool(
     'sso-warm',
@@ -420,7 +428,7 @@ function buildHelperCases(root: string, stsUrl: string, options: Options): Case[
       credentials: withCanary(''),
       config: `[profile ${PROFILE}]\nregion = eu-west-1\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Bench\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n`,
     }),
-    (home) => writeCliCache(home, ssoRoleCacheKey('Bench', '123456789012', { sessionName: 'corp' })),
+    (home) => writeCliCache(home, ssoRoleCacheKey('Bench', '123456789012', { sessionName: 'corp' }), { accountId: '123456789012' }),
   );
   const files = [1, 100, 5000, 50_000].map((n) => ({ n, env: pool(`profiles-${n}`, (key) => ({ credentials: manyProfiles(n, PROFILE, key), config })) }));
   // The same files, rewritten before every run as an editor or `aws configure` would: each get
@@ -444,6 +452,12 @@ function buildHelperCases(root: string, stsUrl: string, options: Options): Case[
     ...changed,
     helperCase('role', 'get, role profile, no usable cache: AssumeRole at loopback STS', roleEnv),
     helperCase('role-warm', 'get, role profile, warm AWS CLI cache', roleWarmEnv),
+    // The pin is checked against the cache's own AssumedRoleUser: no STS call (a closed port
+    // stands in for STS, so one would fail the case).
+    {
+      ...helperCase('role-warm-pinned', 'get, role profile, warm AWS CLI cache, --account pinned', (run) => ({ ...roleWarmEnv(run), AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' })),
+      args: [HELPER_BIN, '--profile', PROFILE, '--account', '123456789012', 'get'],
+    },
     helperCase('sso-warm', 'get, SSO profile, warm AWS CLI cache', ssoWarmEnv),
   ];
   if (options.aws) {

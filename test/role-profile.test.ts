@@ -150,14 +150,22 @@ test('a damaged or foreign cache file is ignored and replaced; a fresh one writt
   }
   t.is(w.sts.callCount('AssumeRole'), 4);
   t.is(w.prompts().length, 1, 'the MFA session still serves');
-  // Written by the AWS CLI (its shape, its timestamp form): used without STS.
+  // Written by the AWS CLI (its shape: the whole AssumeRole answer; its timestamp form): used without STS.
+  const fromCli = { AccessKeyId: 'ASIAFROMTHECLI000001', SecretAccessKey: 'cli/secret', SessionToken: 'cli+token=', Expiration: '2099-01-01T00:00:00+00:00' };
   writeFileSync(
     file!,
-    JSON.stringify({ Credentials: { AccessKeyId: 'ASIAFROMTHECLI000001', SecretAccessKey: 'cli/secret', SessionToken: 'cli+token=', Expiration: '2099-01-01T00:00:00+00:00' } }),
+    JSON.stringify({ Credentials: fromCli, AssumedRoleUser: { AssumedRoleId: 'AROACLI:botocore-session-1', Arn: 'arn:aws:sts::444455556666:assumed-role/CodeCommitPush/botocore-session-1' }, ResponseMetadata: {} }),
   );
   const r = await w.get('alpha');
   t.true(r.stdout.startsWith('username=ASIAFROMTHECLI000001%cli+token=\n'), r.stderr);
   t.is(w.sts.callCount('AssumeRole'), 4);
+  // The same credentials without the answer's AssumedRoleUser: nothing says whose they are, so the
+  // file is not used (and is replaced), as no AWS CLI writes it.
+  writeFileSync(file!, JSON.stringify({ Credentials: fromCli }));
+  const bare = await w.get('alpha');
+  t.is(bare.code, 0, bare.stderr);
+  t.false(bare.stdout.includes('ASIAFROMTHECLI000001'));
+  t.is(w.sts.callCount('AssumeRole'), 5);
 });
 
 test('an STS that never answers: the get ends within the timeout with one line and quit=1', async (t) => {

@@ -1,31 +1,43 @@
 // Account pinning (`--account 123456789012` on the helper line): refuse to sign when the
-// profile's credentials belong to another account, so one client's code cannot be pushed into
+// credentials that will sign belong to another account, so one client's code cannot be pushed into
 // another client's account. Loaded by `get` only when the helper line carries --account.
 //
-// Where the account comes from, cheapest first:
-//   1. a role ARN: the role the signing credentials were just assumed from (an assumed role's
-//      credentials belong to the role's account), or the vault session's roleArn — no network.
-//      Never a `role_arn` merely written beside the keys: only the credentials that sign count;
-//   2. the cache of access key id -> account (accounts.json) — no network;
-//   3. one STS GetCallerIdentity with the credentials themselves, then remembered.
+// THE RULE (SECURITY.md, "The account pin", says the same). Every signing path — a profile's
+// static keys, a role or SSO profile (cache or fresh), a vault session, `--credentials ambient` —
+// hands its credentials here, and the account they belong to is taken from, in this order:
+//   1. the evidence the source returned with them (ProfileCredentials.account), which a source
+//      sets only when it holds proof for exactly these keys: an STS or SSO portal answer it just
+//      got (AssumeRole's AssumedRoleUser, GetRoleCredentials for an account), or an AWS CLI cache
+//      file whose contents agree with what its name claims (an AssumeRole cache whose
+//      AssumedRoleUser.Arn is a session of the profile's role_arn; an SSO cache whose AccountId,
+//      if any, is sso_account_id) — a file that disagrees is never used at all;
+//   2. the key -> account cache (accounts.json), which only STS answers fill;
+//   3. one STS GetCallerIdentity signed with the credentials themselves, then remembered.
+// Nothing else counts: not a role_arn, sso_account_id or aws_account_id written beside keys, not
+// a vault definition's role, not an account a credential_process or a metadata endpoint names.
+// A new kind of source (the `aws login` token cache carries its accountId) plugs in by setting
+// `account` when, and only when, its own answer proves it.
 import type { SigningCredentials } from '../codecommit/password.js';
-import type { AmbientSource } from '../aws/ambient-credentials.js';
-import type { CredentialSource } from '../aws/profile-credentials.js';
-import { readProfile } from '../aws/profile-credentials.js';
-import { sharedFilePaths } from '../aws/shared-files.js';
-import type { SessionDefinition } from '../session/session-definitions.js';
 import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
+import type { AccountEvidence } from './account-evidence.js';
 import { cachedAccount, rememberAccount } from './account-cache.js';
 
-export interface AccountPinOptions {
-  profile: string;
-  /** The pinned account id from the helper line. */
-  expected: string;
+export { accountOfArn } from './account-evidence.js';
+
+/** Credentials about to sign, as a signing path hands them to the pin. */
+export interface SigningParty {
+  /** Names them in messages: `profile "x"`, `the ambient credentials (environment)` (plural: set `plural`). */
+  who: string;
+  plural?: boolean;
   credentials: SigningCredentials;
-  source: CredentialSource;
-  /** For source 'role': the role the signing credentials were assumed from (set by the SDK path). */
-  roleArn?: string;
+  /** The source's proof of their account, if it has one. */
+  account?: AccountEvidence | undefined;
+  /** The region for GetCallerIdentity (a function: worked out only if it comes to that). */
+  region: string | (() => string);
+}
+
+export interface PinContext {
   env: NodeJS.ProcessEnv;
   now: Date;
   trace: Trace;
@@ -37,130 +49,54 @@ export function checkAccountId(account: string): void {
   }
 }
 
-/** The account in an IAM/STS ARN (`arn:aws:iam::123456789012:role/Name`), if it is one. */
-export function accountOfArn(arn: string): string | undefined {
-  return /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
-}
-
-/** Resolves when the credentials belong to the expected account; throws a UserError otherwise. */
-export async function checkAccountPin(options: AccountPinOptions): Promise<void> {
-  const { profile, expected, trace } = options;
+/**
+ * Resolves when the credentials belong to `expected`; throws a UserError (one line, what to do)
+ * otherwise. `fix` ends the refusal: what the person should change.
+ */
+export async function checkAccountPin(party: SigningParty, expected: string, context: PinContext, fix = 'fix the profile, or the helper line if the pin is wrong'): Promise<void> {
   checkAccountId(expected);
-  const { account, from } = await accountOf(options);
-  trace(`profile "${profile}" is in account ${account} (from ${from}); pinned to ${expected}`);
-  if (account !== expected) {
-    throw new UserError(
-      `refusing to sign: profile "${profile}" belongs to account ${account}, but this helper line is pinned to account ${expected} (--account); ` +
-        'fix the profile, or the helper line if the pin is wrong',
-    );
+  const { id, from } = (await accountOf(party, context, { network: true, expected }))!;
+  context.trace(`${party.who}: account ${id} (from ${from}); pinned to ${expected}`);
+  if (id !== expected) {
+    throw new UserError(`refusing to sign: ${party.who} ${party.plural ? 'belong' : 'belongs'} to account ${id}, but this helper line is pinned to account ${expected} (--account); ${fix}`);
   }
-}
-
-async function accountOf(options: AccountPinOptions): Promise<{ account: string; from: string }> {
-  const { profile, env, credentials } = options;
-  const values = readProfile(profile, env).values;
-  if (options.source === 'role' && options.roleArn !== undefined && credentials.sessionToken !== undefined) {
-    const account = accountOfArn(options.roleArn);
-    if (account) return { account, from: `the assumed role ${options.roleArn}` };
-  }
-  const { findSessionDefinition } = await import('../session/session-definitions.js');
-  const definition = findSessionDefinition(profile, env);
-  if (definition?.roleArn && (await signsWithOwnRoleSession(definition, options))) {
-    const account = accountOfArn(definition.roleArn);
-    if (account) return { account, from: `the vault session's role ${definition.roleArn}` };
-  }
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || values.region || definition?.region || 'us-east-1';
-  return accountOfKey({ ...options, region, who: `profile "${profile}"` });
 }
 
 /**
- * The account of a key: from the cache, else one STS GetCallerIdentity with the credentials
- * themselves, then remembered. `who` names the credentials in the error ("profile "x"").
+ * The account of the credentials by the rule above. Without `network`, undefined when only STS
+ * could say (doctor, offline).
  */
-export async function accountOfKey(options: {
-  who: string;
-  expected: string;
-  credentials: SigningCredentials;
-  region: string;
-  env: NodeJS.ProcessEnv;
-  now: Date;
-  trace: Trace;
-}): Promise<{ account: string; from: string }> {
-  const { credentials, env, trace } = options;
-  const cached = cachedAccount(credentials.accessKeyId, env);
-  if (cached) return { account: cached, from: `the account cache (key ${mask(credentials.accessKeyId)})` };
-
+export async function accountOf(
+  party: SigningParty,
+  context: PinContext,
+  { network, expected }: { network: boolean; expected?: string },
+): Promise<AccountEvidence | undefined> {
+  if (party.account && /^\d{12}$/.test(party.account.id)) return party.account;
+  const { credentials } = party;
+  const cached = cachedAccount(credentials.accessKeyId, context.env);
+  if (cached) return { id: cached, from: `the account cache (key ${mask(credentials.accessKeyId)})` };
+  if (!network) return undefined;
   const { createStsClient } = await import('../sts/sts-client.js');
   let identity;
   try {
-    identity = await createStsClient({ region: options.region, credentials, env, now: () => options.now, trace, maxAttempts: 2 }).getCallerIdentity();
+    const region = typeof party.region === 'function' ? party.region() : party.region;
+    identity = await createStsClient({ region, credentials, env: context.env, now: () => context.now, trace: context.trace, maxAttempts: 2 }).getCallerIdentity();
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    throw new UserError(`cannot confirm the account of ${options.who} (pinned to ${options.expected} by --account), so not signing: ${error.message}`);
+    throw new UserError(`cannot confirm the account of ${party.who}${expected ? ` (pinned to ${expected} by --account)` : ''}, so not signing: ${error.message}`);
   }
+  remember(credentials.accessKeyId, identity.account, context);
+  return { id: identity.account, from: `STS GetCallerIdentity (${identity.arn})` };
+}
+
+/**
+ * Records what an STS answer proved about a key, so a later get with the same key (a session
+ * written into the credentials file) needs no STS call. Failing to write costs a call later.
+ */
+export function remember(accessKeyId: string, account: string, context: Pick<PinContext, 'env' | 'trace'>): void {
   try {
-    rememberAccount(credentials.accessKeyId, identity.account, env);
+    rememberAccount(accessKeyId, account, context.env);
   } catch (error) {
-    trace(`could not remember the account: ${(error as Error).message}`);
+    context.trace(`could not remember the account: ${(error as Error).message}`);
   }
-  return { account: identity.account, from: `STS GetCallerIdentity (${identity.arn})` };
-}
-
-/**
- * Whether the credentials that will sign are a session cc-helper itself got by assuming the
- * definition's role: just now (source 'vault session'), or earlier, written into the profile's
- * section with its marker, and the key that signs is that section's key. A session another tool
- * wrote there (saml2aws for another account, say), or a Leapp session (Leapp picks the role),
- * proves nothing about the role ARN beside it: those are judged by the credentials themselves.
- */
-async function signsWithOwnRoleSession(definition: SessionDefinition, options: AccountPinOptions): Promise<boolean> {
-  if ('leapp' in definition.source) return false;
-  if (options.source === 'vault session') return true;
-  if (options.source !== 'credentials file' || options.credentials.sessionToken === undefined) return false;
-  const { readProfileSection, SESSION_MARKER_KEY } = await import('../aws/credentials-file-editor.js');
-  const { sessionMarkerFor } = await import('../session/session-definitions.js');
-  const section = await readProfileSection(sharedFilePaths(options.env).credentialsFile, options.profile);
-  return section?.[SESSION_MARKER_KEY] === sessionMarkerFor(definition) && section.aws_access_key_id === options.credentials.accessKeyId;
-}
-
-export interface AmbientPinOptions {
-  expected: string;
-  credentials: SigningCredentials;
-  source: AmbientSource;
-  /** For GetCallerIdentity when AWS_REGION is not set: the CodeCommit host's region. */
-  region: string;
-  env: NodeJS.ProcessEnv;
-  now: Date;
-  trace: Trace;
-}
-
-/**
- * `--credentials ambient`: the same pin for the machine's own credentials. A web identity
- * exchange names its role, whose account the credentials belong to (no network); any other
- * source goes through the key cache, then STS.
- */
-export async function checkAmbientAccountPin(options: AmbientPinOptions): Promise<void> {
-  const { expected, source, trace } = options;
-  checkAccountId(expected);
-  const { account, from } = (await ambientAccountOf(options, { network: true }))!;
-  trace(`the ambient credentials (${source.kind}) are in account ${account} (from ${from}); pinned to ${expected}`);
-  if (account !== expected) {
-    throw new UserError(
-      `refusing to sign: the ambient credentials (${source.kind}) belong to account ${account}, but this helper line is pinned to account ${expected} (--account); ` +
-        'give the job credentials for that account, or fix the pin',
-    );
-  }
-}
-
-/** Where the ambient credentials' account comes from; without `network`, undefined when only STS could say. */
-export async function ambientAccountOf(options: AmbientPinOptions, { network }: { network: boolean }): Promise<{ account: string; from: string } | undefined> {
-  const { source, env, credentials } = options;
-  const fromRole = source.roleArn === undefined ? undefined : accountOfArn(source.roleArn);
-  if (fromRole) return { account: fromRole, from: `AWS_ROLE_ARN ${source.roleArn}` };
-  if (!network) {
-    const cached = cachedAccount(credentials.accessKeyId, env);
-    return cached ? { account: cached, from: `the account cache (key ${mask(credentials.accessKeyId)})` } : undefined;
-  }
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || options.region;
-  return accountOfKey({ ...options, who: `the ambient credentials (${source.kind})`, region });
 }

@@ -15,6 +15,7 @@
 // through the bounded, trusted reader, and handed to the SDK as values; the shared files, which
 // the SDK would read for the metadata endpoint and its STS client's settings, are handed to it
 // empty (this mode never uses them).
+import { accountOfArn, type AccountEvidence } from '../account/account-evidence.js';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { guardSdkRequests, ResponseTooLarge } from '../net/bounded-answer.js';
 import { formatBytes } from '../support/bounded-file.js';
@@ -37,6 +38,12 @@ export interface AmbientSource {
 export interface AmbientCredentials {
   credentials: SigningCredentials;
   source: AmbientSource;
+  /**
+   * Proof of their account, for web identity only: STS's AssumeRoleWithWebIdentity answer for
+   * these keys (its AssumedRoleUser, else the role it was asked for). An account that environment
+   * variables (AWS_ACCOUNT_ID) or a metadata endpoint name is their claim, not proof.
+   */
+  account?: AccountEvidence;
 }
 
 /**
@@ -121,7 +128,14 @@ export async function loadAmbientCredentials(options: {
     }
     credentials.expiration = resolved.expiration;
   }
-  return { credentials, source };
+  const account = source.kind === 'web identity' ? webIdentityAccount(resolved.accountId, source.roleArn) : undefined;
+  return account ? { credentials, source, account } : { credentials, source };
+}
+
+function webIdentityAccount(accountId: string | undefined, roleArn: string | undefined): AccountEvidence | undefined {
+  if (accountId !== undefined && /^\d{12}$/.test(accountId)) return { id: accountId, from: `AWS_ROLE_ARN ${roleArn ?? '(unset)'}: STS's AssumeRoleWithWebIdentity answer for these credentials, just now` };
+  const fromRole = roleArn === undefined ? undefined : accountOfArn(roleArn);
+  return fromRole ? { id: fromRole, from: `AWS_ROLE_ARN ${roleArn}, which STS just let these credentials assume` } : undefined;
 }
 
 /**
@@ -144,6 +158,7 @@ interface Resolved {
   expiration?: Date | undefined;
   /** Set by the SDK's instance metadata provider when it moved `expiration` on (static stability). */
   originalExpiration?: Date | undefined;
+  accountId?: string | undefined;
 }
 
 async function resolveWithSdk(source: AmbientSource, { env, region, trace }: { env: NodeJS.ProcessEnv; region: string; trace: Trace }): Promise<Resolved> {

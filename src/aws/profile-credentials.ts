@@ -14,6 +14,7 @@
 //   6. the config file's profile, if it has `aws_access_key_id`: key, secret and token from it.
 // Steps 1, 2, 3 and 5 read botocore's merged view: the config profile updated key by key with
 // the credentials file's section (session.full_config).
+import type { AccountEvidence } from '../account/account-evidence.js';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { UserError } from '../support/errors.js';
 import { profileArgument, profileOption } from '../support/shell-word.js';
@@ -28,8 +29,13 @@ export type CredentialSource = 'credentials file' | 'config file' | 'role' | 'ss
 export interface ProfileCredentials {
   credentials: SigningCredentials;
   source: CredentialSource;
-  /** For source 'role': the role the signing credentials were assumed from. */
-  roleArn?: string;
+  /**
+   * Proof of the account these very credentials belong to, set only by a source that has it (an
+   * STS or SSO portal answer for them, a cache file that holds what it claims); the account pin
+   * (account/account-pin.ts) asks the key cache or STS when it is absent. Never taken from a
+   * setting written beside the keys (a role_arn, an aws_account_id).
+   */
+  account?: AccountEvidence;
 }
 
 export interface LoadOptions {
@@ -150,12 +156,11 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
   // (kept in the hot bundle, but loaded only for such profiles: they need node:crypto).
   if (kind === 'role' && 'source_profile' in v) {
     const { loadRoleCredentials } = await import('../role/role-profile.js');
-    // The credentials come from AssumeRole on this very ARN (or the CLI's cache keyed by it).
-    return { credentials: await loadRoleCredentials(name, v, { env, now, trace }), source: 'role', roleArn: v.role_arn };
+    return { ...(await loadRoleCredentials(name, v, { env, now, trace })), source: 'role' };
   }
   if (kind === 'sso') {
     const { loadSsoCredentials } = await import('../role/sso-profile.js');
-    return { credentials: await loadSsoCredentials(name, v, { env, now, trace }), source: 'sso' };
+    return { ...(await loadSsoCredentials(name, v, { env, now, trace })), source: 'sso' };
   }
   trace(`profile "${name}" needs the AWS SDK (${kind})`);
   const { loadWithSdk } = await import('./sdk-credentials.js');

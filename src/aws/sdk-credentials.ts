@@ -15,6 +15,7 @@
 // the name for nothing but finding the section (session names and caches do not depend on it).
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { accountOfArn, type AccountEvidence } from '../account/account-evidence.js';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { awsNetwork } from '../net/aws-network.js';
 import { boundedFetch, guardSdkRequests, ResponseTooLarge } from '../net/bounded-answer.js';
@@ -133,8 +134,23 @@ export async function loadWithSdk(
     credentials.expiration = resolved.expiration;
   }
   const result: ProfileCredentials = { credentials, source: kind };
-  if (kind === 'role') result.roleArn = view.profiles.get(name)!.role_arn!;
+  const account = sdkAccountEvidence(kind, resolved.accountId, view.profiles.get(name)!.role_arn);
+  if (account) result.account = account;
   return result;
+}
+
+/**
+ * What the SDK's answer proves about the account. For a role or web identity profile the SDK has
+ * just called AssumeRole(WithWebIdentity) on the profile's role_arn, and these keys are STS's
+ * answer: its AssumedRoleUser (the SDK's accountId), else the role it asked for. For a
+ * credential_process the SDK's accountId is the process's own claim (or the profile's
+ * aws_account_id setting): no proof.
+ */
+function sdkAccountEvidence(kind: SdkKind, accountId: string | undefined, roleArn: string | undefined): AccountEvidence | undefined {
+  if (kind !== 'role' && kind !== 'web identity') return undefined;
+  if (accountId !== undefined && /^\d{12}$/.test(accountId)) return { id: accountId, from: `STS's answer to the AWS SDK's assume-role call for ${roleArn ?? 'the profile'}, just now` };
+  const fromRole = roleArn === undefined ? undefined : accountOfArn(roleArn);
+  return fromRole ? { id: fromRole, from: `the role ${roleArn} the AWS SDK assumed just now` } : undefined;
 }
 
 /**

@@ -2,7 +2,7 @@
 // as the helper would: the local endpoints, or STS for web identity), and which account the
 // credentials belong to against the pin (STS only with --online, unless the role ARN or the
 // account cache already says).
-import { ambientAccountOf } from '../account/account-pin.js';
+import { accountOf } from '../account/account-pin.js';
 import { ambientSourceOf, loadAmbientCredentials } from '../aws/ambient-credentials.js';
 import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
@@ -41,7 +41,7 @@ export async function ambientFacts(options: {
     fact.detail = `${source.kind} did not answer: ${source.detail}`;
     return { credentials: fact, findings: [finding('error', 'ambient-failed', error.message, null)] };
   }
-  const { credentials } = loaded;
+  const { credentials, account } = loaded;
   fact.accessKeyId = mask(credentials.accessKeyId);
   fact.detail = `${source.kind} answered: ${source.detail}`;
   if (credentials.expiration) {
@@ -50,7 +50,9 @@ export async function ambientFacts(options: {
   }
   let found;
   try {
-    found = await ambientAccountOf({ expected: pin, credentials, source, region: options.region, env, now, trace }, { network: options.online });
+    // The helper's own rule (account-pin.ts); STS only with --online.
+    const party = { who: `the ambient credentials (${source.kind})`, plural: true, credentials, account, region: env.AWS_REGION || env.AWS_DEFAULT_REGION || options.region };
+    found = await accountOf(party, { env, now, trace }, { network: options.online, expected: pin });
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     return { credentials: fact, findings: [finding('error', 'sts-failed', error.message, null)] };
@@ -58,11 +60,11 @@ export async function ambientFacts(options: {
   if (!found) {
     return { credentials: fact, findings: [finding('info', 'ambient-account-unconfirmed', `which account the ${source.kind} credentials belong to is not known yet (the helper asks STS on the first push, pinned to account ${pin})`, 'cc-helper doctor --online')] };
   }
-  if (found.account !== pin) {
+  if (found.id !== pin) {
     return {
       credentials: fact,
-      findings: [finding('error', 'account-mismatch', `the ${source.kind} credentials belong to account ${found.account} (from ${found.from}), but the helper line is pinned to account ${pin}: the helper refuses to sign`, 'give the job credentials for the pinned account, or fix --account')],
+      findings: [finding('error', 'account-mismatch', `the ${source.kind} credentials belong to account ${found.id} (from ${found.from}), but the helper line is pinned to account ${pin}: the helper refuses to sign`, 'give the job credentials for the pinned account, or fix --account')],
     };
   }
-  return { credentials: fact, findings: [finding('info', 'ambient-account', `the ${source.kind} credentials belong to account ${found.account} (from ${found.from}), as pinned to account ${pin}`)] };
+  return { credentials: fact, findings: [finding('info', 'ambient-account', `the ${source.kind} credentials belong to account ${found.id} (from ${found.from}), as pinned to account ${pin}`)] };
 }

@@ -101,19 +101,16 @@ function checkSignablePath(request: CredentialRequest, hostname: string): void {
 }
 
 async function profileCredentialsFor(options: GetOptions, now: Date): Promise<SigningCredentials> {
-  const { trace } = options;
-  const profile = chooseProfile({ flag: options.profileFlag, env: options.env, allowDefault: options.allowDefault });
+  const { trace, env } = options;
+  const profile = chooseProfile({ flag: options.profileFlag, env, allowDefault: options.allowDefault });
   trace(`profile "${profile.name}" (from ${profile.reason})`);
-  const { credentials, source, roleArn } = await credentialsFor(profile.name, {
-    env: options.env,
-    now,
-    trace,
-    allowDefault: options.allowDefault,
-  });
+  const { credentials, source, account } = await credentialsFor(profile.name, { env, now, trace, allowDefault: options.allowDefault });
   traceCredentials(trace, source, credentials);
   if (options.account !== undefined) {
-    const { checkAccountPin } = await import('../account/account-pin.js');
-    await checkAccountPin({ profile: profile.name, expected: options.account, credentials, source, roleArn, env: options.env, now, trace });
+    const [{ checkAccountPin }, { readProfile }] = await Promise.all([import('../account/account-pin.js'), import('../aws/profile-credentials.js')]);
+    // GetCallerIdentity, when it comes to that, is signed for the region the AWS CLI would use.
+    const region = () => env.AWS_REGION || env.AWS_DEFAULT_REGION || readProfile(profile.name, env).values.region || 'us-east-1';
+    await checkAccountPin({ who: `profile "${profile.name}"`, credentials, account, region }, options.account, { env, now, trace });
   }
   return credentials;
 }
@@ -130,14 +127,19 @@ async function ambientCredentialsFor(options: GetOptions, region: string, now: D
   if (options.account === undefined) {
     throw new UserError('refusing --credentials ambient without --account ID: ambient credentials could belong to any account, so the helper line must pin one (cc-helper setup --ambient --account ID)');
   }
-  const [{ loadAmbientCredentials }, { checkAccountId, checkAmbientAccountPin }] = await Promise.all([
+  const [{ loadAmbientCredentials }, { checkAccountId, checkAccountPin }] = await Promise.all([
     import('../aws/ambient-credentials.js'),
     import('../account/account-pin.js'),
   ]);
   checkAccountId(options.account);
-  const { credentials, source } = await loadAmbientCredentials({ env, now, region, trace });
+  const { credentials, source, account } = await loadAmbientCredentials({ env, now, region, trace });
   traceCredentials(trace, `${source.kind} (${source.detail})`, credentials);
-  await checkAmbientAccountPin({ expected: options.account, credentials, source, region, env, now, trace });
+  await checkAccountPin(
+    { who: `the ambient credentials (${source.kind})`, plural: true, credentials, account, region: env.AWS_REGION || env.AWS_DEFAULT_REGION || region },
+    options.account,
+    { env, now, trace },
+    'give the job credentials for that account, or fix the pin',
+  );
   return credentials;
 }
 

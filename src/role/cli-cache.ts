@@ -9,6 +9,13 @@
 //   separators=(',', ':')).
 // A file is the STS-shaped answer: {"Credentials": {"AccessKeyId", "SecretAccessKey",
 // "SessionToken", "Expiration", …}, …}. botocore refreshes within 15 minutes of expiry.
+//
+// A file's name claims what it is for (a role, or an SSO account and role): its contents must
+// agree (CacheClaim, checked by the role and SSO paths), or the file is not used at all and the
+// credentials are fetched again, as for a missing file. What the AWS CLI writes always agrees:
+// an AssumeRole answer carries AssumedRoleUser.Arn (and botocore >= 1.35 adds
+// Credentials.AccountId), an SSO one carries the account it was asked for (or, from CLI v2.9, no
+// AccountId at all).
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -18,6 +25,7 @@ import { writePrivateFileSync } from '../support/private-file.js';
 import { isoSeconds } from '../support/utc-time.js';
 import { warning } from '../support/warning.js';
 import type { SigningCredentials } from '../codecommit/password.js';
+import type { AccountEvidence } from '../account/account-evidence.js';
 
 /** botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS. */
 export const CLI_EXPIRY_WINDOW_SECONDS = 15 * 60;
@@ -80,6 +88,20 @@ export interface CachedCredentials {
   credentials: SigningCredentials & { sessionToken: string; expiration: Date };
   /** The file's text, to tell later whether another process replaced it. */
   text: string;
+  /** The parsed file, for the claim check. */
+  document: Record<string, unknown>;
+}
+
+/**
+ * Checks a cache file's contents against what its name claims: the account its credentials
+ * belong to, or why the file does not hold what it claims (then it is not used).
+ */
+export type CacheClaim = (document: Record<string, unknown>, file: string) => { account: AccountEvidence } | { mismatch: string };
+
+/** Credentials a cache (or a fetch) serves, with the proof of their account when there is one. */
+export interface Served {
+  credentials: SigningCredentials;
+  account?: AccountEvidence;
 }
 
 /** A cache file is a few KB (four values of at most 16 KB, see CREDENTIAL_TEXT). */
@@ -111,44 +133,69 @@ export function readCacheFile(file: string, home: string | undefined): CachedCre
   if (![AccessKeyId, SecretAccessKey, SessionToken, Expiration].every((v) => typeof v === 'string' && CREDENTIAL_TEXT.test(v))) return undefined;
   const expiration = parseCacheTime(Expiration as string);
   if (!expiration) return undefined;
-  return { credentials: { accessKeyId: AccessKeyId as string, secretAccessKey: SecretAccessKey as string, sessionToken: SessionToken as string, expiration }, text };
+  return {
+    credentials: { accessKeyId: AccessKeyId as string, secretAccessKey: SecretAccessKey as string, sessionToken: SessionToken as string, expiration },
+    text,
+    document: parsed as Record<string, unknown>,
+  };
+}
+
+/** The cache file's credentials when its contents agree with `claim`; undefined (with why, traced) otherwise. */
+function claimed(cached: CachedCredentials | undefined, file: string, claim: CacheClaim, trace: (line: string) => void): (Served & { cached: CachedCredentials }) | undefined {
+  if (!cached) return undefined;
+  const verdict = claim(cached.document, file);
+  if ('mismatch' in verdict) {
+    trace(`not using ${file}: ${verdict.mismatch}`);
+    return undefined;
+  }
+  return { credentials: cached.credentials, account: verdict.account, cached };
 }
 
 /** What a cached value may hold: printable ASCII, no spaces (a line break would reach git's answer). */
 const CREDENTIAL_TEXT = /^[\x21-\x7e]{1,16384}$/;
 
-type Cached = CachedCredentials['credentials'];
-
 /**
- * Fresh credentials from `file`, else what `fetch` gets. `fetch` is handed the text seen here,
- * so that after waiting for a lock it can tell whether another process replaced the file.
+ * Fresh credentials from `file` (when it holds what `claim` says it should), else what `fetch`
+ * gets. `fetch` is handed the text seen here, so that after waiting for a lock it can tell
+ * whether another process replaced the file.
  */
 export async function cachedOrFetch(
   file: string,
   profile: string,
   context: { env: NodeJS.ProcessEnv; now: Date; trace: (line: string) => void },
-  fetch: (seenText: string | undefined) => Promise<SigningCredentials>,
-): Promise<SigningCredentials> {
-  const cached = readCacheFile(file, context.env.HOME);
-  if (cached && isFresh(cached.credentials.expiration, context.now)) {
-    context.trace(`profile "${profile}": AWS CLI cache ${file} is fresh until ${isoSeconds(cached.credentials.expiration)}`);
-    return cached.credentials;
+  claim: CacheClaim,
+  fetch: (seenText: string | undefined) => Promise<Served>,
+): Promise<Served> {
+  const raw = readCacheFile(file, context.env.HOME);
+  const cached = claimed(raw, file, claim, context.trace);
+  if (cached && isFresh(cached.cached.credentials.expiration, context.now)) {
+    context.trace(`profile "${profile}": AWS CLI cache ${file} is fresh until ${isoSeconds(cached.cached.credentials.expiration)}`);
+    return { credentials: cached.credentials, ...(cached.account ? { account: cached.account } : {}) };
   }
   context.trace(`profile "${profile}": ${cached ? 'cached credentials are inside the refresh window' : `no usable AWS CLI cache at ${file}`}`);
-  return fetch(cached?.text);
+  // A file that does not hold what it claims is passed on as unseen: it is replaced, never reused.
+  return fetch(cached?.cached.text);
 }
 
 /**
- * Under the fetch lock: what the file holds now, if it can serve. Another process (or the AWS
- * CLI) may have fetched while this one waited; what it wrote is used even inside the CLI's
- * refresh window, as long as it can still sign for the renewal margin.
+ * Under the fetch lock: what the file holds now, if it can serve (and holds what `claim` says).
+ * Another process (or the AWS CLI) may have fetched while this one waited; what it wrote is used
+ * even inside the CLI's refresh window, as long as it can still sign for the renewal margin.
  */
-export function reusableAfterWait(file: string, seenText: string | undefined, marginSeconds: number, home: string | undefined): Cached | undefined {
-  const current = readCacheFile(file, home);
+export function reusableAfterWait(
+  file: string,
+  seenText: string | undefined,
+  marginSeconds: number,
+  home: string | undefined,
+  claim: CacheClaim,
+  trace: (line: string) => void,
+): Served | undefined {
+  const current = claimed(readCacheFile(file, home), file, claim, trace);
   if (!current) return undefined;
-  const { expiration } = current.credentials;
+  const { expiration } = current.cached.credentials;
   const now = new Date();
-  return isFresh(expiration, now) || (current.text !== seenText && isFresh(expiration, now, marginSeconds)) ? current.credentials : undefined;
+  const usable = isFresh(expiration, now) || (current.cached.text !== seenText && isFresh(expiration, now, marginSeconds));
+  return usable ? { credentials: current.credentials, ...(current.account ? { account: current.account } : {}) } : undefined;
 }
 
 /** Whether cached credentials are still outside the CLI's refresh window. */

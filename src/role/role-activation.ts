@@ -18,8 +18,9 @@ import { createStsClient, roleSessionNameFor, StsError, type CallerCredentials, 
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
-import { formatCacheTime, isFresh, readCacheFile, reusableAfterWait, writeCacheFile } from './cli-cache.js';
-import { isSourceProfileRole, loadRoleCredentials, type RoleContext, type RoleProfile } from './role-profile.js';
+import { sessionOfRole } from '../account/account-evidence.js';
+import { formatCacheTime, isFresh, readCacheFile, reusableAfterWait, writeCacheFile, type Served } from './cli-cache.js';
+import { isSourceProfileRole, loadRoleCredentials, roleCacheClaim, type RoleContext, type RoleProfile } from './role-profile.js';
 import { withSharedAttempt } from './shared-attempt.js';
 
 export const DEFAULT_MFA_SESSION_SECONDS = 12 * 3600;
@@ -29,11 +30,11 @@ interface ChainContext extends RoleContext {
   chain?: Set<string>;
 }
 
-export async function activateRole(role: RoleProfile, seenText: string | undefined, context: ChainContext): Promise<SigningCredentials> {
+export async function activateRole(role: RoleProfile, seenText: string | undefined, context: ChainContext): Promise<Served> {
   const { env, trace } = context;
   const lockPath = join(ccHelperConfigDir(env), 'locks', `role-${basename(role.cacheFile, '.json')}.lock`);
   return withSharedAttempt(lockPath, `assuming the role of profile "${role.name}"`, trace, async () => {
-    const reusable = reusableAfterWait(role.cacheFile, seenText, RENEW_MARGIN_SECONDS, env.HOME);
+    const reusable = reusableAfterWait(role.cacheFile, seenText, RENEW_MARGIN_SECONDS, env.HOME, roleCacheClaim(role.roleArn), trace);
     if (reusable) {
       trace(`profile "${role.name}": another process cached credentials meanwhile; using them`);
       return reusable;
@@ -63,7 +64,11 @@ export async function activateRole(role: RoleProfile, seenText: string | undefin
       throw error;
     }
     trace(`STS AssumeRole for "${role.name}" took ${Date.now() - started} ms: key ${mask(answer.accessKeyId)} until ${answer.expiration.toISOString()}`);
-    const account = /^arn:[^:]+:sts::(\d{12}):/.exec(answer.assumedRoleArn)?.[1];
+    // The answer proves the account of exactly these keys, if it is a session of the role asked for.
+    const session = sessionOfRole(answer.assumedRoleArn, role.roleArn);
+    if ('mismatch' in session) {
+      throw new UserError(`STS answered AssumeRole of ${role.roleArn} for profile "${role.name}" with credentials that are not that role's (${session.mismatch}): refused them; check AWS_ENDPOINT_URL_STS`);
+    }
     try {
       writeCacheFile(role.cacheFile, role.cacheDir, {
         Credentials: {
@@ -71,7 +76,7 @@ export async function activateRole(role: RoleProfile, seenText: string | undefin
           SecretAccessKey: answer.secretAccessKey,
           SessionToken: answer.sessionToken,
           Expiration: formatCacheTime(answer.expiration),
-          ...(account ? { AccountId: account } : {}),
+          AccountId: session.account,
         },
         AssumedRoleUser: { AssumedRoleId: answer.assumedRoleId, Arn: answer.assumedRoleArn },
         ResponseMetadata: {},
@@ -80,7 +85,7 @@ export async function activateRole(role: RoleProfile, seenText: string | undefin
       // The credentials are good; only the next process pays for the missing cache.
       trace(`cannot write ${role.cacheFile}: ${(error as Error).message}`);
     }
-    return answer;
+    return { credentials: answer, account: { id: session.account, from: `STS AssumeRole of ${role.roleArn} just now (${answer.assumedRoleArn})` } };
   });
 }
 
@@ -100,7 +105,7 @@ async function sourceCredentials(role: RoleProfile, context: ChainContext): Prom
   const chain = new Set(context.chain ?? []).add(role.name);
   if (chain.has(name)) throw new UserError(`profile "${role.name}": the source_profile chain loops back to "${name}": break the loop in the AWS config file`);
   const values = readProfile(name, env).values;
-  if (isSourceProfileRole(values)) return loadRoleCredentials(name, values, { ...context, now: new Date(), chain } as ChainContext);
+  if (isSourceProfileRole(values)) return (await loadRoleCredentials(name, values, { ...context, now: new Date(), chain } as ChainContext)).credentials;
   // The chain was checked for [default] before it got here.
   return (await loadProfileCredentials(name, { env, now: new Date(), trace, allowDefault: true })).credentials;
 }

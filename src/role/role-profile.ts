@@ -1,12 +1,14 @@
 // Role profiles (`role_arn` + `source_profile`), read as botocore reads them, with the AWS CLI's
 // cache: when ~/.aws/cli/cache holds fresh credentials for the profile's AssumeRole arguments,
 // they sign at once, without STS and without loading anything more than this file. Fetching
-// new ones (lock, MFA, STS) lives in role-activation.ts, loaded only then.
+// new ones (lock, MFA, STS) lives in role-activation.ts, loaded only then. A cache file is used
+// only when it holds a session of the profile's role (roleCacheClaim), and that session's
+// account is what the account pin is checked against.
 import { join } from 'node:path';
-import type { SigningCredentials } from '../codecommit/password.js';
+import { sessionOfRole } from '../account/account-evidence.js';
 import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
-import { assumeRoleCacheKey, cachedOrFetch, cliCacheDir, type CacheArgs } from './cli-cache.js';
+import { assumeRoleCacheKey, cachedOrFetch, cliCacheDir, type CacheArgs, type CacheClaim, type Served } from './cli-cache.js';
 
 export interface RoleProfile {
   name: string;
@@ -63,7 +65,25 @@ export function roleProfile(name: string, values: Record<string, string>, env: N
   return profile;
 }
 
-export async function loadRoleCredentials(name: string, values: Record<string, string>, context: RoleContext): Promise<SigningCredentials> {
+export async function loadRoleCredentials(name: string, values: Record<string, string>, context: RoleContext): Promise<Served> {
   const role = roleProfile(name, values, context.env);
-  return cachedOrFetch(role.cacheFile, name, context, async (seenText) => (await import('./role-activation.js')).activateRole(role, seenText, context));
+  return cachedOrFetch(role.cacheFile, name, context, roleCacheClaim(role.roleArn), async (seenText) => (await import('./role-activation.js')).activateRole(role, seenText, context));
+}
+
+/**
+ * An AssumeRole cache file holds what its name claims when its AssumedRoleUser.Arn is a session of
+ * `roleArn` (and Credentials.AccountId, which botocore >= 1.35 adds, names the same account).
+ * Then the account is proven: the file is the STS answer for exactly these keys.
+ */
+export function roleCacheClaim(roleArn: string): CacheClaim {
+  return (document, file) => {
+    const arn = (document.AssumedRoleUser as { Arn?: unknown } | undefined)?.Arn;
+    const session = sessionOfRole(arn, roleArn);
+    if ('mismatch' in session) return { mismatch: `${session.mismatch} (a cache file for ${roleArn} must hold that role's session)` };
+    const accountId = (document.Credentials as { AccountId?: unknown }).AccountId;
+    if (accountId !== undefined && accountId !== session.account) {
+      return { mismatch: `its Credentials.AccountId ${JSON.stringify(String(accountId).slice(0, 20))} is not ${session.account}, the account of its assumed role` };
+    }
+    return { account: { id: session.account, from: `the AWS CLI cache ${file} (a session of ${roleArn}: ${String(arn)})` } };
+  };
 }

@@ -20,21 +20,21 @@ import { readBoundedText } from '../support/bounded-file.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
-import { formatCacheTime, parseCacheTime, reusableAfterWait, writeCacheFile } from './cli-cache.js';
+import { formatCacheTime, parseCacheTime, reusableAfterWait, writeCacheFile, type Served } from './cli-cache.js';
 import type { RoleContext } from './role-profile.js';
 import { withSharedAttempt } from './shared-attempt.js';
-import type { SsoProfile } from './sso-profile.js';
+import { ssoCacheClaim, type SsoProfile } from './sso-profile.js';
 
 /** `aws sso login`'s token file: an access token, a refresh token and a client registration, a few KB. */
 const MAX_SSO_TOKEN_FILE_BYTES = 64 * 1024;
 /** The longest session a permission set can have. */
 const MAX_SSO_SESSION_SECONDS = 12 * 3600;
 
-export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string | undefined, context: RoleContext): Promise<SigningCredentials> {
+export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string | undefined, context: RoleContext): Promise<Served> {
   const { env, trace } = context;
   const lockPath = join(ccHelperConfigDir(env), 'locks', `sso-${basename(sso.cacheFile, '.json')}.lock`);
   return withSharedAttempt(lockPath, `fetching SSO credentials for profile "${sso.name}"`, trace, async () => {
-    const reusable = reusableAfterWait(sso.cacheFile, seenText, RENEW_MARGIN_SECONDS, env.HOME);
+    const reusable = reusableAfterWait(sso.cacheFile, seenText, RENEW_MARGIN_SECONDS, env.HOME, ssoCacheClaim(sso), trace);
     if (reusable) return reusable;
     const token = loginToken(sso, env);
     const endpoint = portalEndpoint(sso.ssoRegion, env);
@@ -84,7 +84,8 @@ export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string 
     } catch (error) {
       trace(`cannot write ${sso.cacheFile}: ${(error as Error).message}`);
     }
-    return issued;
+    // The portal was asked for exactly this account's role, and these keys are its answer.
+    return { credentials: issued, account: { id: sso.accountId, from: `the SSO portal's GetRoleCredentials for account ${sso.accountId}, role ${sso.roleName}, just now` } };
   });
 }
 

@@ -1,14 +1,14 @@
 // IAM Identity Center (SSO) profiles, read as botocore's SSOProvider reads them, with the AWS
 // CLI's role-credential cache: fresh credentials in ~/.aws/cli/cache sign at once, without the
 // SDK or the network. Otherwise sso-portal.ts asks the SSO portal with the token `aws sso
-// login` left in ~/.aws/sso/cache.
+// login` left in ~/.aws/sso/cache. A cache file is used only when the account it names (if it
+// names one) is the profile's sso_account_id: that account is then what the pin is checked against.
 import { join } from 'node:path';
 import { readSsoSession } from '../aws/profile-credentials.js';
 import { sharedFilePaths } from '../aws/shared-files.js';
-import type { SigningCredentials } from '../codecommit/password.js';
 import { UserError } from '../support/errors.js';
 import type { RoleContext } from './role-profile.js';
-import { cachedOrFetch, cliCacheDir, ssoRoleCacheKey } from './cli-cache.js';
+import { cachedOrFetch, cliCacheDir, ssoRoleCacheKey, type CacheClaim, type Served } from './cli-cache.js';
 
 export interface SsoProfile {
   name: string;
@@ -49,7 +49,22 @@ export function ssoProfile(name: string, values: Record<string, string>, env: No
   return profile;
 }
 
-export async function loadSsoCredentials(name: string, values: Record<string, string>, context: RoleContext): Promise<SigningCredentials> {
+export async function loadSsoCredentials(name: string, values: Record<string, string>, context: RoleContext): Promise<Served> {
   const sso = ssoProfile(name, values, context.env);
-  return cachedOrFetch(sso.cacheFile, name, context, async (seenText) => (await import('./sso-portal.js')).fetchSsoRoleCredentials(sso, seenText, context));
+  return cachedOrFetch(sso.cacheFile, name, context, ssoCacheClaim(sso), async (seenText) => (await import('./sso-portal.js')).fetchSsoRoleCredentials(sso, seenText, context));
+}
+
+/**
+ * An SSO role cache file's name is the hash of the account, role and session it was fetched for;
+ * what it holds agrees when its Credentials.AccountId (botocore >= 1.35 writes it; AWS CLI v2.9
+ * does not) is that account. The file is then the portal's answer for that account.
+ */
+export function ssoCacheClaim(sso: Pick<SsoProfile, 'accountId' | 'roleName'>): CacheClaim {
+  return (document, file) => {
+    const accountId = (document.Credentials as { AccountId?: unknown }).AccountId;
+    if (accountId !== undefined && accountId !== sso.accountId) {
+      return { mismatch: `it holds credentials of account ${JSON.stringify(String(accountId).slice(0, 20))}, not of sso_account_id ${sso.accountId}` };
+    }
+    return { account: { id: sso.accountId, from: `the AWS CLI cache ${file} (the SSO portal's credentials for account ${sso.accountId}, role ${sso.roleName})` } };
+  };
 }

@@ -22,6 +22,8 @@ import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
 import { describeAnswer } from '../prompt/mfa-code.js';
+import { sessionOfRole } from '../account/account-evidence.js';
+import { remember } from '../account/account-pin.js';
 import { needsRenewal } from './renewal.js';
 import { sessionMarkerFor, type SessionDefinition } from './session-definitions.js';
 
@@ -119,6 +121,16 @@ async function obtain(definition: SessionDefinition, deps: SessionDeps): Promise
       })
     : await sts.getSessionToken({ durationSeconds, ...mfa });
   deps.trace(`STS ${definition.roleArn ? 'AssumeRole' : 'GetSessionToken'} for "${profile}" took ${Date.now() - started} ms`);
+  if (definition.roleArn) {
+    // STS's answer proves the account of exactly these keys: remembered for the account pin, so
+    // every later get with this session (now in the credentials file) checks it with no STS call.
+    // A session someone else writes into the section later has other keys, and proves nothing.
+    const session = sessionOfRole((temporary as { assumedRoleArn?: string }).assumedRoleArn, definition.roleArn);
+    if ('mismatch' in session) {
+      throw new UserError(`STS answered AssumeRole of ${definition.roleArn} for profile "${profile}" with credentials that are not that role's (${session.mismatch}): refused them; nothing was changed`);
+    }
+    remember(temporary.accessKeyId, session.account, deps);
+  }
   return temporary;
 }
 
