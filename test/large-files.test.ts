@@ -4,13 +4,13 @@
 // refusal as soon as the file changes into one the AWS CLI refuses, and a get that never fails or
 // hangs because of the memo itself.
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MEMO_MIN_BYTES, RACY_MARGIN_MS } from '../src/aws/clean-file-memo.js';
 import { searchSections } from '../src/aws/section-search.js';
 import { configSectionProfile, FAST_PATH_MIN_CHARS, mayNameProfile, parseSharedFile } from '../src/aws/shared-file-parser.js';
-import { makeAwsHome, request, runHelper, type AwsHome } from './support/helper-process.js';
+import { makeAwsHome, PACKAGE_ROOT, request, runHelper, type AwsHome } from './support/helper-process.js';
 import { SeededRandom } from './support/prng.js';
 
 const GET = request({ protocol: 'https', host: 'git-codecommit.eu-west-1.amazonaws.com', path: 'v1/repos/r' });
@@ -44,6 +44,30 @@ function writeMemoFor(home: AwsHome, file: string, sections: number): void {
 }
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+const MMAP_WRITER = join(PACKAGE_ROOT, 'test', 'support', 'mmap-writer.py');
+
+/** The next line a child prints, each time it is called. */
+function lineReader(stream: NodeJS.ReadableStream): () => Promise<string> {
+  let buffered = '';
+  const waiting: Array<(line: string) => void> = [];
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    for (let nl = buffered.indexOf('\n'); nl >= 0 && waiting.length > 0; nl = buffered.indexOf('\n')) {
+      waiting.shift()!(buffered.slice(0, nl));
+      buffered = buffered.slice(nl + 1);
+    }
+  });
+  return () =>
+    new Promise((resolve) => {
+      const nl = buffered.indexOf('\n');
+      if (nl >= 0) {
+        resolve(buffered.slice(0, nl));
+        buffered = buffered.slice(nl + 1);
+      } else waiting.push(resolve);
+    });
+}
 
 const homes = {
   remembered: makeAwsHome({ credentials: LARGE }),
@@ -229,4 +253,131 @@ test('a line separator (U+2028) inside a value never starts a section, in a larg
       home.cleanup();
     }
   }
+});
+
+// Issue 21, item 5. The memo says a file was plain when it was read whole; it cannot say what the
+// file holds now. A forged memo entry, or a write through a shared mmap (which leaves inode, size,
+// mtime and ctime as they were while the page stays dirty), hands the search bytes it never
+// checked. Whatever those bytes are, the search must choose what the full read chooses, or give
+// up. Here: random files with what plain files never have — headers that name the wanted profile
+// through quotes or escapes (shlex), indented headers, a header inside a continuation, CR and
+// lone-CR line ends, [DEFAULT] — searched as if a trusted memo vouched for them.
+test('a memo that vouches for a file it never saw: the search chooses what the full read chooses, or gives up', (t) => {
+  const random = new SeededRandom(2121);
+  const dir = makeAwsHome();
+  t.teardown(dir.cleanup);
+  const file = join(dir.home, 'hostile');
+  let compared = 0;
+  let gaveUp = 0;
+  for (let round = 0; round < 300; round++) {
+    const config = random.chance(0.7);
+    const header = (name: string) => (config ? `profile ${name}` : name);
+    const sections: string[] = [];
+    const count = round % 10 === 0 ? random.int(1500, 3000) : random.int(2, 40);
+    const hostile = [
+      () => `[${config ? random.pick([`profile 'd''ev'`, `profile "dev"`, `profile d\\ev`, `profile 'dev'   `, `profile "d"ev`]) : 'dev'}]\naws_access_key_id = AKIAQUOTED${round}\n`,
+      () => `${random.pick([' ', '\t', '\u00a0', '\u3000'])}[${header('dev')}]\naws_access_key_id = AKIAINDENT${round}\n`,
+      () => `[${header('other')}]\nnote = x\n  [${header('dev')}]\naws_access_key_id = AKIACONT${round}\n`,
+      () => `[DEFAULT]\nregion = from-default\n`,
+      () => `[${header('dev')}]\r\naws_access_key_id = AKIACRLF${round}\r\n`,
+      () => `[${header('x')}]\nnote = y\r[${header('dev')}]\naws_access_key_id = AKIALONECR${round}\n`,
+    ];
+    // One plain [dev] (the copy a search finds by name), hostile lines before or after it, and
+    // sometimes none: then the file is plain and the search must answer as the full read does.
+    const plainAt = random.int(0, count - 1);
+    const hostileAt = new Set(round % 5 === 0 ? [] : Array.from({ length: random.int(1, 3) }, () => random.int(0, count - 1)));
+    for (let s = 0; s < count; s++) {
+      if (s === plainAt) sections.push(`[${header('dev')}]\naws_access_key_id = AKIAPLAIN${round}\naws_secret_access_key = s\n`);
+      if (hostileAt.has(s)) sections.push(random.pick(hostile)());
+      sections.push(`[${header(`filler-${s}`)}]\naws_access_key_id = AKIAFILLER${s}\n`);
+    }
+    const text = sections.join('\n');
+    writeFileSync(file, text);
+    const wanted = config ? (section: string) => mayNameProfile(section, 'dev') && configSectionProfile(section) === 'dev' : (section: string) => section === 'dev';
+    let full;
+    try {
+      full = parseSharedFile(text, { wanted, mentions: 'dev' });
+    } catch {
+      continue; // the AWS CLI refuses this file: no choice to compare with
+    }
+    const fd = openSync(file, 'r');
+    try {
+      const searched = searchSections(fd, 'dev', wanted, full.sectionCount, Buffer.byteLength(text));
+      if (searched === undefined) gaveUp++;
+      else {
+        compared++;
+        t.deepEqual({ order: searched.order, sections: [...searched.sections] }, { order: full.order, sections: [...full.sections] }, `round ${round}`);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  t.true(gaveUp > 50 && compared > 20, `the search gave up on ${gaveUp} hostile files and answered ${compared} plain ones`);
+  t.log(`${compared} answered from the search (each equal to the full read), ${gaveUp} handed to the full read`);
+});
+
+/** A large config file whose only [profile cc] is plain: cc-helper remembers it clean. */
+function ccConfig(): { text: string; target: { offset: number; original: string; replacement: string } } {
+  const before = filler(1500).replaceAll('[filler', '[profile filler');
+  const after = filler(1500, 1501).replaceAll('[filler', '[profile filler');
+  const text = `${before}\n[profile cc]\naws_access_key_id = AKIAFIRSTCOPY0000001\naws_secret_access_key = first\n\n${after}\n`;
+  // The same profile again, quoted as shlex reads it, written over a filler section of the same length.
+  const original = '[profile filler-02990]\naws_access_key_id = AKIAFILLER0000002990\n';
+  const replacement = "[profile 'c''c'      ]\naws_access_key_id = AKIALATERCOPY0000001\n";
+  return { text, target: { offset: Buffer.byteLength(text.slice(0, text.indexOf(original))), original, replacement } };
+}
+
+/** What botocore (the pyenv Python's) takes as profile `cc`'s key in these files. */
+function botocoreKey(home: AwsHome): string {
+  const python = execFileSync('pyenv', ['which', 'python'], { encoding: 'utf8' }).trim();
+  const code = 'import botocore.session; print(botocore.session.Session(profile="cc").get_credentials().access_key)';
+  return execFileSync(python, ['-c', code], { env: { ...home.env, PATH: process.env.PATH }, encoding: 'utf8' }).trim();
+}
+
+test('a forged memo entry for a file with a second, quoted copy of the profile: cc-helper signs with the copy botocore uses', async (t) => {
+  const { text, target } = ccConfig();
+  const hostile = text.replace(target.original, target.replacement);
+  t.is(Buffer.byteLength(hostile), Buffer.byteLength(text));
+  const home = makeAwsHome({ config: hostile });
+  t.teardown(home.cleanup);
+  t.is(botocoreKey(home), 'AKIALATERCOPY0000001', 'botocore: the later section is profile cc');
+  writeMemoFor(home, home.configFile, 3001);
+  const result = await runHelper(['--profile', 'cc', 'get'], GET, home.env);
+  t.regex(result.stdout, /^username=AKIALATERCOPY0000001$/m, result.stderr);
+});
+
+test('a rewrite through a shared mmap that keeps the file identity: the remembered file is not searched into another section', async (t) => {
+  const { text, target } = ccConfig();
+  const home = makeAwsHome({ config: text });
+  t.teardown(home.cleanup);
+  // The writer maps the file and dirties the pages it will change (which sets mtime and ctime
+  // once); later writes to those dirty pages change no time stamp until they are written back.
+  const child = spawn('python3', [MMAP_WRITER, home.configFile, String(target.offset), Buffer.from(target.replacement).toString('hex')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  t.teardown(() => child.kill());
+  const lines = lineReader(child.stdout!);
+  t.is(await lines(), 'dirtied');
+  const first = await runHelper(['--profile', 'cc', 'get'], GET, home.env);
+  t.regex(first.stdout, /^username=AKIAFIRSTCOPY0000001$/m, first.stderr);
+  await sleep(RACY_MARGIN_MS + 200);
+  const second = await runHelper(['--profile', 'cc', 'get'], GET, home.env);
+  t.regex(second.stdout, /^username=AKIAFIRSTCOPY0000001$/m, second.stderr);
+  t.is(memo(home)?.files[home.configFile]?.trusted, true, 'the file as it was is remembered clean');
+  const identity = () => {
+    const s = statSync(home.configFile, { bigint: true });
+    return `${s.dev} ${s.ino} ${s.size} ${s.mtimeNs} ${s.ctimeNs}`;
+  };
+  const before = identity();
+  child.stdin!.write('write\n');
+  t.is(await lines(), 'written');
+  t.is(readFileSync(home.configFile, 'utf8').indexOf(target.replacement), target.offset, 'the new bytes are what every reader sees');
+  if (identity() !== before) {
+    // The kernel wrote the dirty pages back in between (sync, memory pressure): then the file's
+    // identity changed, and the memo no longer applies; nothing here could be shown.
+    t.log('the pages were written back before the second write: identity changed, memo not applicable');
+  } else {
+    t.pass('identity unchanged after the write');
+  }
+  t.is(botocoreKey(home), 'AKIALATERCOPY0000001');
+  const after = await runHelper(['--profile', 'cc', 'get'], GET, home.env);
+  t.regex(after.stdout, /^username=AKIALATERCOPY0000001$/m, after.stderr);
 });

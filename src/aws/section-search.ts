@@ -5,16 +5,64 @@
 // for the name finds every candidate. The file passes through one 64 KiB buffer, cut at section
 // boundaries, so memory stays flat however large the file is; only the wanted sections are
 // decoded and parsed (by the exact parser).
+//
+// The memo says the file was plain when it was read whole; the search does not take its word for
+// the bytes it reads now (a forged memo entry, or a write through a shared mmap that leaves the
+// file's identity as it was, would make them differ). Whatever would make it choose another
+// section than the full parse — a header it cannot find by the name (quotes or backslashes,
+// shlex-style: `[profile 'c''c']` names "cc"; an indented header), a CR (Python ends lines
+// there too), a [DEFAULT] whose keys every section inherits — it checks in the bytes themselves,
+// and gives up on seeing it: the whole file is then read and parsed, as the AWS CLI reads it.
 import { readSync } from 'node:fs';
 import { parseSharedFile, type ParsedSharedFile, type SectionValues } from './shared-file-parser.js';
 
 const CHUNK = 64 * 1024;
 const NEWLINE = 10;
 const BRACKET = 91;
+const CR = 13;
+const DEFAULT_HEADER = Buffer.from('[DEFAULT]');
+/** Bytes that let shlex (config-file headers) name a profile its name's bytes do not spell. */
+const QUOTING = [0x22, 0x27, 0x5c]; // " ' \\
 
 /**
- * The wanted sections among the first `size` bytes of the file open at `fd`, or undefined when they hold a wanted name twice: the full read then says what the AWS
- * CLI says about it.
+ * Whether the line starting at `lineStart` opens with `[` after blanks: a header, or an indented
+ * line that configparser may read as one. Every byte that is not ASCII counts as a blank here
+ * (Python's whitespace includes U+00A0, U+3000, ...): when in doubt, the full parse decides.
+ */
+function bracketLine(buffer: Buffer, lineStart: number, end: number): { at: number } | undefined {
+  let i = lineStart;
+  while (i < end) {
+    const c = buffer[i]!;
+    if (c === 32 || (c >= 9 && c <= 13 && c !== NEWLINE) || (c >= 0x1c && c <= 0x1f) || c >= 0x80) i++;
+    else break;
+  }
+  return i < end && buffer[i] === BRACKET ? { at: i } : undefined;
+}
+
+/** Whether the bytes before `cut` hold something that would let the search choose another section than the full parse. */
+function notSearchable(buffer: Buffer, cut: number, needle: Buffer): boolean {
+  const before = (at: number) => at >= 0 && at < cut;
+  if (before(buffer.indexOf(CR)) || before(buffer.indexOf(DEFAULT_HEADER))) return true;
+  for (const byte of QUOTING) {
+    for (let at = buffer.indexOf(byte); before(at); at = buffer.indexOf(byte, at + 1)) {
+      const lineStart = at === 0 ? 0 : buffer.lastIndexOf(NEWLINE, at - 1) + 1;
+      const bracket = bracketLine(buffer, lineStart, at);
+      if (bracket) return true; // a header (or what may read as one) with quotes or escapes
+    }
+  }
+  // The name inside a header that does not start its line: the search below sees only those that do.
+  for (let at = buffer.indexOf(needle); before(at); at = buffer.indexOf(needle, at + 1)) {
+    const lineStart = at === 0 ? 0 : buffer.lastIndexOf(NEWLINE, at - 1) + 1;
+    const bracket = bracketLine(buffer, lineStart, at);
+    if (bracket && bracket.at !== lineStart) return true;
+  }
+  return false;
+}
+
+/**
+ * The wanted sections among the first `size` bytes of the file open at `fd`, or undefined when
+ * they hold a wanted name twice or anything the search cannot be sure to read as the full parse
+ * does (see above): the full read then says what the AWS CLI says about it.
  */
 export function searchSections(fd: number, mentions: string, wanted: (name: string) => boolean, sectionCount: number, size: number): ParsedSharedFile | undefined {
   const needle = Buffer.from(mentions, 'utf8');
@@ -40,6 +88,7 @@ export function searchSections(fd: number, mentions: string, wanted: (name: stri
       kept = end;
       continue;
     }
+    if (notSearchable(buffer.subarray(0, end), cut, needle)) return undefined;
     let lastHeader = -1;
     for (let at = buffer.indexOf(needle); at >= 0 && at < cut; at = buffer.indexOf(needle, at + 1)) {
       const lineStart = at === 0 ? 0 : buffer.lastIndexOf(NEWLINE, at - 1) + 1;
