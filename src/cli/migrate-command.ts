@@ -4,7 +4,7 @@ import { flag, type CommandSpec, type ParsedArgs } from './args.js';
 import type { CliCommand } from './command.js';
 import { repositoriesUnder, repositoryWithSubmodules } from '../grc/find-repositories.js';
 import { displayUrl } from '../grc/grc-url.js';
-import { mappingsOf, migrateRepository, planRepository, undoRepository, type RepositoryPlan, type UndoReport } from '../grc/migrate.js';
+import { mappingsOf, migrateRepository, planRepository, undoRepository, unmappedOf, type RepositoryPlan, type UndoReport } from '../grc/migrate.js';
 import type { GitContext } from '../setup/git-run.js';
 import { exitStatusOf, oneLine, UsageError } from '../support/errors.js';
 import type { SetupIo } from './setup-command.js';
@@ -19,8 +19,10 @@ const spec: CommandSpec = {
 
 Moves git-remote-codecommit URLs (codecommit::REGION://PROFILE@REPO, codecommit://PROFILE@REPO)
 in the remotes and .gitmodules of this repository and its submodules (or of every repository
-under DIR) to https, and maps each URL to its profile (as setup --remote-url does), so the next
-git fetch works without git-remote-codecommit. Running it again changes nothing.
+under DIR) to https, and maps each repository's remotes to their profiles in that repository's
+own config (as setup --local --remote-url does), keeping any account pin that applies there, so
+the next git fetch works without git-remote-codecommit. URLs in .gitmodules name other
+repositories: they are rewritten, not mapped. Running it again changes nothing.
 
 options:
   --all DIR    every repository under DIR
@@ -82,7 +84,14 @@ export function formatMigrate(plans: readonly RepositoryPlan[], { dryRun, all }:
   for (const plan of changing) {
     out += `${where(plan)}:\n`;
     for (const u of plan.urls) out += `  ${u.file === 'config' ? 'config' : '.gitmodules'} ${u.key}: ${displayUrl(u.from)}\n      ${dryRun ? '->' : 'now'} ${displayUrl(u.to)}  (profile ${u.profile})\n`;
-    for (const m of mappingsOf(plan)) out += `  ${would}map ${m.pattern} to profile ${m.profile} (cc-helper setup ${profileOption(m.profile)} --remote-url ${m.pattern})\n`;
+    for (const m of mappingsOf(plan)) {
+      const pin = plan.urls.find((u) => u.mapped && u.to === m.pattern)?.pin;
+      out += `  ${would}map ${m.pattern} to profile ${m.profile} in this repository (cc-helper setup ${profileOption(m.profile)}${m.account ? ` --account ${m.account}` : ''} --local --remote-url ${m.pattern})\n`;
+      if (pin) out += `      pinned to account ${pin.account}: ${pin.from}\n`;
+    }
+    for (const m of unmappedOf(plan)) {
+      out += `  not mapped: ${m.pattern} names another repository; migrate maps it in that repository's own checkout. For every repository with this remote: cc-helper setup ${profileOption(m.profile)} --remote-url ${m.pattern}\n`;
+    }
     for (const s of plan.skipped) out += `  left as it is: ${s.key} ${displayUrl(s.value)}: ${oneLine(s.reason)}\n`;
     if (plan.urls.some((u) => u.file === 'gitmodules')) out += `  .gitmodules is tracked: commit it to share the https URLs\n`;
   }

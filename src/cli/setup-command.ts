@@ -20,7 +20,7 @@ const spec: CommandSpec = {
   summary: 'make git use cc-helper with a profile for CodeCommit URLs (everywhere, a directory, a repo)',
   valued: ['profile', 'account', 'dir', 'remote-url'],
   flags: ['local', 'dry-run', 'replace-aws-cli', 'remove', 'list', 'all', 'allow-default', 'ambient'],
-  usage: `usage: cc-helper setup --profile NAME [--account ID] [--local | --dir PATH | --remote-url PATTERN]
+  usage: `usage: cc-helper setup --profile NAME [--account ID] [--local | --dir PATH | [--local] --remote-url PATTERN]
                        [--allow-default] [--dry-run] [--replace-aws-cli]
        cc-helper setup --ambient --account ID [--local | --dir PATH | --remote-url PATTERN] [--dry-run]
        cc-helper setup --remove [--local | --dir PATH | --remote-url PATTERN | --all] [--dry-run]
@@ -39,7 +39,8 @@ options:
   --local               only this repository (run inside it)
   --dir PATH            repositories under PATH (their .git below it)
   --remote-url PATTERN  repositories with a remote matching PATTERN (git >= 2.36)
-                        (none of these three: everywhere, in ~/.gitconfig)
+                        (none of these three: everywhere, in ~/.gitconfig; --local with
+                        --remote-url: only this repository's remotes matching PATTERN)
   --allow-default       allow the profile named "default" (it may be a canary)
   --ambient             CI and cloud: sign with the machine's own credentials (environment keys,
                         web identity, container, EKS Pod Identity, IMDSv2), never the shared
@@ -132,14 +133,16 @@ function scopeOptionCount(parsed: ParsedArgs): number {
 }
 
 function scopeRequest(parsed: ParsedArgs): ScopeRequest {
-  if (scopeOptionCount(parsed) > 1) throw new UsageError('choose one scope: --local, --dir PATH or --remote-url PATTERN (none: global)');
+  // --local --remote-url U: this repository's remote U only (what migrate writes).
+  const localRemote = flag(parsed, 'local') && flag(parsed, 'remote-url') && !flag(parsed, 'dir');
+  if (scopeOptionCount(parsed) > (localRemote ? 2 : 1)) throw new UsageError('choose one scope: --local, --dir PATH, --remote-url PATTERN or --local --remote-url PATTERN (none: global)');
   for (const o of ['dir', 'remote-url']) {
     if ((parsed.options.get(o)?.length ?? 0) > 1) throw new UsageError(`give --${o} once (run setup once per ${o === 'dir' ? 'directory' : 'pattern'})`);
   }
   const dir = lastOption(parsed, 'dir');
   if (dir !== undefined) return { kind: 'dir', dir };
   const pattern = lastOption(parsed, 'remote-url');
-  if (pattern !== undefined) return { kind: 'remote', pattern };
+  if (pattern !== undefined) return localRemote ? { kind: 'remote', pattern, local: true } : { kind: 'remote', pattern };
   return flag(parsed, 'local') ? { kind: 'local' } : { kind: 'global' };
 }
 
@@ -230,7 +233,7 @@ function formatRemove(report: Awaited<ReturnType<typeof removeMappings>>, dryRun
     out +=
       r.kind === 'unknown'
         ? `  an include of ${r.ownedFile} (the file is missing)\n`
-        : `  ${describeMapping({ kind: r.kind, target: r.target })}${r.profile ? ` (profile ${r.profile})` : ''}: ${r.ownedFile}\n`;
+        : `  ${describeMapping({ kind: r.kind, target: r.target, ...(r.repository !== undefined ? { repository: r.repository } : {}) })}${r.profile ? ` (profile ${r.profile})` : ''}: ${r.ownedFile}\n`;
   }
   for (const i of report.includers) {
     out += `  ${i.deleted ? `${dryRun ? 'would delete' : 'deleted'} ${i.file} (setup had created it and it is empty again)` : `${dryRun ? 'would take' : 'took'} cc-helper's lines out of ${i.file}`}\n`;
@@ -244,7 +247,7 @@ function formatList(list: Awaited<ReturnType<typeof listMappings>>): string {
   const rows = list.map((l) => [
     l.kind,
     l.profile ?? '?',
-    l.kind === 'global' ? 'everywhere' : l.target,
+    l.kind === 'global' ? 'everywhere' : l.repository === undefined ? l.target : `${l.target} in ${l.repository}`,
     l.file,
     l.status === 'active' ? '' : `(${l.status}${l.status === 'not included' || l.status === 'file missing' ? ': cc-helper setup --remove --all cleans up' : ''})`,
   ]);

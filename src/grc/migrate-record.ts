@@ -25,9 +25,16 @@ export interface UrlChange {
 }
 
 export interface MappingStep {
-  /** The https URL: a `cc-helper setup --remote-url` mapping. */
+  /** The https URL: a `cc-helper setup [--local] --remote-url` mapping. */
   pattern: string;
   profile: string;
+  /** The pin it was written with, if any. */
+  account?: string;
+  /**
+   * `repository`: in the repository's own config (`--local --remote-url`), what migrate writes;
+   * absent: in the global config, what earlier versions wrote (their --undo still works).
+   */
+  scope?: 'repository';
   /** What the mapping was before: none (migrate made it), or another profile's. */
   before: { kind: 'none' } | { kind: 'profile'; profile: string; account?: string } | { kind: 'same' };
 }

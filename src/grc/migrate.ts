@@ -1,8 +1,19 @@
 // `cc-helper migrate` for one repository: its remotes (`remote.*.url`, `remote.*.pushurl`), its
 // `submodule.*.url` entries and its `.gitmodules` move from git-remote-codecommit URLs to the
-// https URL git-remote-codecommit itself would have used (grc-target.ts), and each https URL gets
-// the URL's profile through setup's per-remote mapping (`setup --remote-url <https URL>`), so the
-// next `git fetch` works without GRC.
+// https URL git-remote-codecommit itself would have used (grc-target.ts), and each of the
+// repository's own remotes gets the URL's profile through a mapping in that repository's config
+// (`setup --local --remote-url <https URL>`), so the next `git fetch` works without GRC.
+//
+// Only what GRC did, where it did it, and no more: a mapping in the repository's own config
+// applies to that repository alone. A global `--remote-url` mapping would apply to every
+// repository with that remote, and come after (so win over) the directory mappings a user pinned
+// to accounts; and the URLs in `.gitmodules` (a tracked file, written by whoever wrote the
+// repository) name other repositories, with the profile names they chose. So `.gitmodules` and
+// `submodule.*.url` are rewritten but map nothing (a checked-out submodule is a repository of its
+// own, migrated with its own remote); a mapping for every repository with a remote is the
+// user's to make, with the command migrate prints. Each mapping carries the pin the repository
+// already signs that URL with, or the one setup gave the profile (setup/mapping-pins.ts); when
+// they disagree, the URL is left as it is, with why.
 //
 // Files are changed the way setup changes config: the new text is made by `git config` on a
 // temporary copy (only the changed lines differ), parsed, then put in place under git's own lock.
@@ -22,7 +33,7 @@ import { setupMapping } from '../setup/setup-mapping.js';
 import { UserError } from '../support/errors.js';
 import { resolveGrcTarget } from './grc-target.js';
 import { grcPartOfRemoteUrl, parseGrcUrl } from './grc-url.js';
-import { pinnedAccount } from './profile-pin.js';
+import { pinForRepositoryLine } from '../setup/mapping-pins.js';
 import { fromBase64, readSteps, toBase64, writeSteps, type MappingStep, type MigratedFile, type MigrateStep, type UrlChange } from './migrate-record.js';
 
 export interface Repository {
@@ -34,6 +45,10 @@ export interface Repository {
 
 export interface PlannedUrl extends UrlChange {
   profile: string;
+  /** A remote of this repository: it gets a mapping in the repository's config. Else (submodule URLs) it is rewritten only. */
+  mapped: boolean;
+  /** The pin its mapping carries, and why (mapping-pins.ts). */
+  pin?: { account: string; from: string };
 }
 
 export interface SkippedUrl {
@@ -83,6 +98,7 @@ export async function repositoryAt(dir: string, ctx: GitContext, where: 'here' |
 /** What migrate would change in one repository, and the codecommit URLs it must leave alone (with why). */
 export async function planRepository(repository: Repository, ctx: GitContext): Promise<RepositoryPlan> {
   const plan: RepositoryPlan = { repository, urls: [], skipped: [] };
+  const here = { ...ctx, cwd: repository.workTree ?? repository.commonDir };
   for (const file of ['config', 'gitmodules'] as const) {
     const path = filePath(repository, file);
     if (path === undefined || !(await exists(path))) continue;
@@ -102,7 +118,13 @@ export async function planRepository(repository: Repository, ctx: GitContext): P
       }
       try {
         const target = resolveGrcTarget(parseGrcUrl(grc), ctx.env);
-        plan.urls.push({ file, key, from: value!, to: target.httpsUrl, profile: target.profile });
+        const mapped = file === 'config' && key.startsWith('remote.');
+        const planned: PlannedUrl = { file, key, from: value!, to: target.httpsUrl, profile: target.profile, mapped };
+        if (mapped) {
+          const pin = await pinForRepositoryLine(target.profile, target.httpsUrl, here, { asIfRemote: true });
+          if (pin) planned.pin = pin;
+        }
+        plan.urls.push(planned);
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
         plan.skipped.push({ file, key, value: value!, reason: error.message });
@@ -119,10 +141,18 @@ export async function planRepository(repository: Repository, ctx: GitContext): P
   return plan;
 }
 
-/** The distinct (https URL, profile) pairs of a plan: the mappings it needs. */
-export function mappingsOf(plan: RepositoryPlan): Array<{ pattern: string; profile: string }> {
+/** The distinct (https URL, profile, pin) of a plan's mapped URLs: the mappings it makes in the repository. */
+export function mappingsOf(plan: RepositoryPlan): Array<{ pattern: string; profile: string; account?: string }> {
+  const pairs = new Map<string, { pattern: string; profile: string; account?: string }>();
+  for (const u of plan.urls) if (u.mapped) pairs.set(u.to, { pattern: u.to, profile: u.profile, ...(u.pin ? { account: u.pin.account } : {}) });
+  return [...pairs.values()];
+}
+
+/** URLs a plan rewrites without a mapping (they name other repositories: submodules). */
+export function unmappedOf(plan: RepositoryPlan): Array<{ pattern: string; profile: string }> {
+  const mapped = new Set(mappingsOf(plan).map((m) => m.pattern));
   const pairs = new Map<string, string>();
-  for (const u of plan.urls) pairs.set(u.to, u.profile);
+  for (const u of plan.urls) if (!u.mapped && !mapped.has(u.to)) pairs.set(u.to, u.profile);
   return [...pairs].map(([pattern, profile]) => ({ pattern, profile }));
 }
 
@@ -131,35 +161,42 @@ export async function migrateRepository(plan: RepositoryPlan, ctx: GitContext): 
   if (plan.urls.length === 0) return undefined;
   const { repository } = plan;
   const files = [...new Set(plan.urls.map((u) => u.file))];
-  const states = new Map<MigratedFile, IncluderState & { after: string }>();
-  for (const file of files) {
-    const state = await readIncluder(filePath(repository, file)!, ctx);
-    const changes = plan.urls.filter((u) => u.file === file);
-    const after = await withTempFile(state.text ?? '', async (tmp) => {
-      for (const c of changes) await git(['config', '--file', tmp, '--fixed-value', '--replace-all', c.key, c.to, c.from], ctx);
-      return readFile(tmp, 'latin1');
-    });
-    states.set(file, { ...state, after });
-  }
-  // The mappings first: if one cannot be made, no URL has changed yet.
+  // The bytes before anything changes, for --undo.
+  const before = new Map<MigratedFile, string>();
+  for (const file of files) before.set(file, (await readIncluder(filePath(repository, file)!, ctx)).text ?? '');
+  // The mappings first: if one cannot be made, no URL has changed yet. They go into the
+  // repository's config, whose URLs are rewritten next, from the text they left.
   const mappings: MappingStep[] = [];
   try {
-    for (const { pattern, profile } of mappingsOf(plan)) {
-      const scope: ScopeRequest = { kind: 'remote', pattern };
+    for (const { pattern, profile, account } of mappingsOf(plan)) {
+      const scope: ScopeRequest = { kind: 'remote', pattern, local: true };
       const prior = await readOwnedFile((await resolveMapping(scope, ctx)).ownedFile, ctx);
-      // A profile setup pinned to an account stays pinned on its new mapping.
-      const account = pinnedAccount(profile, ctx.env);
       await setupMapping({ scope, profile, allowDefault: false, account, dryRun: false, replaceAwsCli: false }, ctx);
-      mappings.push({ pattern, profile, before: priorMapping(prior, profile, account) });
+      mappings.push({ pattern, profile, ...(account ? { account } : {}), scope: 'repository', before: priorMapping(prior, profile, account) });
     }
   } catch (error) {
     // Not recorded yet, so --undo could not find them: take back the ones made.
     await undoMappings(mappings, ctx).catch(() => {});
     throw error;
   }
+  const states = new Map<MigratedFile, IncluderState & { after: string }>();
+  try {
+    for (const file of files) {
+      const state = await readIncluder(filePath(repository, file)!, ctx);
+      const changes = plan.urls.filter((u) => u.file === file);
+      const after = await withTempFile(state.text ?? '', async (tmp) => {
+        for (const c of changes) await git(['config', '--file', tmp, '--fixed-value', '--replace-all', c.key, c.to, c.from], ctx);
+        return readFile(tmp, 'latin1');
+      });
+      states.set(file, { ...state, after });
+    }
+  } catch (error) {
+    await undoMappings(mappings, ctx).catch(() => {});
+    throw error;
+  }
   const step: MigrateStep = {
     at: new Date().toISOString(),
-    files: files.map((file) => ({ file, before: toBase64(states.get(file)!.text ?? ''), after: toBase64(states.get(file)!.after) })),
+    files: files.map((file) => ({ file, before: toBase64(before.get(file)!), after: toBase64(states.get(file)!.after) })),
     changes: plan.urls.map(({ file, key, from, to }) => ({ file, key, from, to })),
     mappings,
   };
@@ -236,7 +273,7 @@ function priorMapping(prior: OwnedFileMeta | undefined, profile: string, account
 /** Puts each mapping back as it was before migrate, last first. */
 async function undoMappings(mappings: readonly MappingStep[], ctx: GitContext): Promise<void> {
   for (const m of [...mappings].reverse()) {
-    const scope: ScopeRequest = { kind: 'remote', pattern: m.pattern };
+    const scope: ScopeRequest = m.scope === 'repository' ? { kind: 'remote', pattern: m.pattern, local: true } : { kind: 'remote', pattern: m.pattern };
     if (m.before.kind === 'none') await removeMappings({ scope }, false, ctx);
     else if (m.before.kind === 'profile') {
       await setupMapping({ scope, profile: m.before.profile, allowDefault: false, account: m.before.account, dryRun: false, replaceAwsCli: false }, ctx);

@@ -2,15 +2,18 @@
 // It turns the URL into the plain https URL and hands the whole transport to git's own
 // `git remote-https`, with cc-helper as the credential helper for that one run
 // (transport-env.ts), so signing takes the normal helper path: the same profile rules, the same
-// refusal of [default], the same files, the same account pin (profile-pin.ts). It loads no AWS SDK: git starts it for every fetch and push.
+// refusal of [default], the same files. Its injected line wins over the mappings git applies
+// in the repository, so it carries their pin and the one setup gave the profile
+// (setup/mapping-pins.ts), found through git's own config under any XDG_CONFIG_HOME. It loads
+// no AWS SDK: git starts it for every fetch and push.
 import { spawn } from 'node:child_process';
 import { CC_HELPER_SCRIPT, helperLine } from '../setup/helper-line.js';
 import { oneLine, UserError } from '../support/errors.js';
 import { redactText } from '../support/redact.js';
 import { resolveGrcTarget } from './grc-target.js';
 import { parseGrcUrl } from './grc-url.js';
-import { pinnedAccount } from './profile-pin.js';
-import { transportEnv } from './transport-env.js';
+import { pinForRepositoryLine } from '../setup/mapping-pins.js';
+import { givenConfigCount, transportEnv } from './transport-env.js';
 
 export interface RemoteHelperIo {
   env: NodeJS.ProcessEnv;
@@ -21,7 +24,7 @@ export interface RemoteHelperIo {
 export async function runRemoteHelper(argv: readonly string[], io: RemoteHelperIo): Promise<number> {
   let child: { args: string[]; env: NodeJS.ProcessEnv };
   try {
-    child = transportCommand(argv, io.env);
+    child = await transportCommand(argv, io.env, process.cwd());
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     io.stderr(`git-remote-codecommit (cc-helper): ${redactText(oneLine(error.message))}\n`);
@@ -31,7 +34,7 @@ export async function runRemoteHelper(argv: readonly string[], io: RemoteHelperI
 }
 
 /** The `git remote-https` command line and environment for git's arguments; throws UserError. */
-export function transportCommand(argv: readonly string[], env: NodeJS.ProcessEnv): { args: string[]; env: NodeJS.ProcessEnv } {
+export async function transportCommand(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ args: string[]; env: NodeJS.ProcessEnv }> {
   // GRC's own checks and words.
   if (argv.length < 2) throw new UserError('Too few arguments. This hook requires the git command and remote.');
   if (argv.length > 2) throw new UserError('Too many arguments. Hook only accepts the git command and remote.');
@@ -40,7 +43,9 @@ export function transportCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new UserError(`the remote name ${JSON.stringify(remote.slice(0, 40))} is empty, starts with "-" or holds control characters: rename the remote`);
   }
   const target = resolveGrcTarget(parseGrcUrl(url), env);
-  const helper = helperLine(target.profile, { node: process.execPath, script: CC_HELPER_SCRIPT }, { account: pinnedAccount(target.profile, env) });
+  givenConfigCount(env); // before git reads the configuration with it
+  const pin = await pinForRepositoryLine(target.profile, target.httpsUrl, { env, cwd });
+  const helper = helperLine(target.profile, { node: process.execPath, script: CC_HELPER_SCRIPT }, { account: pin?.account });
   return { args: ['remote-https', remote, target.httpsUrl], env: transportEnv(env, target.host, helper) };
 }
 

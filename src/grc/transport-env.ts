@@ -11,12 +11,17 @@
 // `git remote-http`'s command line, where `ps` shows it.
 import { GrcUrlError } from './grc-url.js';
 
-export function transportEnv(env: NodeJS.ProcessEnv, host: string, helper: string): NodeJS.ProcessEnv {
+/** The caller's GIT_CONFIG_COUNT (0 when unset); a GrcUrlError when git would choke on it. */
+export function givenConfigCount(env: NodeJS.ProcessEnv): number {
   const given = env.GIT_CONFIG_COUNT;
   if (given !== undefined && given !== '' && !/^\d{1,4}$/.test(given)) {
     throw new GrcUrlError(`GIT_CONFIG_COUNT=${JSON.stringify(given.slice(0, 20))} is not a number: fix or unset it`);
   }
-  const first = given ? Number(given) : 0;
+  return given ? Number(given) : 0;
+}
+
+export function transportEnv(env: NodeJS.ProcessEnv, host: string, helper: string): NodeJS.ProcessEnv {
+  const first = givenConfigCount(env);
   const section = `credential.https://${host}`;
   const entries: Array<[string, string]> = [
     [`${section}.helper`, ''],

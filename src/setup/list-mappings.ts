@@ -8,6 +8,8 @@ import { ownedDir, resolveMapping, type ScopeKind } from './scope.js';
 export interface ListedMapping {
   kind: ScopeKind | 'unknown';
   target: string;
+  /** A remote-URL mapping of one repository: that repository. */
+  repository?: string;
   profile?: string;
   /** The owned file. */
   file: string;
@@ -40,6 +42,7 @@ export async function listMappings(ctx: GitContext): Promise<ListedMapping[]> {
     listed.push({
       kind: meta.kind,
       target: meta.target,
+      ...(meta.repository !== undefined ? { repository: meta.repository } : {}),
       profile: meta.profile,
       file,
       includer: meta.includer,

@@ -21,6 +21,8 @@ export interface OwnedFileMeta {
   includer: string;
   condition?: string;
   profile: string;
+  /** A remote-URL mapping of one repository (in its own config): that repository. */
+  repository?: string;
   /** The helper values in the file, in order (the resets included). */
   helpers: string[];
   /** The includer did not exist before cc-helper created it: removing the last mapping deletes it again if empty. */
@@ -41,6 +43,7 @@ export function ownedFileEntries(
     ['cc-helper.includer', mapping.includer],
   ];
   if (mapping.condition !== undefined) entries.push(['cc-helper.condition', mapping.condition]);
+  if (mapping.repository !== undefined) entries.push(['cc-helper.repository', mapping.repository]);
   entries.push(['cc-helper.profile', profile]);
   if (flags.includerCreated) entries.push(['cc-helper.includerCreated', 'true']);
   if (flags.includerLackedFinalNewline) entries.push(['cc-helper.includerLackedFinalNewline', 'true']);
@@ -107,6 +110,8 @@ export async function readOwnedFile(file: string, ctx: GitContext): Promise<Owne
   };
   const condition = meta.get('condition');
   if (condition !== undefined) result.condition = condition;
+  const repository = meta.get('repository');
+  if (repository !== undefined) result.repository = repository;
   return result;
 }
 

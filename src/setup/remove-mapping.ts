@@ -12,6 +12,7 @@ import { ownedDir, resolveMapping, type ScopeKind, type ScopeRequest } from './s
 export interface RemovedMapping {
   kind: ScopeKind | 'unknown';
   target: string;
+  repository?: string;
   profile?: string;
   ownedFile: string;
   includer: string;
@@ -59,6 +60,7 @@ export async function removeMappings(what: { scope: ScopeRequest } | { all: true
       if (!meta && !going.some((m) => resolveIncludePath(m.path, includer, ctx.env) === file)) continue;
       const removed: RemovedMapping = { kind: meta?.kind ?? 'unknown', target: meta?.target ?? file, ownedFile: file, includer };
       if (meta) removed.profile = meta.profile;
+      if (meta?.repository !== undefined) removed.repository = meta.repository;
       report.removed.push(removed);
     }
     if (going.length === 0 || state.text === undefined) {

@@ -4,6 +4,8 @@
 //   --local     [include]                                    in the repository's config
 //   --dir P     [includeIf "gitdir:P/"]                      in the global config
 //   --remote-url U  [includeIf "hasconfig:remote.*.url:U"]   in the global config (git >= 2.36)
+//   --local --remote-url U  the same include in the repository's config: that repository's
+//                   remote U, and no other repository's (what `migrate` writes)
 // https://git-scm.com/docs/git-config#_conditional_includes
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
@@ -17,7 +19,7 @@ export type ScopeRequest =
   | { kind: 'global' }
   | { kind: 'local' }
   | { kind: 'dir'; dir: string }
-  | { kind: 'remote'; pattern: string };
+  | { kind: 'remote'; pattern: string; /** In this repository's config only. */ local?: boolean };
 
 export interface Mapping {
   kind: ScopeKind;
@@ -29,6 +31,8 @@ export interface Mapping {
   condition?: string;
   /** The file cc-helper owns. */
   ownedFile: string;
+  /** For a remote-URL mapping in one repository's config: that repository. */
+  repository?: string;
 }
 
 /** `$XDG_CONFIG_HOME/cc-helper/git`, else `~/.config/cc-helper/git`. */
@@ -72,13 +76,7 @@ export async function resolveMapping(request: ScopeRequest, ctx: GitContext): Pr
       return { kind: 'global', target: includer, includer, ownedFile: ownedPath(owned, 'global', '', includer, undefined) };
     }
     case 'local': {
-      const r = await runGit(['rev-parse', '--path-format=absolute', '--git-common-dir'], ctx);
-      if (r.code !== 0) {
-        throw new UserError(`--local needs a git repository, and ${ctx.cwd} is not in one (${gitMessage(r)}): cd into it, or use --dir`);
-      }
-      const commonDir = r.stdout.trim();
-      const repo = basename(commonDir) === '.git' ? dirname(commonDir) : commonDir;
-      const includer = join(commonDir, 'config');
+      const { repo, includer } = await repositoryConfig(ctx, '--local');
       return { kind: 'local', target: repo, includer, ownedFile: ownedPath(owned, 'local', basename(repo), includer, undefined) };
     }
     case 'dir': {
@@ -89,11 +87,26 @@ export async function resolveMapping(request: ScopeRequest, ctx: GitContext): Pr
     }
     case 'remote': {
       const pattern = checkRemotePattern(request.pattern);
-      const includer = await globalConfigFile(ctx.env);
       const condition = `hasconfig:remote.*.url:${pattern}`;
+      if (request.local) {
+        const { repo, includer } = await repositoryConfig(ctx, '--local --remote-url');
+        return { kind: 'remote', target: pattern, includer, condition, ownedFile: ownedPath(owned, 'remote', basename(repo), includer, condition), repository: repo };
+      }
+      const includer = await globalConfigFile(ctx.env);
       return { kind: 'remote', target: pattern, includer, condition, ownedFile: ownedPath(owned, 'remote', '', includer, condition) };
     }
   }
+}
+
+/** The repository ctx.cwd is in, and its config file (the includer of its own mappings). */
+async function repositoryConfig(ctx: GitContext, flags: string): Promise<{ repo: string; includer: string }> {
+  const r = await runGit(['rev-parse', '--path-format=absolute', '--git-common-dir'], ctx);
+  if (r.code !== 0) {
+    throw new UserError(`${flags} needs a git repository, and ${ctx.cwd} is not in one (${gitMessage(r)}): cd into it, or use --dir`);
+  }
+  const commonDir = r.stdout.trim();
+  const repo = basename(commonDir) === '.git' ? dirname(commonDir) : commonDir;
+  return { repo, includer: join(commonDir, 'config') };
 }
 
 /** `<kind>[-<readable>]-<hash of includer and condition>.gitconfig`: unique, and a person can tell what it is. */
@@ -132,7 +145,7 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-export function describeMapping(m: Pick<Mapping, 'kind' | 'target'>): string {
+export function describeMapping(m: Pick<Mapping, 'kind' | 'target' | 'repository'>): string {
   switch (m.kind) {
     case 'global':
       return 'global';
@@ -141,12 +154,12 @@ export function describeMapping(m: Pick<Mapping, 'kind' | 'target'>): string {
     case 'dir':
       return `directory ${m.target}`;
     case 'remote':
-      return `remote URL ${m.target}`;
+      return m.repository === undefined ? `remote URL ${m.target}` : `remote URL ${m.target} in repository ${m.repository}`;
   }
 }
 
 /** The flags that select this scope again, for "undo" hints. */
-export function scopeFlags(m: Pick<Mapping, 'kind' | 'target'>): string {
+export function scopeFlags(m: Pick<Mapping, 'kind' | 'target' | 'repository'>): string {
   switch (m.kind) {
     case 'global':
       return '';
@@ -155,7 +168,7 @@ export function scopeFlags(m: Pick<Mapping, 'kind' | 'target'>): string {
     case 'dir':
       return ` --dir ${quoteArg(m.target)}`;
     case 'remote':
-      return ` --remote-url ${quoteArg(m.target)}`;
+      return `${m.repository === undefined ? '' : ' --local'} --remote-url ${quoteArg(m.target)}`;
   }
 }
 
