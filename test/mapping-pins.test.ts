@@ -1,0 +1,169 @@
+// Mappings never weaken an account pin (issue 21, items 1 and 2), end to end as an attacker would
+// try it: real git with includeIf files in a temporary HOME, two repositories, pushes and fetches
+// through the loopback CodeCommit stand-in (which logs the key of every accepted request), the STS
+// stand-in saying which account each key belongs to, and cc-helper's own bins (the https helper
+// from setup's lines, and the git-remote-codecommit drop-in).
+import test, { type ExecutionContext } from 'ava';
+import { writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startCodeCommitWorld, type CodeCommitWorld } from './support/codecommit-world.js';
+import { run, type RunResult } from './support/git-env.js';
+import { HELPER_BIN } from './support/helper-process.js';
+import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
+
+const HOST = 'git-codecommit.eu-west-1.amazonaws.com';
+const ACME_ACCOUNT = '111122223333';
+const GLOBEX_ACCOUNT = '444455556666';
+const ACME = { accessKeyId: 'AKIAMAPPINGPINACME01', secretAccessKey: 'MaPpInG/PiN+AcMe=00000000000000000000000' };
+const GLOBEX = { accessKeyId: 'AKIAMAPPINGPINGLOBEX', secretAccessKey: 'MaPpInG/PiN+GlObEx=000000000000000000000' };
+
+interface World {
+  world: CodeCommitWorld;
+  sts: StsStandIn;
+  home: string;
+  cc(args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<RunResult>;
+  git(args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<RunResult>;
+  /** The keys CodeCommit accepted while `fn` ran. */
+  keysDuring(fn: () => Promise<unknown>): Promise<string[]>;
+}
+
+/**
+ * A consultant's machine: ~/clients/acme is mapped to AcmeCode and pinned to Acme's account
+ * (`setup --dir ... --account`); GlobexCode is another client's profile. `acmeAccount` is the
+ * account AcmeCode's key really belongs to (another one, for item 2).
+ */
+async function world(t: ExecutionContext, acmeAccount = ACME_ACCOUNT): Promise<World> {
+  const world = await startCodeCommitWorld({ helperLine: null, keys: [ACME, GLOBEX], extraProfiles: { AcmeCode: ACME, GlobexCode: GLOBEX }, hostnames: [HOST] });
+  const sts = await startStsStandIn({
+    region: '*', // GetCallerIdentity is signed for the profiles' region, eu-west-1
+    keys: {
+      [ACME.accessKeyId]: { secretAccessKey: ACME.secretAccessKey, account: acmeAccount, userName: 'acme' },
+      [GLOBEX.accessKeyId]: { secretAccessKey: GLOBEX.secretAccessKey, account: GLOBEX_ACCOUNT, userName: 'globex' },
+    },
+  });
+  t.teardown(async () => {
+    await sts.close();
+    await world.close();
+  });
+  world.env.AWS_ENDPOINT_URL_STS = sts.url;
+  const home = world.home.home;
+  writeFileSync(join(home, '.aws', 'config'), '[profile AcmeCode]\nregion = eu-west-1\n[profile GlobexCode]\nregion = eu-west-1\n');
+  for (const repo of ['app', 'tools']) await world.codecommit.addRepo(repo, { initialCommit: { files: { [`${repo}.txt`]: `${repo}\n` } } });
+  await must(world.git(['config', '--global', 'protocol.codecommit.allow', 'always'], home));
+  const cc = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => run(process.execPath, [HELPER_BIN, ...args], { cwd, env: { ...world.env, ...env } });
+  await must(cc(['setup', '--profile', 'AcmeCode', '--account', ACME_ACCOUNT, '--dir', '~/clients/acme'], home));
+  return {
+    world,
+    sts,
+    home,
+    cc,
+    git: (args, cwd, env = {}) => run('git', args, { cwd, env: { ...world.env, ...env } }),
+    async keysDuring(fn) {
+      const before = world.codecommit.log.length;
+      await fn();
+      return [...new Set(world.codecommit.log.slice(before).filter((e) => e.outcome === 'accepted').map((e) => e.accessKeyId!))];
+    },
+  };
+}
+
+async function must(result: Promise<RunResult>): Promise<string> {
+  const r = await result;
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** `git credential fill` for the URL, from `cwd`: what git would sign a push with there. */
+async function fill(w: World, cwd: string, url: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  const u = new URL(url);
+  return run('git', ['credential', 'fill'], { cwd, env: { ...w.world.env, ...env }, input: `protocol=https\nhost=${u.host}\npath=${u.pathname.slice(1)}\n\n` });
+}
+
+test('migrate in a stranger\'s repository whose .gitmodules names codecommit::...GlobexCode@app: the pinned Acme repository still pushes with AcmeCode only', async (t) => {
+  const w = await world(t);
+  const acme = join(w.home, 'clients', 'acme', 'app');
+  await must(w.git(['clone', `https://${HOST}/v1/repos/app`, acme], w.home));
+  t.deepEqual(await w.keysDuring(() => must(w.git(['fetch', 'origin'], acme))), [ACME.accessKeyId], 'before: AcmeCode, pinned, signs for Acme\'s app');
+
+  // Someone else's repository, cloned somewhere else: its own remote, and a tracked .gitmodules
+  // naming a repository called "app" with a profile name of their choosing.
+  const stranger = join(w.home, 'src', 'stranger');
+  await mkdir(stranger, { recursive: true });
+  await must(w.git(['init', '-q'], stranger));
+  await must(w.git(['remote', 'add', 'origin', 'codecommit::eu-west-1://GlobexCode@tools'], stranger));
+  writeFileSync(join(stranger, '.gitmodules'), '[submodule "app"]\n\tpath = vendor/app\n\turl = codecommit::eu-west-1://GlobexCode@app\n');
+  await must(w.git(['add', '.gitmodules'], stranger));
+  await must(w.git(['commit', '-q', '-m', 'vendor app'], stranger));
+
+  const migrated = await w.cc(['migrate'], stranger);
+  t.is(migrated.code, 0, migrated.stderr);
+  t.regex(migrated.stdout, new RegExp(`\\.gitmodules submodule\\.app\\.url: codecommit::eu-west-1://GlobexCode@app\\n\\s+now https://${HOST}/v1/repos/app`));
+  t.regex(migrated.stdout, new RegExp(`not mapped: https://${HOST}/v1/repos/app names another repository`));
+  t.regex(migrated.stdout, new RegExp(`map https://${HOST}/v1/repos/tools to profile GlobexCode in this repository`));
+
+  // The Acme repository: its push signs with AcmeCode, as before; GlobexCode's key never appears.
+  const answer = await fill(w, acme, `https://${HOST}/v1/repos/app`);
+  t.is(answer.code, 0, answer.stderr);
+  t.regex(answer.stdout, new RegExp(`^username=${ACME.accessKeyId}$`, 'm'));
+  writeFileSync(join(acme, 'acme.txt'), 'acme\n');
+  await must(w.git(['add', '.'], acme));
+  await must(w.git(['commit', '-q', '-m', 'acme'], acme));
+  t.deepEqual(await w.keysDuring(() => must(w.git(['push', 'origin', 'HEAD:main'], acme))), [ACME.accessKeyId]);
+  // The stranger's repository works over https with its own remote's profile, there only.
+  t.deepEqual(await w.keysDuring(() => must(w.git(['fetch', 'origin'], stranger))), [GLOBEX.accessKeyId]);
+  // Nothing in the global config names GlobexCode.
+  const global = await w.git(['config', '--global', '--includes', '--get-regexp', 'credential\\..*\\.helper'], w.home);
+  t.false(global.stdout.includes('GlobexCode'), global.stdout);
+});
+
+test('migrate in a repository inside the pinned folder keeps the folder\'s pin on the mapping it writes: another account\'s profile is refused', async (t) => {
+  const w = await world(t);
+  // The user's own repository under ~/clients/acme, with a GRC remote naming another profile.
+  const repo = join(w.home, 'clients', 'acme', 'tools');
+  await mkdir(repo, { recursive: true });
+  await must(w.git(['init', '-q'], repo));
+  await must(w.git(['remote', 'add', 'origin', 'codecommit::eu-west-1://GlobexCode@tools'], repo));
+  const migrated = await w.cc(['migrate'], repo);
+  t.is(migrated.code, 0, migrated.stderr);
+  t.regex(migrated.stdout, new RegExp(`--account ${ACME_ACCOUNT} --local --remote-url https://${HOST}/v1/repos/tools\\)\\n\\s+pinned to account ${ACME_ACCOUNT}: `));
+  const fetched = await w.git(['fetch', 'origin'], repo);
+  t.not(fetched.code, 0);
+  t.regex(fetched.stderr, new RegExp(`refusing to sign: profile "GlobexCode" belongs to account ${GLOBEX_ACCOUNT}, but this helper line is pinned to account ${ACME_ACCOUNT}`));
+  t.deepEqual(w.world.codecommit.acceptedKeyIds(), [], 'GlobexCode never signed');
+  // --undo takes the mapping back with the URL.
+  const undone = await w.cc(['migrate', '--undo'], repo);
+  t.is(undone.code, 0, undone.stderr);
+  t.is((await must(w.git(['remote', 'get-url', 'origin'], repo))).trim(), 'codecommit::eu-west-1://GlobexCode@tools');
+  t.is((await w.git(['config', '--local', '--get-regexp', 'includeif\\..*'], repo)).stdout, '');
+});
+
+test('the drop-in under another XDG_CONFIG_HOME (a snap or flatpak app) keeps the directory mapping\'s pin, as the https helper does', async (t) => {
+  // AcmeCode's key is really in 999988887777: the pin must refuse it, from every entry point.
+  const w = await world(t, '999988887777');
+  const repo = join(w.home, 'clients', 'acme', 'app');
+  await mkdir(repo, { recursive: true });
+  await must(w.git(['init', '-q'], repo));
+  await must(w.git(['remote', 'add', 'grc', 'codecommit::eu-west-1://AcmeCode@app'], repo));
+  await must(w.git(['remote', 'add', 'https', `https://${HOST}/v1/repos/app`], repo));
+  // Also a GRC remote naming another client's profile, in this pinned folder.
+  await must(w.git(['remote', 'add', 'globex', 'codecommit::eu-west-1://GlobexCode@app'], repo));
+  const flatpak = { XDG_CONFIG_HOME: join(w.home, '.var', 'app', 'org.example.Ide', 'config') };
+  for (const env of [{}, flatpak]) {
+    const where = env === flatpak ? 'under the app\'s XDG_CONFIG_HOME' : 'in the shell';
+    for (const remote of ['grc', 'https']) {
+      const r = await w.git(['fetch', remote], repo, env);
+      t.not(r.code, 0, `${remote} ${where}`);
+      t.regex(r.stderr, new RegExp(`refusing to sign: profile "AcmeCode" belongs to account 999988887777, but this helper line is pinned to account ${ACME_ACCOUNT}`), `${remote} ${where}`);
+    }
+    const globex = await w.git(['fetch', 'globex'], repo, env);
+    t.not(globex.code, 0, `globex ${where}`);
+    t.regex(globex.stderr, new RegExp(`refusing to sign: profile "GlobexCode" belongs to account ${GLOBEX_ACCOUNT}, but this helper line is pinned to account ${ACME_ACCOUNT}`), `globex ${where}`);
+  }
+  t.deepEqual(w.world.codecommit.acceptedKeyIds(), [], 'nothing was signed with either key');
+  // Outside the pinned folder the drop-in signs with the URL's profile, unpinned, as before.
+  const elsewhere = join(w.home, 'src', 'other');
+  await mkdir(elsewhere, { recursive: true });
+  await must(w.git(['init', '-q'], elsewhere));
+  await must(w.git(['remote', 'add', 'origin', 'codecommit::eu-west-1://GlobexCode@app'], elsewhere));
+  t.deepEqual(await w.keysDuring(() => must(w.git(['fetch', 'origin'], elsewhere, flatpak))), [GLOBEX.accessKeyId]);
+});
