@@ -167,3 +167,20 @@ test('the drop-in under another XDG_CONFIG_HOME (a snap or flatpak app) keeps th
   await must(w.git(['remote', 'add', 'origin', 'codecommit::eu-west-1://GlobexCode@app'], elsewhere));
   t.deepEqual(await w.keysDuring(() => must(w.git(['fetch', 'origin'], elsewhere, flatpak))), [GLOBEX.accessKeyId]);
 });
+
+test('setup --local (or --local --remote-url) in a repository under the pinned folder wins over the folder\'s line, so it must keep its pin', async (t) => {
+  const w = await world(t);
+  const repo = join(w.home, 'clients', 'acme', 'app');
+  await must(w.git(['clone', `https://${HOST}/v1/repos/app`, repo], w.home));
+  for (const scope of [['--local'], ['--local', '--remote-url', `https://${HOST}/v1/repos/app`]]) {
+    const unpinned = await w.cc(['setup', '--profile', 'GlobexCode', ...scope], repo);
+    t.is(unpinned.code, 1, scope.join(' '));
+    t.regex(unpinned.stderr, new RegExp(`^cc-helper: .* would win over what signs https://${HOST}/v1/repos/app there now, pinned to account ${ACME_ACCOUNT} \\(.*\\): add --account ${ACME_ACCOUNT} to keep the pin .*nothing was changed\\n$`));
+  }
+  t.is((await w.git(['config', '--local', '--get-regexp', 'include.*'], repo)).stdout, '', 'nothing was written');
+  t.deepEqual(await w.keysDuring(() => must(w.git(['fetch', 'origin'], repo))), [ACME.accessKeyId], 'the folder\'s pinned line still signs');
+  // Pinned explicitly, it is written: its pin is what the helper checks.
+  const pinned = await w.cc(['setup', '--profile', 'GlobexCode', '--account', GLOBEX_ACCOUNT, '--local'], repo);
+  t.is(pinned.code, 0, pinned.stderr);
+  t.deepEqual(await w.keysDuring(() => must(w.git(['fetch', 'origin'], repo))), [GLOBEX.accessKeyId]);
+});

@@ -5,7 +5,8 @@ import { checkProfileName, DEFAULT_PROFILE } from '../aws/profile-choice.js';
 import { UserError } from '../support/errors.js';
 import { removeFile, writeFileAtomically } from './atomic-write.js';
 import { findExistingHelpers, type ExistingHelper } from './existing-helpers.js';
-import { gitVersion, type GitContext } from './git-run.js';
+import { gitVersion, runGit, type GitContext } from './git-run.js';
+import { SAMPLE_CODECOMMIT_URLS } from './codecommit-url-patterns.js';
 import { chooseLauncher, helperLine } from './helper-line.js';
 import {
   checkParses,
@@ -19,7 +20,7 @@ import {
 } from './includer-file.js';
 import { readIfExists, readOwnedFile, renderOwnedFile, type OwnedFileMeta } from './owned-file.js';
 import { applyConversions, planConversions, type Conversion } from './replace-aws-cli.js';
-import { ownedDir, resolveMapping, type Mapping, type ScopeRequest } from './scope.js';
+import { describeMapping, ownedDir, resolveMapping, type Mapping, type ScopeRequest } from './scope.js';
 
 /** What the owned file records as the "profile" of an ambient mapping: no profile name can look like it. */
 export const AMBIENT_MAPPING = '(ambient)';
@@ -69,6 +70,9 @@ export async function setupMapping(request: SetupRequest, ctx: GitContext): Prom
     );
   }
   const mapping = await resolveMapping(request.scope, ctx);
+  if (request.account === undefined && request.profile !== undefined && (mapping.kind === 'local' || mapping.repository !== undefined)) {
+    await refuseToWeakenAPin(mapping, request.profile, ctx);
+  }
   if (mapping.kind === 'remote') {
     const [major, minor] = await gitVersion(ctx);
     if (major < 2 || (major === 2 && minor < 36)) {
@@ -148,6 +152,38 @@ export async function setupMapping(request: SetupRequest, ctx: GitContext): Prom
   }
   if (request.replaceAwsCli) await applyConversions(report.conversions, ctx);
   return report;
+}
+
+/**
+ * A mapping in one repository's config comes after every other mapping git reads, so it wins
+ * over them there: written without --account, it must not win over a pinned one (or leave
+ * unpinned a profile setup pinned). The URLs judged: an exact remote URL, or the repository's
+ * CodeCommit remotes and a standard CodeCommit URL (host-wide mappings cover them all).
+ */
+async function refuseToWeakenAPin(mapping: Mapping, profile: string, ctx: GitContext): Promise<void> {
+  const { pinForRepositoryLine } = await import('./mapping-pins.js');
+  const exact = mapping.kind === 'remote' && /^https:\/\/[^*?[\]]+$/.test(mapping.target);
+  const urls = exact ? [mapping.target] : [...(await codeCommitRemotes(ctx)), SAMPLE_CODECOMMIT_URLS[0]!];
+  for (const url of urls) {
+    const pin = await pinForRepositoryLine(profile, url, ctx, { asIfRemote: exact });
+    if (pin) {
+      throw new UserError(
+        `${describeMapping(mapping)} would win over what signs ${url} there now, pinned to account ${pin.account} (${pin.from}): ` +
+          `add --account ${pin.account} to keep the pin (setup never writes a mapping that weakens one); nothing was changed`,
+      );
+    }
+  }
+}
+
+/** The repository's https CodeCommit remote URLs (fetch and push). */
+async function codeCommitRemotes(ctx: GitContext): Promise<string[]> {
+  const r = await runGit(['config', '-z', '--get-regexp', '^remote\\..*\\.(url|pushurl)$'], ctx);
+  const urls = new Set<string>();
+  for (const record of r.stdout.split('\0')) {
+    const url = record.slice(record.indexOf('\n') + 1);
+    if (/^https:\/\/[^/]*git-codecommit/i.test(url)) urls.add(url);
+  }
+  return [...urls];
 }
 
 async function metasOf(managed: readonly ManagedInclude[], includer: string, ctx: GitContext): Promise<OwnedFileMeta[]> {
