@@ -184,3 +184,24 @@ test('setup --local (or --local --remote-url) in a repository under the pinned f
   t.is(pinned.code, 0, pinned.stderr);
   t.deepEqual(await w.keysDuring(() => must(w.git(['fetch', 'origin'], repo))), [GLOBEX.accessKeyId]);
 });
+
+test('setup --remote-url (every repository with that remote) does not reach into a folder pinned to an account; elsewhere it applies', async (t) => {
+  const w = await world(t);
+  const acme = join(w.home, 'clients', 'acme', 'app');
+  const other = join(w.home, 'src', 'app');
+  await must(w.git(['clone', `https://${HOST}/v1/repos/app`, acme], w.home));
+  await mkdir(other, { recursive: true });
+  await must(w.git(['init', '-q'], other));
+  await must(w.git(['remote', 'add', 'origin', `https://${HOST}/v1/repos/app`], other));
+  const mapped = await w.cc(['setup', '--profile', 'GlobexCode', '--remote-url', `https://${HOST}/v1/repos/app`], w.home);
+  t.is(mapped.code, 0, mapped.stderr);
+  t.regex(mapped.stdout, /note: repositories under .*\/clients\/acme\/ keep signing with AcmeCode: that directory's mapping is pinned to an account/);
+  t.deepEqual(await w.keysDuring(() => must(w.git(['fetch', 'origin'], acme))), [ACME.accessKeyId], 'the pinned folder keeps its line');
+  t.deepEqual(await w.keysDuring(() => must(w.git(['fetch', 'origin'], other))), [GLOBEX.accessKeyId], 'elsewhere the remote-URL mapping signs');
+  // The order in the global config says so: the pinned directory's include comes last.
+  const text = await must(w.git(['config', '--global', '--list', '--name-only'], w.home));
+  t.true(text.indexOf('includeif.hasconfig:') < text.indexOf('includeif.gitdir:'), text);
+  // An unpinned directory inside the pinned one is told that the pinned one still signs there.
+  const inner = await w.cc(['setup', '--profile', 'GlobexCode', '--dir', '~/clients/acme/globex'], w.home);
+  t.regex(inner.stdout, /note: repositories under .*\/clients\/acme\/ keep signing with AcmeCode: .*pin this one too \(--account\) to use it there/);
+});

@@ -185,6 +185,10 @@ export function formatSetup(r: SetupReport, options: { dryRun: boolean; replaceA
     out += `  ${options.dryRun ? 'would ' + verb : pastTense(verb)} ${m.includer}${r.moved ? ' (so they come after lines added since)' : ''}:\n`;
     out += indent(options.dryRun ? r.includerTail : r.includeText);
   }
+  for (const d of r.pinnedDirsAfter) {
+    out += `  note: repositories under ${d.dir} keep signing with ${d.profile}: that directory's mapping is pinned to an account (--account) and comes after this one` +
+      `${m.kind === 'dir' ? '; pin this one too (--account) to use it there' : ' (a remote-URL mapping reaches every repository with such a remote, but not into a pinned folder)'}\n`;
+  }
   for (const edited of r.editedByHand) {
     out += `  note: an include of ${edited.path} had been edited by hand; ${would}remove it with git config --unset\n`;
   }

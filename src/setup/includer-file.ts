@@ -25,6 +25,8 @@ export interface ManagedInclude {
   condition?: string;
   /** The path value exactly as git reports it (UTF-8). */
   path: string;
+  /** Its helper line carries --account (only the order of the sections depends on it). */
+  pinned?: boolean;
 }
 
 export interface IncluderState {
@@ -83,13 +85,21 @@ function isInside(path: string, dir: string): boolean {
 
 /**
  * Order of cc-helper's sections: later ones win, so the broadest comes first. Global, then
- * directories (a directory inside another comes after it), then remote-URL patterns.
+ * directories (a directory inside another comes after it), then remote-URL patterns, then the
+ * directories pinned to an account (--account): a remote-URL mapping applies to every repository
+ * with such a remote, wherever it is, so it must not win inside a folder pinned to an account
+ * (setup/mapping-pins.ts states the rule).
  */
 export function canonicalOrder(includes: readonly ManagedInclude[]): ManagedInclude[] {
-  const rank = (c: string | undefined) => (c === undefined ? 0 : c.startsWith('gitdir:') ? 1 : c.startsWith('hasconfig:') ? 2 : 3);
+  const rank = (m: ManagedInclude) => {
+    const c = m.condition;
+    if (c === undefined) return 0;
+    if (c.startsWith('gitdir:')) return m.pinned ? 3 : 1;
+    return c.startsWith('hasconfig:') ? 2 : 4;
+  };
   return [...includes].sort(
     (a, b) =>
-      rank(a.condition) - rank(b.condition) ||
+      rank(a) - rank(b) ||
       (a.condition?.length ?? 0) - (b.condition?.length ?? 0) ||
       (a.condition ?? '').localeCompare(b.condition ?? '') ||
       a.path.localeCompare(b.path),

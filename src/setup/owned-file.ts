@@ -13,6 +13,7 @@ import { readFileOrThrow } from '../support/bounded-file.js';
 import { CODECOMMIT_URL_PATTERNS } from './codecommit-url-patterns.js';
 import { renderConfig, type ConfigAdd } from './config-render.js';
 import { parseListZ, runGit, type GitContext } from './git-run.js';
+import { resolveIncludePath, type ManagedInclude } from './includer-file.js';
 import type { Mapping, ScopeKind } from './scope.js';
 
 export interface OwnedFileMeta {
@@ -130,6 +131,18 @@ export async function listOwnedFiles(dir: string, ctx: GitContext): Promise<{ fi
     if (meta) found.push({ file, meta });
   }
   return found;
+}
+
+/** Whether a mapping's helper line pins an account (`--account`). */
+export function isPinned(meta: Pick<OwnedFileMeta, 'helpers'> | undefined): boolean {
+  return meta?.helpers.some((h) => /(^|\s)--account[\s=]/.test(h)) ?? false;
+}
+
+/** The includes, each marked with whether its mapping is pinned (which decides their order). */
+export async function withPins(includes: readonly ManagedInclude[], includer: string, ctx: GitContext): Promise<ManagedInclude[]> {
+  const marked: ManagedInclude[] = [];
+  for (const m of includes) marked.push({ ...m, pinned: isPinned(await readOwnedFile(resolveIncludePath(m.path, includer, ctx.env), ctx)) });
+  return marked;
 }
 
 /** git config files, including ones people grow by hand: far below this. */

@@ -6,7 +6,7 @@ import { rmdir } from 'node:fs/promises';
 import { removeFile } from './atomic-write.js';
 import type { GitContext } from './git-run.js';
 import { checkParses, ConfigLock, managedIncludes, readIncluder, resolveIncludePath, rewriteIncluder, type ManagedInclude } from './includer-file.js';
-import { listOwnedFiles, readOwnedFile, type OwnedFileMeta } from './owned-file.js';
+import { listOwnedFiles, readOwnedFile, withPins, type OwnedFileMeta } from './owned-file.js';
 import { ownedDir, resolveMapping, type ScopeKind, type ScopeRequest } from './scope.js';
 
 export interface RemovedMapping {
@@ -68,7 +68,7 @@ export async function removeMappings(what: { scope: ScopeRequest } | { all: true
       continue;
     }
 
-    const rewrite = await rewriteIncluder(state.text, managed, staying, ctx);
+    const rewrite = await rewriteIncluder(state.text, managed, await withPins(staying, includer, ctx), ctx);
     let text = rewrite.text;
     let deleted = false;
     if (staying.length === 0) {

@@ -18,7 +18,7 @@ import {
   rewriteIncluder,
   type ManagedInclude,
 } from './includer-file.js';
-import { readIfExists, readOwnedFile, renderOwnedFile, type OwnedFileMeta } from './owned-file.js';
+import { isPinned, readIfExists, readOwnedFile, renderOwnedFile, withPins, type OwnedFileMeta } from './owned-file.js';
 import { applyConversions, planConversions, type Conversion } from './replace-aws-cli.js';
 import { describeMapping, ownedDir, resolveMapping, type Mapping, type ScopeRequest } from './scope.js';
 
@@ -59,6 +59,8 @@ export interface SetupReport {
   editedByHand: ManagedInclude[];
   existing: ExistingHelper[];
   conversions: Conversion[];
+  /** Pinned directory mappings that come after this one and keep signing where both apply. */
+  pinnedDirsAfter: Array<{ dir: string; profile: string }>;
 }
 
 export async function setupMapping(request: SetupRequest, ctx: GitContext): Promise<SetupReport> {
@@ -101,8 +103,9 @@ export async function setupMapping(request: SetupRequest, ctx: GitContext): Prom
   const ownedBefore = await readIfExists(mapping.ownedFile);
   const previous = ownedBefore === undefined ? undefined : await readOwnedFile(mapping.ownedFile, ctx);
 
-  const mine: ManagedInclude = mapping.condition === undefined ? { path: mapping.ownedFile } : { condition: mapping.condition, path: mapping.ownedFile };
-  const desired = [...managed.filter((m) => m.condition !== mapping.condition), mine];
+  const pinned = request.account !== undefined;
+  const mine: ManagedInclude = mapping.condition === undefined ? { path: mapping.ownedFile, pinned } : { condition: mapping.condition, path: mapping.ownedFile, pinned };
+  const desired = [...(await withPins(managed.filter((m) => m.condition !== mapping.condition), mapping.includer, ctx)), mine];
   const rewrite = await rewriteIncluder(text, managed, desired, ctx);
   const includeText = await renderInclude(mine, ctx);
   const includerChanged = state.text === undefined || rewrite.text !== state.text;
@@ -122,6 +125,7 @@ export async function setupMapping(request: SetupRequest, ctx: GitContext): Prom
     editedByHand: rewrite.editedByHand,
     existing,
     conversions: planConversions(existing, launcher),
+    pinnedDirsAfter: pinnedDirsAfter(mapping, pinned, metas),
   };
   if (note) report.launcherNote = note;
   if (previous && previous.profile !== profile) report.previousProfile = previous.profile;
@@ -152,6 +156,18 @@ export async function setupMapping(request: SetupRequest, ctx: GitContext): Prom
   }
   if (request.replaceAwsCli) await applyConversions(report.conversions, ctx);
   return report;
+}
+
+/**
+ * The pinned directory mappings that keep winning where this new one could apply (their include
+ * comes later, canonicalOrder): all of them for a remote-URL mapping in the global config (it
+ * reaches repositories anywhere), the enclosing ones for an unpinned directory mapping.
+ */
+function pinnedDirsAfter(mapping: Mapping, pinned: boolean, metas: readonly OwnedFileMeta[]): Array<{ dir: string; profile: string }> {
+  const dirs = metas.filter((m) => m.kind === 'dir' && isPinned(m) && m.target !== mapping.target);
+  if (mapping.kind === 'remote' && mapping.repository === undefined) return dirs.map((m) => ({ dir: m.target, profile: m.profile }));
+  if (mapping.kind === 'dir' && !pinned) return dirs.filter((m) => mapping.target.startsWith(m.target)).map((m) => ({ dir: m.target, profile: m.profile }));
+  return [];
 }
 
 /**
