@@ -160,6 +160,12 @@ test('the drop-in under another XDG_CONFIG_HOME (a snap or flatpak app) keeps th
     t.regex(globex.stderr, new RegExp(`refusing to sign: profile "GlobexCode" belongs to account ${GLOBEX_ACCOUNT}, but this helper line is pinned to account ${ACME_ACCOUNT}`), `globex ${where}`);
   }
   t.deepEqual(w.world.codecommit.acceptedKeyIds(), [], 'nothing was signed with either key');
+  // doctor reads the same mapping files and says what the drop-in does, under either environment.
+  for (const env of [{}, flatpak]) {
+    const doctor = await w.cc(['doctor'], repo, env);
+    t.regex(doctor.stdout, new RegExp(`skipped remote grc .*signs it as https://${HOST}/v1/repos/app with profile AcmeCode, pinned to account ${ACME_ACCOUNT}`));
+    t.regex(doctor.stdout, new RegExp(`skipped remote globex .*with profile GlobexCode, pinned to account ${ACME_ACCOUNT}`));
+  }
   // Outside the pinned folder the drop-in signs with the URL's profile, unpinned, as before.
   const elsewhere = join(w.home, 'src', 'other');
   await mkdir(elsewhere, { recursive: true });

@@ -247,11 +247,36 @@ export async function repositoryTargets(ctx: GitContext): Promise<{ targets: Doc
         if (seen.has(checked.url)) continue;
         seen.add(checked.url);
         if (checked.codecommit) targets.push({ url: checked.url, remote });
-        else skipped.push({ remote, url: checked.url, reason: checked.reason });
+        else skipped.push({ remote, url: checked.url, reason: (await dropInReason(url, ctx)) ?? checked.reason });
       }
     }
   }
   return { targets, skipped };
+}
+
+/**
+ * For a git-remote-codecommit URL: what cc-helper's drop-in does with it here, worked out as the
+ * drop-in works it out (the same profile rules, and the same pin from the same mapping files).
+ */
+async function dropInReason(url: string, ctx: GitContext): Promise<string | undefined> {
+  const [{ grcPartOfRemoteUrl, parseGrcUrl }, { resolveGrcTarget }, { pinForRepositoryLine }] = await Promise.all([
+    import('../grc/grc-url.js'),
+    import('../grc/grc-target.js'),
+    import('../setup/mapping-pins.js'),
+  ]);
+  const grc = grcPartOfRemoteUrl(url);
+  if (grc === undefined) return undefined;
+  try {
+    const target = resolveGrcTarget(parseGrcUrl(grc), ctx.env);
+    const pin = await pinForRepositoryLine(target.profile, target.httpsUrl, ctx);
+    return (
+      `a git-remote-codecommit URL: cc-helper's git-remote-codecommit signs it as ${target.httpsUrl} with profile ${target.profile}` +
+      `${pin ? `, pinned to account ${pin.account} (${pin.from})` : ''}; \`cc-helper migrate\` moves it to https`
+    );
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return `a git-remote-codecommit URL that cc-helper's git-remote-codecommit refuses here: ${error.message}`;
+  }
 }
 
 /** A URL without user info; whether it names a CodeCommit host over http(s). */
