@@ -211,3 +211,38 @@ test('setup --remote-url (every repository with that remote) does not reach into
   const inner = await w.cc(['setup', '--profile', 'GlobexCode', '--dir', '~/clients/acme/globex'], w.home);
   t.regex(inner.stdout, /note: repositories under .*\/clients\/acme\/ keep signing with AcmeCode: .*pin this one too \(--account\) to use it there/);
 });
+
+test('which credential.<url> sections apply to a URL: the drop-in\'s own rule agrees with git\'s (--get-urlmatch)', async (t) => {
+  const { credentialUrlMatches } = await import('../src/setup/mapping-pins.js');
+  const { patternsMatchingUrls } = await import('../src/setup/existing-helpers.js');
+  const { CODECOMMIT_URL_PATTERNS } = await import('../src/setup/codecommit-url-patterns.js');
+  const patterns = [
+    ...CODECOMMIT_URL_PATTERNS.map((p) => p.pattern),
+    `https://${HOST}/v1/repos/app`,
+    `https://${HOST}/v1/repos/app/`,
+    `https://${HOST}/v1/repos/ap`,
+    `https://${HOST}`,
+    `https://${HOST}:443`,
+    `https://${HOST}:8443`,
+    `https://user@${HOST}`,
+    'https://*.amazonaws.com',
+    'http://git-codecommit.*.amazonaws.com',
+    'https://GIT-CODECOMMIT.EU-WEST-1.AMAZONAWS.COM/v1/repos/app',
+  ];
+  const urls = [
+    `https://${HOST}/v1/repos/app`,
+    `https://${HOST}/v1/repos/app2`,
+    `https://${HOST}/v1/repos/ap`,
+    'https://git-codecommit-fips.us-east-1.amazonaws.com/v1/repos/app',
+    'https://git-codecommit.cn-north-1.amazonaws.com.cn/v1/repos/app',
+    'https://vpce-0123-abcd.git-codecommit.eu-west-1.vpce.amazonaws.com/v1/repos/app',
+    'https://git-codecommit.eu-west-1.amazonaws.com.evil.example/v1/repos/app',
+    'https://evil.git-codecommit.eu-west-1.amazonaws.com/v1/repos/app',
+    `https://${HOST}:8443/v1/repos/app`,
+  ];
+  const ctx = { env: { PATH: process.env.PATH, HOME: '/nonexistent', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' }, cwd: '/' };
+  for (const url of urls) {
+    const byGit = await patternsMatchingUrls(patterns, [url], ctx);
+    for (const pattern of patterns) t.is(credentialUrlMatches(pattern, url), byGit.has(pattern), `${pattern} vs ${url}`);
+  }
+});

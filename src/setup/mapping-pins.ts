@@ -18,7 +18,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { helperLineOptions } from '../doctor/helper-profile.js';
 import { UserError } from '../support/errors.js';
-import { classifyHelper, patternsMatchingUrls } from './existing-helpers.js';
+import { classifyHelper } from './existing-helpers.js';
 import { gitMessage, runGit, type GitContext } from './git-run.js';
 import { ownedDir } from './scope.js';
 
@@ -156,12 +156,10 @@ function setupPinOf(profile: string, files: readonly string[]): Pin | undefined 
 }
 
 /** The cc-helper line git would run for `url` from `ctx.cwd` (the last one after any reset), if any. */
-async function winningLine(view: ConfigView, url: string, ctx: GitContext): Promise<AppliedLine | undefined> {
-  const patterns = [...new Set(view.helpers.map((h) => h.pattern).filter((p): p is string => p !== null))];
-  const matching = await patternsMatchingUrls(patterns, [url], ctx);
+function winningLine(view: ConfigView, url: string): AppliedLine | undefined {
   let winner: AppliedLine | undefined;
   for (const h of view.helpers) {
-    if (h.pattern !== null && !matching.has(h.pattern)) continue;
+    if (h.pattern !== null && !credentialUrlMatches(h.pattern, url)) continue;
     const kind = classifyHelper(h.value).kind;
     if (kind === 'reset') winner = undefined;
     else if (kind === 'cc-helper') {
@@ -173,6 +171,31 @@ async function winningLine(view: ConfigView, url: string, ctx: GitContext): Prom
 }
 
 /**
+ * git's rule for a `credential.<pattern>` section and a URL (gitcredentials(7), "Credential
+ * contexts"; urlmatch.c): the same scheme, a host whose labels match the pattern's one by one (a
+ * `*` label matches any one label), the same port, the pattern's user if it names one, and, when
+ * the pattern has a path, exactly that path. Done here rather than by asking git, which costs a
+ * process per question: the drop-in runs for every fetch and push.
+ */
+export function credentialUrlMatches(pattern: string, url: string): boolean {
+  let p: URL;
+  let u: URL;
+  try {
+    p = new URL(pattern);
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (p.protocol !== u.protocol || p.port !== u.port) return false;
+  if (p.username !== '' && p.username !== u.username) return false;
+  const pl = p.hostname.toLowerCase().split('.');
+  const ul = u.hostname.toLowerCase().split('.');
+  if (pl.length !== ul.length || !pl.every((label, i) => label === '*' || label === ul[i])) return false;
+  const path = (x: URL) => decodeURIComponent(x.pathname).replace(/\/+$/, '');
+  return path(p) === '' || path(p) === path(u);
+}
+
+/**
  * The pin a line for `profile` must carry to sign for `url` in the repository at `ctx.cwd`
  * without weakening any pin (the rule above); undefined: none applies. `asIfRemote`: judge the
  * repository as if it had `url` as a remote already (migrate, before it rewrites the URL).
@@ -181,7 +204,7 @@ async function winningLine(view: ConfigView, url: string, ctx: GitContext): Prom
 export async function pinForRepositoryLine(profile: string, url: string, ctx: GitContext, { asIfRemote = false } = {}): Promise<Pin | undefined> {
   const view = await readView(ctx, asIfRemote ? url : undefined);
   const byProfile = setupPinOf(profile, view.mappingFiles);
-  const winner = await winningLine(view, url, ctx);
+  const winner = winningLine(view, url);
   const byMapping: Pin | undefined =
     winner?.account === undefined ? undefined : { account: winner.account, from: `${url} signs there through the line in ${winner.file ?? 'your git config'}, pinned to it` };
   if (byProfile && byMapping && byProfile.account !== byMapping.account) {
