@@ -411,3 +411,18 @@ test('a symlinked vault stays a link; a read-only vault or a dangling link is re
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+// `pass show key | cc-helper vault add NAME`: the writer may not have written when cc-helper
+// reads. A synchronous read of such a pipe failed with EAGAIN ("internal error").
+test('vault add reads the key from a pipe whose writer is slow to write', async (t) => {
+  const { run } = await import('./support/git-env.js');
+  const { HELPER_BIN } = await import('./support/helper-process.js');
+  const home = mkdtempSync(join(tmpdir(), 'cc-helper-vault-pipe-'));
+  t.teardown(() => rmSync(home, { recursive: true, force: true }));
+  const env = { PATH: process.env.PATH, HOME: home, CC_HELPER_VAULT_PASSPHRASE: 'slow pipe passphrase', LANG: 'C' };
+  const script = `(sleep 1; printf 'AKIASLOWPIPE00000001\\nslow/pipe+secret=0000000000000000000000000\\n') | '${process.execPath}' '${HELPER_BIN}' vault add slow`;
+  const r = await run('sh', ['-c', script], { env });
+  t.is(r.code, 0, r.stderr);
+  const item = await (await openVault('file', { env, trace: () => {}, fallbackHint: '' })).get('slow');
+  t.is(item?.accessKeyId, 'AKIASLOWPIPE00000001');
+});

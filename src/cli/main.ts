@@ -80,7 +80,13 @@ function context(debug: boolean): CommandContext {
     cwd: process.cwd(),
     now: () => new Date(),
     trace: createTrace(debug || debugRequested(process.env)),
-    readStdin: async () => (await import('node:fs')).readFileSync(0, 'utf8'),
+    // Through the stream: a synchronous read of a pipe whose writer has not written yet fails
+    // with EAGAIN (`vault add` under load, or fed by a slow `pass show ... |`).
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+      return Buffer.concat(chunks).toString('utf8');
+    },
     // A getter: process.stdin builds a stream, which `get` (reading fd 0 itself) never needs.
     get stdinIsTerminal() {
       return process.stdin.isTTY === true;
