@@ -20,7 +20,8 @@ const CHUNK = 64 * 1024;
 const NEWLINE = 10;
 const BRACKET = 91;
 const CR = 13;
-const DEFAULT_HEADER = Buffer.from('[DEFAULT]');
+/** Searched without its `[`: a needle that starts with a byte every header starts with costs 25 times more. */
+const DEFAULT_HEADER_TAIL = Buffer.from('DEFAULT]');
 /** Bytes that let shlex (config-file headers) name a profile its name's bytes do not spell. */
 const QUOTING = [0x22, 0x27, 0x5c]; // " ' \\
 
@@ -29,32 +30,28 @@ const QUOTING = [0x22, 0x27, 0x5c]; // " ' \\
  * line that configparser may read as one. Every byte that is not ASCII counts as a blank here
  * (Python's whitespace includes U+00A0, U+3000, ...): when in doubt, the full parse decides.
  */
-function bracketLine(buffer: Buffer, lineStart: number, end: number): { at: number } | undefined {
+function bracketLine(buffer: Buffer, lineStart: number, end: number): boolean {
   let i = lineStart;
   while (i < end) {
     const c = buffer[i]!;
     if (c === 32 || (c >= 9 && c <= 13 && c !== NEWLINE) || (c >= 0x1c && c <= 0x1f) || c >= 0x80) i++;
     else break;
   }
-  return i < end && buffer[i] === BRACKET ? { at: i } : undefined;
+  return i < end && buffer[i] === BRACKET;
 }
 
 /** Whether the bytes before `cut` hold something that would let the search choose another section than the full parse. */
-function notSearchable(buffer: Buffer, cut: number, needle: Buffer): boolean {
+function notSearchable(buffer: Buffer, cut: number): boolean {
   const before = (at: number) => at >= 0 && at < cut;
-  if (before(buffer.indexOf(CR)) || before(buffer.indexOf(DEFAULT_HEADER))) return true;
+  if (before(buffer.indexOf(CR))) return true;
+  for (let at = buffer.indexOf(DEFAULT_HEADER_TAIL, 1); before(at); at = buffer.indexOf(DEFAULT_HEADER_TAIL, at + 1)) {
+    if (buffer[at - 1] === BRACKET) return true;
+  }
   for (const byte of QUOTING) {
     for (let at = buffer.indexOf(byte); before(at); at = buffer.indexOf(byte, at + 1)) {
       const lineStart = at === 0 ? 0 : buffer.lastIndexOf(NEWLINE, at - 1) + 1;
-      const bracket = bracketLine(buffer, lineStart, at);
-      if (bracket) return true; // a header (or what may read as one) with quotes or escapes
+      if (bracketLine(buffer, lineStart, at)) return true; // a header (or what may read as one) with quotes or escapes
     }
-  }
-  // The name inside a header that does not start its line: the search below sees only those that do.
-  for (let at = buffer.indexOf(needle); before(at); at = buffer.indexOf(needle, at + 1)) {
-    const lineStart = at === 0 ? 0 : buffer.lastIndexOf(NEWLINE, at - 1) + 1;
-    const bracket = bracketLine(buffer, lineStart, at);
-    if (bracket && bracket.at !== lineStart) return true;
   }
   return false;
 }
@@ -88,11 +85,16 @@ export function searchSections(fd: number, mentions: string, wanted: (name: stri
       kept = end;
       continue;
     }
-    if (notSearchable(buffer.subarray(0, end), cut, needle)) return undefined;
+    if (notSearchable(buffer.subarray(0, end), cut)) return undefined;
     let lastHeader = -1;
     for (let at = buffer.indexOf(needle); at >= 0 && at < cut; at = buffer.indexOf(needle, at + 1)) {
       const lineStart = at === 0 ? 0 : buffer.lastIndexOf(NEWLINE, at - 1) + 1;
-      if (buffer[lineStart] !== BRACKET || lineStart === lastHeader) continue;
+      // The name inside an indented bracket line: a header or a continuation, as configparser decides.
+      if (buffer[lineStart] !== BRACKET) {
+        if (bracketLine(buffer, lineStart, at)) return undefined;
+        continue;
+      }
+      if (lineStart === lastHeader) continue;
       lastHeader = lineStart;
       let lineEnd = buffer.indexOf(NEWLINE, at);
       if (lineEnd < 0 || lineEnd > cut) lineEnd = cut;
