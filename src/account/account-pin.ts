@@ -23,8 +23,6 @@ import { mask, type Trace } from '../support/trace.js';
 import type { AccountEvidence } from './account-evidence.js';
 import { cachedAccount, rememberAccount } from './account-cache.js';
 
-export { accountOfArn } from './account-evidence.js';
-
 /** Credentials about to sign, as a signing path hands them to the pin. */
 export interface SigningParty {
   /** Names them in messages: `profile "x"`, `the ambient credentials (environment)` (plural: set `plural`). */

@@ -9,6 +9,11 @@
 //     helper line git would run for that URL in that repository), and the pin setup gave its
 //     profile anywhere; when those two name different accounts, nothing is written and nothing
 //     signs.
+//   - A remote-URL mapping in the global config reaches every repository with such a remote,
+//     wherever it is: the directory mappings pinned to an account come after it, so it never
+//     wins inside a pinned folder (the order is includer-file.ts's canonicalOrder).
+//   - migrate maps a repository's own remotes only, in that repository's config; a tracked
+//     .gitmodules names other repositories and maps nothing (grc/migrate.ts).
 //   - Mappings are found through git itself: the include lines of the config files git reads
 //     name them by absolute path, so $XDG_CONFIG_HOME (snap and flatpak apps set their own) does
 //     not change which mapping files count. cc-helper's own folder under this environment is
@@ -29,7 +34,6 @@ export interface AppliedLine {
   file: string | undefined;
   profile: string | undefined;
   account: string | undefined;
-  ambient: boolean;
 }
 
 export interface Pin {
@@ -164,7 +168,7 @@ function winningLine(view: ConfigView, url: string): AppliedLine | undefined {
     if (kind === 'reset') winner = undefined;
     else if (kind === 'cc-helper') {
       const options = helperLineOptions(h.value);
-      winner = { value: h.value, file: h.file, profile: options.profile, account: options.account, ambient: options.credentials === 'ambient' };
+      winner = { value: h.value, file: h.file, profile: options.profile, account: options.account };
     }
   }
   return winner;
@@ -214,11 +218,6 @@ export async function pinForRepositoryLine(profile: string, url: string, ctx: Gi
     );
   }
   return byProfile ?? byMapping;
-}
-
-/** Every mapping file git reads from `ctx.cwd` or that lies in cc-helper's folders (for `setup --list`-like reports and tests). */
-export async function mappingFiles(ctx: GitContext): Promise<string[]> {
-  return (await readView(ctx, undefined)).mappingFiles;
 }
 
 function utf8(latin1: string): string {
