@@ -4,7 +4,7 @@
 // refusal as soon as the file changes into one the AWS CLI refuses, and a get that never fails or
 // hangs because of the memo itself.
 import test from 'ava';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MEMO_MIN_BYTES, RACY_MARGIN_MS } from '../src/aws/clean-file-memo.js';
@@ -327,11 +327,25 @@ function ccConfig(): { text: string; target: { offset: number; original: string;
   return { text, target: { offset: Buffer.byteLength(text.slice(0, text.indexOf(original))), original, replacement } };
 }
 
-/** What botocore (the pyenv Python's) takes as profile `cc`'s key in these files. */
+/**
+ * What botocore takes as profile `cc`'s key in these files: Debian's AWS CLI 2.9 (CI installs it)
+ * and the pyenv Python's botocore 1.43 when there is one; they must agree.
+ */
 function botocoreKey(home: AwsHome): string {
-  const python = execFileSync('pyenv', ['which', 'python'], { encoding: 'utf8' }).trim();
-  const code = 'import botocore.session; print(botocore.session.Session(profile="cc").get_credentials().access_key)';
-  return execFileSync(python, ['-c', code], { env: { ...home.env, PATH: process.env.PATH }, encoding: 'utf8' }).trim();
+  const oracle = join(PACKAGE_ROOT, 'test', 'support', 'botocore-credentials.py');
+  const pythons = ['/usr/bin/python3'];
+  const pyenv = spawnSync('pyenv', ['which', 'python'], { encoding: 'utf8' });
+  if (pyenv.status === 0 && pyenv.stdout.trim()) pythons.push(pyenv.stdout.trim());
+  const answers = pythons.map((python) => {
+    const out = execFileSync(python, [oracle], {
+      env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: home.home },
+      input: JSON.stringify({ credentials: home.credentialsFile, config: home.configFile, profile: 'cc' }) + '\n',
+      encoding: 'utf8',
+    });
+    return (JSON.parse(out) as { access_key?: string; error?: string }).access_key ?? 'none';
+  });
+  if (new Set(answers).size !== 1) throw new Error(`the botocores disagree: ${answers.join(', ')}`);
+  return answers[0]!;
 }
 
 test('a forged memo entry for a file with a second, quoted copy of the profile: cc-helper signs with the copy botocore uses', async (t) => {
