@@ -10,6 +10,15 @@ export interface AccountEvidence {
   from: string;
 }
 
+/**
+ * Step 1 of the pin's rule (account-pin.ts), small enough for the hot path: the source's own
+ * proof names the pinned account. Then the pin holds without loading anything more; every other
+ * case (no proof, or proof of another account) goes through checkAccountPin.
+ */
+export function provesAccount(evidence: AccountEvidence | undefined, expected: string): evidence is AccountEvidence {
+  return evidence !== undefined && /^\d{12}$/.test(expected) && evidence.id === expected;
+}
+
 /** The account in an IAM/STS ARN (`arn:aws:iam::123456789012:role/Name`), if it is one. */
 export function accountOfArn(arn: string): string | undefined {
   return /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];

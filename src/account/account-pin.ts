@@ -69,7 +69,7 @@ export async function accountOf(
   context: PinContext,
   { network, expected }: { network: boolean; expected?: string },
 ): Promise<AccountEvidence | undefined> {
-  if (party.account && /^\d{12}$/.test(party.account.id)) return party.account;
+  if (party.account && /^\d{12}$/.test(party.account.id)) return party.account; // step 1 (get.ts takes it without loading this module when it names the pin: provesAccount)
   const { credentials } = party;
   const cached = cachedAccount(credentials.accessKeyId, context.env);
   if (cached) return { id: cached, from: `the account cache (key ${mask(credentials.accessKeyId)})` };

@@ -7,6 +7,7 @@ import { formatCredentialAnswer, parseCredentialRequest, ProtocolError, QUIT_ANS
 import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
 import { isoSeconds } from '../support/utc-time.js';
+import { provesAccount } from '../account/account-evidence.js';
 import { credentialsFor } from './credentials-for.js';
 
 export interface GetOptions {
@@ -106,7 +107,9 @@ async function profileCredentialsFor(options: GetOptions, now: Date): Promise<Si
   trace(`profile "${profile.name}" (from ${profile.reason})`);
   const { credentials, source, account } = await credentialsFor(profile.name, { env, now, trace, allowDefault: options.allowDefault });
   traceCredentials(trace, source, credentials);
-  if (options.account !== undefined) {
+  if (options.account !== undefined && provesAccount(account, options.account)) {
+    trace(`profile "${profile.name}": account ${account.id} (from ${account.from}); pinned to ${options.account}`);
+  } else if (options.account !== undefined) {
     const [{ checkAccountPin }, { readProfile }] = await Promise.all([import('../account/account-pin.js'), import('../aws/profile-credentials.js')]);
     // GetCallerIdentity, when it comes to that, is signed for the region the AWS CLI would use.
     const region = () => env.AWS_REGION || env.AWS_DEFAULT_REGION || readProfile(profile.name, env).values.region || 'us-east-1';
