@@ -1,6 +1,7 @@
 // Account pinning (`--account 123456789012` on the helper line): refuse to sign when the
 // credentials that will sign belong to another account, so one client's code cannot be pushed into
-// another client's account. Loaded by `get` only when the helper line carries --account.
+// another client's account. Loaded by `get` only when the helper line carries --account and the
+// source's own proof does not already name that account (provesAccount, account-evidence.ts).
 //
 // THE RULE (SECURITY.md, "The account pin", says the same). Every signing path — a profile's
 // static keys, a role or SSO profile (cache or fresh), a vault session, `--credentials ambient` —
