@@ -1,7 +1,7 @@
 // Account pinning and key rotation (issue 5), with real parts: real git through the CodeCommit
 // stand-in, the STS stand-in and the IAM stand-in (both verifying SigV4 with node:crypto), the
 // real credentials file, the file vault, and cc-helper's own bins.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createIamClient } from '../src/iam/iam-client.js';
@@ -13,6 +13,10 @@ import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
 import { startIamStandIn, type IamStandIn } from './support/iam-standin.js';
 import { CANARY_KEY, PROFILE_KEY, startCodeCommitWorld, type CodeCommitWorld } from './support/codecommit-world.js';
 import { runHelper, type HelperResult } from './support/helper-process.js';
+import { needs, NOT_ROOT, POSIX } from './support/prerequisites.js';
+
+// Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
+const test = needs(POSIX);
 
 const PROFILE = 'CodeCommitProfile';
 const ACCOUNT = '111122223333';
@@ -280,7 +284,7 @@ test('rotation: deleting the old key fails -> the vault holds the new, working k
 
 // Root ignores file modes, so this one runs only as an ordinary user (the injected store failure
 // above covers the logic everywhere).
-(process.getuid?.() === 0 ? test.skip : test)('rotation: the vault folder is read-only -> nothing changed (file vault, through the CLI)', async (t) => {
+needs(POSIX, NOT_ROOT)('rotation: the vault folder is read-only -> nothing changed (file vault, through the CLI)', async (t) => {
   const w = await start(t);
   await w.cc(['vault', 'add', PROFILE], `${USER_KEY.accessKeyId}\n${USER_KEY.secretAccessKey}\n`);
   const dir = join(w.world.home.home, '.config', 'cc-helper');

@@ -24,15 +24,16 @@
 // No network: when `unshare -rn` works (root, or unprivileged user namespaces) every run is in
 // an empty network namespace; in any case the proxy variables point at a closed loopback port and
 // AWS_EC2_METADATA_DISABLED=true. The CLI needs no network for this command.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { HELPER_BIN, PACKAGE_ROOT } from './support/helper-process.js';
 import { readGoldenVectors } from './support/golden-vectors.js';
-import { isExecutable, SeededRandom } from './support/prng.js';
+import { AWS_CLI_V2, FAKETIME, findOnPath, needs, ORACLE_WANTED } from './support/prerequisites.js';
+import { SeededRandom } from './support/prng.js';
 
 const AWS_CLI = '/usr/bin/aws'; // not `which aws`: a pyenv shim may come first
 const PROFILE = 'oracle';
@@ -321,24 +322,8 @@ interface Tools {
   unshare?: string;
 }
 
-function findOnPath(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/bin', '/usr/local/bin'];
-  for (const dir of dirs) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-
-function findTools(): Tools | undefined {
-  const faketime = findOnPath('faketime');
-  if (!faketime || !isExecutable(AWS_CLI)) return undefined;
+function findTools(): Tools {
+  const faketime = findOnPath('faketime')!;
   const unshare = findOnPath('unshare');
   const works = unshare !== undefined && spawnSync(unshare, ['-rn', 'true'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
   return { faketime, ...(works ? { unshare } : {}) };
@@ -584,48 +569,33 @@ function judgeSigned(o: Outcome): string[] {
 // ---------------------------------------------------------------------------------------------
 // Tests
 
-const skipRequested = process.env.CC_SKIP_ORACLE === '1';
-const tools = skipRequested ? undefined : findTools();
 const groups = buildGroups(SEED);
 const totalCases = groups.reduce((sum, g) => sum + g.cases.length, 0) + NEGATIVE_INPUTS.length;
+const test = needs(ORACLE_WANTED, AWS_CLI_V2, FAKETIME);
+// Found when the first case runs (never where the prerequisites are missing).
+let found: Tools | undefined;
+const tools = (): Tools => (found ??= findTools());
+registerOracle();
 
-if (skipRequested) {
-  test(`aws cli oracle: CC_SKIP_ORACLE=1 is set`, (t) => {
-    t.log(`skipping ${totalCases} oracle cases against ${AWS_CLI} (CC_SKIP_ORACLE=1); CI runs them`);
-    t.pass();
-  });
-  test.skip(`aws cli oracle (${SEED_TEXT}): ${totalCases} cases`, (t) => t.pass());
-} else if (!tools) {
-  test('aws cli oracle: the AWS CLI and faketime are installed', (t) => {
-    const missing = [isExecutable(AWS_CLI) ? '' : AWS_CLI, findOnPath('faketime') ? '' : 'faketime'].filter(Boolean);
-    t.fail(
-      `missing ${missing.join(' and ')}: run \`apt-get install awscli faketime\` (Debian's awscli provides ${AWS_CLI}); ` +
-        'set CC_SKIP_ORACLE=1 to skip this test on a developer machine',
-    );
-  });
-} else {
-  registerOracle(tools);
-}
-
-function registerOracle(tools: Tools): void {
+function registerOracle(): void {
   test.serial(`aws cli oracle (${SEED_TEXT}): the harness freezes the clock and cuts the network`, async (t) => {
     t.timeout(60_000);
-    t.log(`${totalCases} cases, ${SEED_TEXT} (set CC_ORACLE_SEED to change it), ${CONCURRENCY} at a time, ${tools.unshare ? 'each in an empty network namespace (unshare -rn)' : 'no network namespace available: proxies point at a closed port'}`);
+    t.log(`${totalCases} cases, ${SEED_TEXT} (set CC_ORACLE_SEED to change it), ${CONCURRENCY} at a time, ${tools().unshare ? 'each in an empty network namespace (unshare -rn)' : 'no network namespace available: proxies point at a closed port'}`);
     const at = utc('2028-02-29 23:59:59');
     const home = await mkdtemp(join(tmpdir(), 'cc-oracle-'));
     t.teardown(() => rm(home, { recursive: true, force: true }));
     const env = oracleEnv(home, UTC);
     // Node (in its mode): the wall clock stays at the frozen second across a timer, which fires.
-    const node = await runFrozen(tools, 'node', [process.execPath, '-e', 'const a = Date.now(); setTimeout(() => console.log(a, Date.now()), 50)'], at, UTC, env, home, '');
+    const node = await runFrozen(tools(), 'node', [process.execPath, '-e', 'const a = Date.now(); setTimeout(() => console.log(a, Date.now()), 50)'], at, UTC, env, home, '');
     t.is(node.stdout.toString().trim(), `${at.getTime()} ${at.getTime()}`, `Node under faketime: ${show(node)}`);
     // The CLI's own Python (its shebang line), in the CLI's mode: the same second, and sleep works.
     const python = readFileSync(AWS_CLI, 'utf8').split('\n', 1)[0]!.replace(/^#!\s*/, '').split(/\s+/);
     const script = 'import datetime, time; a = datetime.datetime.utcnow(); time.sleep(0.05); print(a.isoformat(), datetime.datetime.utcnow().isoformat())';
-    const py = await runFrozen(tools, 'cli', [...python, '-c', script], at, UTC, env, home, '');
+    const py = await runFrozen(tools(), 'cli', [...python, '-c', script], at, UTC, env, home, '');
     t.is(py.stdout.toString().trim(), '2028-02-29T23:59:59 2028-02-29T23:59:59', `${python.join(' ')} under faketime: ${show(py)}`);
-    if (tools.unshare) {
+    if (tools().unshare) {
       const probe = "const s = require('net').connect(443, '1.1.1.1'); s.on('connect', () => { console.log('connected'); process.exit(0) }); s.on('error', (e) => { console.log(e.code); process.exit(0) }); setTimeout(() => { console.log('timeout'); process.exit(0) }, 5000)";
-      const net = await runFrozen(tools, 'node', [process.execPath, '-e', probe], at, UTC, env, home, '');
+      const net = await runFrozen(tools(), 'node', [process.execPath, '-e', probe], at, UTC, env, home, '');
       t.not(net.stdout.toString().trim(), 'connected', 'the network namespace must have no route out');
       t.log(`connecting out from the namespace: ${net.stdout.toString().trim()}`);
     }
@@ -668,7 +638,7 @@ function registerOracle(tools: Tools): void {
   for (const group of groups) {
     test.serial(`aws cli oracle (${SEED_TEXT}): ${group.title}: ${group.cases.length} cases`, async (t) => {
       t.timeout(Math.max(30_000, group.cases.length * 6_000), `${group.cases.length} cases did not finish`);
-      const outcomes = await Promise.all(group.cases.map((c) => runCase(tools, c)));
+      const outcomes = await Promise.all(group.cases.map((c) => runCase(tools(), c)));
       reportGroup(t, outcomes.map((o) => [o, judgeSigned(o)]));
     });
   }
@@ -677,7 +647,7 @@ function registerOracle(tools: Tools): void {
     t.timeout(Math.max(30_000, NEGATIVE_INPUTS.length * 6_000));
     const m = new CaseMaker(SEED ^ 0x5eed);
     const cases = NEGATIVE_INPUTS.map((input, i) => ({ ...m.make('negative', input.host), host: input.host, protocol: input.protocol, name: `negative #${i + 1} ${input.protocol}://${input.host}` }));
-    const outcomes = await Promise.all(cases.map((c) => runCase(tools, c)));
+    const outcomes = await Promise.all(cases.map((c) => runCase(tools(), c)));
     const cliSigned = outcomes.filter((o) => lines(o.cli.stdout).some((l) => l.toString('utf8').startsWith('password=')));
     t.log(`the AWS CLI signed for ${cliSigned.length} of these ${outcomes.length}: ${cliSigned.map((o) => `${o.c.protocol}://${o.c.host}`).join(', ')}`);
     reportGroup(t, outcomes.map((o) => [o, o.helper.stdout.length === 0 && o.helper.code === 0 ? [] : ['cc-helper must print nothing on stdout (and exit 0) for a host that is not CodeCommit or not https']]));

@@ -2,12 +2,16 @@
 // git: the desktop's dialog. Each run is in a new session (setsid), so /dev/tty cannot be opened,
 // with a stand-in `zenity` / `kdialog` on PATH (named so: a shell script that records its argv
 // and answers like the real program, or exits 1 as Cancel does) and DISPLAY set.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './support/git-env.js';
 import { HELPER_BIN } from './support/helper-process.js';
+import { needs, SETSID } from './support/prerequisites.js';
+
+// Each run is in a new session (setsid, util-linux): Linux; skipped elsewhere, with the reason.
+const test = needs(SETSID);
 
 interface Desktop {
   dir: string;

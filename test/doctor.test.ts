@@ -2,7 +2,6 @@
 // files (GIT_CONFIG_GLOBAL), mappings made by the real setup command, and the STS stand-in on
 // loopback for --online. Clock skew: the stand-in's clock (and so its `Date` header and its
 // signature-age check) is moved, as if this machine's clock were off by that much.
-import test from 'ava';
 import { appendFile, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCommand } from '../src/cli/args.js';
@@ -14,6 +13,10 @@ import { run } from './support/git-env.js';
 import { HELPER_BIN } from './support/helper-process.js';
 import { makeSetupHome, PROFILES, type SetupHome } from './support/setup-home.js';
 import { startStsStandIn } from './support/sts-standin.js';
+import { needs, POSIX } from './support/prerequisites.js';
+
+// Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
+const test = needs(POSIX);
 
 const URL_X = 'https://git-codecommit.us-east-1.amazonaws.com/v1/repos/x';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';

@@ -1,6 +1,5 @@
 // The cross-process lock: real processes contend for it, holders are SIGKILLed, and waiters must
 // never both enter (an enter/exit log written under the lock must strictly alternate).
-import test from 'ava';
 import { existsSync, readdirSync, utimesSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,10 @@ import { join } from 'node:path';
 import { acquireFileLock, withFileLock } from '../src/support/file-lock.js';
 import { UserError } from '../src/support/errors.js';
 import { killHard, runLockChild, startHolder } from './support/child-runner.js';
+import { needs, POSIX } from './support/prerequisites.js';
+
+// Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
+const test = needs(POSIX);
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'cc-lock-'));

@@ -13,7 +13,6 @@
 //
 // CC_FILE_ORACLE_SEED replays a run (the seed is in every title and failure); CC_FILE_ORACLE_PAIRS
 // changes the count (default 500); CC_SKIP_ORACLE=1 skips it on a machine without the AWS CLI.
-import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +20,7 @@ import { join } from 'node:path';
 import { answerGet } from '../src/helper/get.js';
 import { makeFilePair, type FilePair } from './support/aws-file-pairs.js';
 import { HELPER_BIN, PACKAGE_ROOT } from './support/helper-process.js';
-import { isExecutable } from './support/prng.js';
+import { AWS_CLI_V2, FAKETIME, missing, needs, ORACLE_WANTED } from './support/prerequisites.js';
 
 const AWS_CLI = '/usr/bin/aws';
 const HARNESS = join(PACKAGE_ROOT, 'test', 'support', 'aws-cli-in-process.py');
@@ -204,18 +203,14 @@ function varietySample(pairs: FilePair[], size: number): number[] {
   return chosen;
 }
 
-const tools = process.env.CC_SKIP_ORACLE === '1' ? 'skip' : isExecutable(AWS_CLI) && spawnSync('faketime', ['--version']).status === 0 ? 'ok' : 'missing';
-
-if (tools === 'skip') {
-  test.skip(`${TITLE}: CC_SKIP_ORACLE=1`, (t) => t.pass());
-} else if (tools === 'missing') {
-  test(`${TITLE}: the AWS CLI and faketime are installed`, (t) => {
-    t.fail(`missing ${AWS_CLI} or faketime: run \`apt-get install awscli faketime\`, or set CC_SKIP_ORACLE=1 on a developer machine`);
-  });
-} else {
+const PREREQUISITES = [ORACLE_WANTED, AWS_CLI_V2, FAKETIME];
+const test = needs(...PREREQUISITES);
+// Files are written only where the oracle runs.
+const ready = missing(PREREQUISITES).length === 0;
+{
   const pairs = Array.from({ length: PAIRS }, (_, i) => makeFilePair(SEED, i));
-  const root = mkdtempSync(join(tmpdir(), 'cc-file-oracle-'));
-  const homes = pairs.map((pair, i) => writePair(root, i, pair));
+  const root = ready ? mkdtempSync(join(tmpdir(), 'cc-file-oracle-')) : '';
+  const homes = ready ? pairs.map((pair, i) => writePair(root, i, pair)) : [];
   test.after.always(() => {
     if (process.env.CC_FILE_ORACLE_KEEP !== '1') rmSync(root, { recursive: true, force: true });
   });

@@ -2,13 +2,16 @@
 // git-remote-codecommit URLs (two remotes for two profiles, a codecommit submodule) moves to
 // https, then fetches and pushes with the right keys with no git-remote-codecommit on PATH;
 // migrating again changes nothing; --undo gives every file back byte for byte.
-import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCodeCommitWorld, type CodeCommitWorld } from './support/codecommit-world.js';
 import { run } from './support/git-env.js';
 import { HELPER_BIN } from './support/helper-process.js';
+import { needs, POSIX } from './support/prerequisites.js';
+
+// Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
+const test = needs(POSIX);
 
 const EU = 'git-codecommit.eu-west-1.amazonaws.com';
 const US = 'git-codecommit.us-east-1.amazonaws.com';

@@ -2,7 +2,6 @@
 // CodeCommit stand-in with this package's bin on PATH, signing with the URL's profile, and no
 // process shows the secret or the password while the transport runs (GRC put the password on
 // `git remote-http`'s command line). GRC's own URL tests parse the same way here.
-import test from 'ava';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -13,6 +12,10 @@ import { startCodeCommitWorld } from './support/codecommit-world.js';
 import { run } from './support/git-env.js';
 import { makeAwsHome, PACKAGE_ROOT, runHelper } from './support/helper-process.js';
 import { readableProcesses } from './support/process-scan.js';
+import { needs, POSIX, PROC_FILESYSTEM } from './support/prerequisites.js';
+
+// Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
+const test = needs(POSIX);
 
 const HOST = 'git-codecommit.eu-west-1.amazonaws.com';
 // Keys of this test only, so no other process on the machine can hold them by chance.
@@ -20,7 +23,7 @@ const ACME = { accessKeyId: 'AKIAGRCDROPIN0000001', secretAccessKey: `grc/DropIn
 const PASSWORD = /\d{8}T\d{6}Z[0-9a-f]{64}/;
 const REMOTE_BIN = join(PACKAGE_ROOT, 'bin', 'git-remote-codecommit.js');
 
-test('clone and push codecommit::eu-west-1://AcmeCode@demo: AcmeCode signs, and no argv or environment holds a secret', async (t) => {
+needs(POSIX, PROC_FILESYSTEM)('clone and push codecommit::eu-west-1://AcmeCode@demo: AcmeCode signs, and no argv or environment holds a secret', async (t) => {
   const world = await startCodeCommitWorld({ helperLine: null, keys: [ACME], extraProfiles: { AcmeCode: ACME }, hostnames: [HOST] });
   t.teardown(() => world.close());
   await world.codecommit.addRepo('demo', { initialCommit: { files: { 'README.md': 'demo\n' } } });

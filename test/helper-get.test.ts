@@ -1,9 +1,12 @@
 // The built helper run as git runs it: a fresh process, the request on stdin. Each bad input
 // ends with no credential on stdout and, for CodeCommit hosts, one clear line on stderr.
-import test from 'ava';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeAwsHome, request, runHelper } from './support/helper-process.js';
+import { needs, POSIX } from './support/prerequisites.js';
+
+// Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
+const test = needs(POSIX);
 
 const HOST = 'git-codecommit.us-east-1.amazonaws.com';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';

@@ -3,8 +3,6 @@
 // pyenv Python's), which must refresh through them, rotate the refresh token and write the cache
 // back; and their refusals (a spent refresh token, a forged or replayed DPoP proof) are checked
 // against proofs made with real keys. Nothing here imports src/: these are the tests' yardsticks.
-import test from 'ava';
-import { execFileSync } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +10,10 @@ import { join } from 'node:path';
 import { run as runProgram } from './support/git-env.js';
 import { cliTime, ssoTokenCacheName, startIdentityCenterStandIn } from './support/identity-center-standin.js';
 import { loginCacheName, startSigninStandIn } from './support/signin-standin.js';
+import { BOTOCORE_PYTHON, botocorePython, needs, POSIX } from './support/prerequisites.js';
+
+// Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
+const test = needs(POSIX);
 
 const ACCOUNT = '111122223333';
 
@@ -31,15 +33,13 @@ function ssoConfig(home: string): string {
   return file;
 }
 
-const PYTHON = execFileSync('pyenv', ['which', 'python'], { encoding: 'utf8' }).trim();
-
 /** A botocore client is the oracle: the pyenv Python's botocore, with only the variables given (async: the stand-in answers from this process). */
 async function botocore(script: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const result = await runProgram(PYTHON, ['-c', script], { env: { PATH: process.env.PATH, ...env } });
+  const result = await runProgram(botocorePython()!, ['-c', script], { env: { PATH: process.env.PATH, ...env } });
   return { status: result.code, stdout: result.stdout, stderr: result.stderr };
 }
 
-test('identity center: botocore refreshes a token near its end through CreateToken, rotates the refresh token and writes the cache back', async (t) => {
+needs(POSIX, BOTOCORE_PYTHON)('identity center: botocore refreshes a token near its end through CreateToken, rotates the refresh token and writes the cache back', async (t) => {
   const center = await startIdentityCenterStandIn({ assignments: { [ACCOUNT]: ['Developer'] } });
   t.teardown(() => center.close());
   const home = tempHome(t);

@@ -2,7 +2,6 @@
 // Node whose paths hold spaces and quotes, neither of them on PATH; then git as a GUI client or
 // IDE runs it: `env -i PATH=/usr/bin:/bin HOME=…`, stdin not a terminal. `cc-helper setup` must
 // write a helper line that works there: credential fill, clone and push through the stand-in.
-import test from 'ava';
 import { copyFileSync, linkSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,10 @@ import { writeFileSync } from 'node:fs';
 import { PROFILE_KEY, startCodeCommitWorld } from './support/codecommit-world.js';
 import { run } from './support/git-env.js';
 import { PACKAGE_ROOT } from './support/helper-process.js';
+import { needs, POSIX } from './support/prerequisites.js';
+
+// Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
+const test = needs(POSIX);
 
 const GUI_PATH = '/usr/bin:/bin';
 

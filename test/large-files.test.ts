@@ -3,7 +3,6 @@
 // (src/aws/shared-file-reader.ts). What a user relies on: the same answer as the full read, a
 // refusal as soon as the file changes into one the AWS CLI refuses, and a get that never fails or
 // hangs because of the memo itself.
-import test from 'ava';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +11,10 @@ import { searchSections } from '../src/aws/section-search.js';
 import { configSectionProfile, FAST_PATH_MIN_CHARS, mayNameProfile, parseSharedFile } from '../src/aws/shared-file-parser.js';
 import { makeAwsHome, PACKAGE_ROOT, request, runHelper, type AwsHome } from './support/helper-process.js';
 import { SeededRandom } from './support/prng.js';
+import { needs, POSIX } from './support/prerequisites.js';
+
+// Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
+const test = needs(POSIX);
 
 const GET = request({ protocol: 'https', host: 'git-codecommit.eu-west-1.amazonaws.com', path: 'v1/repos/r' });
 const KEY = 'AKIAWANTED0000000001';

@@ -1,12 +1,16 @@
 // Asking a person: the askpass program (argv[1] is the prompt), GIT_TERMINAL_PROMPT=0, and hidden
 // input on a real terminal: a pseudo-terminal from util-linux `script`, where the typed
 // passphrase must not be echoed and the terminal settings must come back, even after Ctrl-C.
-import test, { type ExecutionContext } from 'ava';
-import { spawn, spawnSync } from 'node:child_process';
+import type { ExecutionContext } from 'ava';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAsk } from '../src/prompt/ask.js';
+import { needs, POSIX, UTIL_LINUX_SCRIPT } from './support/prerequisites.js';
+
+// Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
+const test = needs(POSIX);
 
 function temp(t: ExecutionContext): { dir: string; env: NodeJS.ProcessEnv } {
   const dir = mkdtempSync(join(tmpdir(), 'cc-prompt-'));
@@ -54,8 +58,7 @@ test('GIT_TERMINAL_PROMPT=0 and no askpass: the error says what to do instead', 
   t.is(error?.message, 'cannot ask for "Passphrase:": terminal prompts are disabled (GIT_TERMINAL_PROMPT=0) and no askpass program is set; set CC_HELPER_VAULT_PASSPHRASE');
 });
 
-const hasScript = process.platform === 'linux' && spawnSync('script', ['--version']).status === 0;
-const ttyTest = hasScript ? test.serial : test.skip;
+const ttyTest = needs(POSIX, UTIL_LINUX_SCRIPT).serial;
 
 interface TerminalRun {
   transcript: string;

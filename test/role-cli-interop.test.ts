@@ -4,9 +4,8 @@
 // STS stand-in the way it would reach AWS: HTTPS to sts.us-east-1.amazonaws.com, through a
 // loopback CONNECT proxy (HTTPS_PROXY) that only ever dials 127.0.0.1, to a TLS front with a
 // throwaway CA's certificate (AWS_CA_BUNDLE), spliced to the stand-in. Nothing leaves the machine.
-import test from 'ava';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
@@ -15,6 +14,9 @@ import { run } from './support/git-env.js';
 import { makeAwsHome, request, runHelper } from './support/helper-process.js';
 import { startStsStandIn } from './support/sts-standin.js';
 import { makeThrowawayCa } from './support/throwaway-ca.js';
+import { AWS_CLI_V2, needs, SETSID } from './support/prerequisites.js';
+
+const test = needs(AWS_CLI_V2, SETSID);
 
 const AWS_CLI = '/usr/bin/aws'; // not `which aws`: a pyenv shim may come first
 const STS_HOST = 'sts.us-east-1.amazonaws.com';
@@ -22,17 +24,7 @@ const USER = { accessKeyId: 'AKIAINTEROPUSER00001', secretAccessKey: 'InTeRoP/Se
 const MFA_SERIAL = 'arn:aws:iam::111122223333:mfa/dev';
 const GET = request({ protocol: 'https', host: 'git-codecommit.us-east-1.amazonaws.com', path: 'v1/repos/demo' });
 
-function cliAvailable(): boolean {
-  try {
-    accessSync(AWS_CLI, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 test('role sessions cross between cc-helper and the AWS CLI through ~/.aws/cli/cache, with one STS call and one code each', async (t) => {
-  if (!cliAvailable()) return t.fail(`${AWS_CLI} is missing: apt-get install awscli (CI installs it)`);
   const roles = { fromHelper: 'arn:aws:iam::444455556666:role/Push', fromCli: 'arn:aws:iam::555566667777:role/Push' };
   const section = (name: string, arn: string) => `[profile ${name}]\nrole_arn = ${arn}\nsource_profile = dev\nmfa_serial = ${MFA_SERIAL}\nregion = us-east-1\n`;
   const home = makeAwsHome({
@@ -101,7 +93,6 @@ test('role sessions cross between cc-helper and the AWS CLI through ~/.aws/cli/c
 });
 
 test('an SSO session cc-helper fetched from the portal serves the AWS CLI from ~/.aws/cli/cache', async (t) => {
-  if (!cliAvailable()) return t.fail(`${AWS_CLI} is missing: apt-get install awscli (CI installs it)`);
   const home = makeAwsHome({
     config:
       '[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Developer\nregion = us-east-1\n' +

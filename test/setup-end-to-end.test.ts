@@ -1,11 +1,14 @@
 // cc-helper setup with real git and the CodeCommit stand-in: each client folder pushes with its
 // own account, a repository outside them uses the global profile, and a storage helper set up
 // beforehand never keeps a CodeCommit password.
-import test from 'ava';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROFILE_KEY, startCodeCommitWorld } from './support/codecommit-world.js';
 import { runHelper } from './support/helper-process.js';
+import { needs, POSIX } from './support/prerequisites.js';
+
+// Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
+const test = needs(POSIX);
 
 const ACME = { accessKeyId: 'AKIAACMECLIENT000001', secretAccessKey: 'AcMe/CLIENT+secret=000000000000000000000' };
 const GLOBEX = { accessKeyId: 'AKIAGLOBEXCLIENT0001', secretAccessKey: 'GlObEx/CLIENT+secret=00000000000000000000' };

@@ -3,7 +3,6 @@
 // secret, token, signature or MFA code in it.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { stsEndpoint } from '../src/sts/sts-endpoint.js';
 import { unescapeXml, xmlText } from '../src/sts/sts-xml.js';
 import { UserError } from '../src/support/errors.js';
 import { startStsStandIn, type IssuedCredentials, type StsStandIn } from './support/sts-standin.js';
+import { AWS_CLI_V2, needs } from './support/prerequisites.js';
 
 const execFileAsync = promisify(execFile);
 const AWS_CLI = '/usr/bin/aws';
@@ -149,12 +149,7 @@ test('a clock 20 minutes off: "this machine\'s clock is off"', async (t) => {
   t.regex(error!.message, /clock is off/);
 });
 
-test('the stand-in accepts the real AWS CLI\'s signatures and the CLI reads its XML', async (t) => {
-  if (!existsSync(AWS_CLI)) {
-    t.log(`${AWS_CLI} missing: skipped`);
-    t.pass();
-    return;
-  }
+needs(AWS_CLI_V2)('the stand-in accepts the real AWS CLI\'s signatures and the CLI reads its XML', async (t) => {
   const sts = await world(t);
   const dir = await mkdtemp(join(tmpdir(), 'cc-sts-cli-'));
   t.teardown(() => rm(dir, { recursive: true }));

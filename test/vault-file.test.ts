@@ -1,13 +1,17 @@
 // The encrypted file vault with real files in temporary homes: round trips, what is on disk,
 // wrong passphrases and damaged files (nothing changes, byte for byte), every way of getting
 // the passphrase, and no secret in any message.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { chmodSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SCRYPT_LOG_N, EncryptedFileVault, defaultVaultFile } from '../src/vault/encrypted-file-vault.js';
 import { fixedPassphrase } from '../src/vault/passphrase.js';
 import { openVault, type VaultItem } from '../src/vault/vault.js';
+import { needs, POSIX } from './support/prerequisites.js';
+
+// Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
+const test = needs(POSIX);
 
 const PASS = 'correct horse battery staple';
 const ITEM: VaultItem = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', createdAt: '2024-05-01T10:00:00.000Z' };

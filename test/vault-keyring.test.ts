@@ -12,20 +12,17 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { KeyringVault, loadNativeKeyring } from '../src/vault/keyring-vault.js';
 import { openVault, type VaultItem } from '../src/vault/vault.js';
+import { needs, OS_KEYRING_WANTED, SECRET_SERVICE } from './support/prerequisites.js';
 
 const ITEM: VaultItem = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', createdAt: '2024-05-01T10:00:00.000Z' };
 const ITEM2: VaultItem = { accessKeyId: 'AKIAI44QH8DHBEXAMPLE', secretAccessKey: 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY', createdAt: '2025-01-02T03:04:05.000Z' };
 const SECRETS = [ITEM.secretAccessKey, ITEM2.secretAccessKey];
 
-const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-const headlessSecretService = process.platform === 'linux' && has('dbus-run-session') && has('gnome-keyring-daemon');
-const realOsKeyring = process.platform !== 'linux' && process.env.CC_HELPER_TEST_OS_KEYRING === '1';
-const enabled = headlessSecretService || realOsKeyring;
-const why = process.platform === 'linux'
-  ? 'needs dbus-run-session and gnome-keyring-daemon (apt-get install dbus-daemon gnome-keyring)'
-  : 'set CC_HELPER_TEST_OS_KEYRING=1 to test against this OS keyring';
-const keyringTest = (title: string, fn: (t: ExecutionContext) => Promise<void>) =>
-  enabled ? test.serial(title, fn) : test.skip(`${title} [skipped: ${why}]`, fn);
+// Linux: a private Secret Service (the before hook starts it); macOS and Windows: the OS's own
+// keyring, on request only (it writes to the real Keychain or Credential Manager).
+const keyring = needs(process.platform === 'linux' ? SECRET_SERVICE : OS_KEYRING_WANTED);
+const headlessSecretService = process.platform === 'linux' && SECRET_SERVICE.present();
+const keyringTest = (title: string, fn: (t: ExecutionContext) => Promise<void>) => keyring.serial(title, fn);
 
 let home = '';
 let bus: ChildProcessWithoutNullStreams | undefined;
@@ -126,7 +123,7 @@ keyringTest('keyring: one JSON entry per item plus an index that holds no secret
   t.deepEqual(JSON.parse(index), { version: 1, items: { prod: { accessKeyIdMasked: '****************MPLE', createdAt: ITEM.createdAt } } });
   for (const secret of [...SECRETS, ITEM.accessKeyId]) t.false(index.includes(secret));
   t.deepEqual(JSON.parse((await entry(name, 'item:prod').getPassword())!), ITEM);
-  if (headlessSecretService && has('secret-tool')) {
+  if (headlessSecretService) {
     // Another Secret Service client sees the same entry (keyring-rs's attributes: service, username).
     const lookup = spawnSync('secret-tool', ['lookup', 'service', name, 'username', 'item:prod'], {
       env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: busAddress }, encoding: 'utf8',
@@ -160,7 +157,7 @@ keyringTest('keyring: a damaged entry is one clear line without its contents', a
 });
 
 // libdbus reads the session bus address once per process, so this runs in a process of its own.
-const unreachable = process.platform === 'linux' ? test : test.skip;
+const unreachable = needs(SECRET_SERVICE);
 unreachable('keyring on Linux without a reachable Secret Service: one clear line, no fallback to the kernel keyring', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cc-keyring-nobus-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,12 +1,16 @@
 // Leapp as a session source, against a STAND-IN for the `leapp` CLI (test/support/
 // leapp-standin.mjs): Leapp's desktop app cannot be installed here. The stand-in follows the
 // documented CLI surface and writes/removes the credentials section the way Leapp does.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Leapp, LEAPP_NOT_RUNNING, leappCredentialsFile, parseSessionList } from '../src/vault/leapp.js';
+import { needs, POSIX } from './support/prerequisites.js';
+
+// Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
+const test = needs(POSIX);
 
 const STANDIN = fileURLToPath(new URL('../../test/support/leapp-standin.mjs', import.meta.url));
 const TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLETOKEN/with+slash=';
