@@ -29,6 +29,7 @@ const HELP_PAGES: Array<[string[], RegExp]> = [
   [['session', '--help'], /^usage: cc-helper session start/],
   [['doctor', '--help'], /^usage: cc-helper doctor \[URL/],
   [['help', 'get'], /^usage: cc-helper \[--profile NAME\].* get\|store\|erase/],
+  [['completion', '--help'], /^usage: cc-helper completion bash\|zsh\|fish\n/],
 ];
 
 const CASES: Case[] = [
@@ -36,7 +37,7 @@ const CASES: Case[] = [
   { argv: ['--version'], code: 0, stdout: /^cc-helper \d+\.\d+\.\d+\n$/, stderr: '' },
   { argv: [], code: 2, stdout: '', stderr: 'no command given: see `cc-helper --help`' },
   { argv: ['--profile', 'p'], code: 2, stdout: '', stderr: 'no command given: see `cc-helper --help`' },
-  { argv: ['help', 'frob'], code: 2, stdout: '', stderr: /^no help for "frob": the commands are get, store, erase, setup, doctor, vault, session, migrate, askpass$/ },
+  { argv: ['help', 'frob'], code: 2, stdout: '', stderr: /^no help for "frob": the commands are get, store, erase, setup, doctor, vault, session, migrate, askpass, completion$/ },
   { argv: ['help', 'stup'], code: 2, stderr: /^no help for "stup" \(did you mean setup\?\)/ },
   { argv: ['help', 'setup', 'extra'], code: 2, stderr: /^help takes one command \(got "extra"\)/ },
   { argv: ['frob'], code: 2, stderr: 'unknown command "frob": see `cc-helper --help`' },
@@ -73,6 +74,9 @@ const CASES: Case[] = [
   { argv: ['--profle', 'p', 'get'], code: 2, stderr: /^unknown option --profle before the command/ },
   { argv: ['--profile', 'p', '--account', '123456789012', 'store'], code: 0, stdout: '', stderr: '' },
   { argv: ['erase', 'extra'], code: 2, stderr: /^erase takes no arguments/ },
+  { argv: ['completion'], code: 2, stderr: 'completion needs a shell: bash, zsh or fish (see `cc-helper help completion`)' },
+  { argv: ['completion', 'tcsh'], code: 2, stderr: 'completion: unknown shell "tcsh": use bash, zsh or fish' },
+  { argv: ['completion', 'bash', 'zsh'], code: 2, stderr: /^completion takes at most one shell \(bash, zsh or fish\) \(got "zsh"\)/ },
 ];
 
 async function cli(argv: string[]) {

@@ -21,6 +21,7 @@ export const COMMANDS: Readonly<Record<string, Load>> = {
   session: () => import('./session-command.js'),
   migrate: () => import('./migrate-command.js'),
   askpass: () => import('./askpass-command.js'),
+  completion: () => import('./completion-command.js'),
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
