@@ -83,21 +83,25 @@ export const SECRET_SERVICE: Prerequisite = {
   install: 'apt-get install dbus-daemon gnome-keyring libsecret-tools',
 };
 
-/** The pyenv Python with a current botocore (the machine image's; not installed by .ci/run). */
+/**
+ * A Python with botocore 1.31 or later (AWS_ENDPOINT_URL_<SERVICE> points it at the stand-ins):
+ * the pyenv Python this machine image has, else python3 on PATH (the GitHub Linux job makes one).
+ */
 export const BOTOCORE_PYTHON: Prerequisite = {
-  what: "the pyenv Python with botocore (the oracle for botocore's refresh rules)",
+  what: 'a Python with botocore 1.31 or later (the oracle for botocore\'s refresh rules)',
   present: memo(() => botocorePython() !== undefined),
   providedOn: LINUX,
-  install: 'pyenv with Python 3.11 and `pip install botocore` (the CI machine image has it)',
+  install: 'the pyenv Python with `pip install botocore`, or python3 -m venv and pip install botocore, first on PATH',
 };
 
+const BOTOCORE_1_31 = 'import sys, botocore; sys.exit(0 if tuple(map(int, botocore.__version__.split(".")[:2])) >= (1, 31) else 1)';
 let python: string | null | undefined;
-/** The pyenv Python's path, when it has botocore. */
+/** The path of that Python: `pyenv which python`, else python3 on PATH. */
 export function botocorePython(): string | undefined {
   if (python === undefined) {
     const which = spawnSync('pyenv', ['which', 'python'], { encoding: 'utf8' });
-    const path = which.status === 0 ? which.stdout.trim() : '';
-    python = path && spawnSync(path, ['-c', 'import botocore'], { stdio: 'ignore' }).status === 0 ? path : null;
+    const candidates = [which.status === 0 ? which.stdout.trim() : '', findOnPath('python3') ?? ''].filter(Boolean);
+    python = candidates.find((path) => spawnSync(path, ['-c', BOTOCORE_1_31], { stdio: 'ignore' }).status === 0) ?? null;
   }
   return python ?? undefined;
 }
