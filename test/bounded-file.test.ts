@@ -4,16 +4,20 @@
 // other than this user or root could have written. The tests run as root here, so "another user"
 // is uid 65534 (nobody), made with chown; one test runs the reader as nobody itself, where root's
 // files must still pass and a third user's must not.
-import test from 'ava';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatBytes, readBoundedFile, readBoundedText, type BoundedRead } from '../src/support/bounded-file.js';
 import { PACKAGE_ROOT } from './support/helper-process.js';
+import { needs, POSIX, ROOT } from './support/prerequisites.js';
+
+// Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason. Files of
+// another user need root to make.
+const test = needs(POSIX);
+const rootTest = needs(POSIX, ROOT);
 
 const NOBODY = 65534;
-const isRoot = process.geteuid?.() === 0;
 
 function tempHome(): { home: string; cleanup: () => void } {
   const home = mkdtempSync(join(tmpdir(), 'cc-helper-bounded-'));
@@ -103,8 +107,7 @@ test('trusted: a 0600 file of this user in 0700 folders up to HOME passes; group
   t.is(readBoundedFile(file(dir, 'r.json', '{}', 0o644), { maxBytes: 100, trusted }).status, 'read');
 });
 
-test('trusted: a file owned by another user is refused, even when running as root (root-owned files pass)', (t) => {
-  if (!isRoot) return t.pass('needs root to chown');
+rootTest('trusted: a file owned by another user is refused, even when running as root (root-owned files pass)', (t) => {
   const { home, cleanup } = tempHome();
   t.teardown(cleanup);
   const path = file(join(home, '.aws', 'cli', 'cache'), 'theirs.json', '{}');
@@ -113,8 +116,7 @@ test('trusted: a file owned by another user is refused, even when running as roo
   t.is(readBoundedFile(path, { maxBytes: 100 }).status, 'read', 'untrusted reads do not check owners');
 });
 
-test('trusted: a folder others can write, or another user owns, anywhere up to HOME, is refused; group-writable folders pass', (t) => {
-  if (!isRoot) return t.pass('needs root to chown');
+rootTest('trusted: a folder others can write, or another user owns, anywhere up to HOME, is refused; group-writable folders pass', (t) => {
   const { home, cleanup } = tempHome();
   t.teardown(cleanup);
   const trusted = { home };
@@ -147,8 +149,7 @@ test('trusted: the check follows symlinks to where the file really is', (t) => {
   t.is(readBoundedFile(link, { maxBytes: 100, trusted: { home } }).status, 'read');
 });
 
-test('trusted, outside HOME: folders are checked up to /, and a sticky world-writable folder (/tmp) is safe only for entries of this user or root', (t) => {
-  if (!isRoot) return t.pass('needs root to chown');
+rootTest('trusted, outside HOME: folders are checked up to /, and a sticky world-writable folder (/tmp) is safe only for entries of this user or root', (t) => {
   const { home, cleanup } = tempHome();
   t.teardown(cleanup);
   const elsewhere = mkdtempSync(join(tmpdir(), 'cc-helper-token-')); // in /tmp: root, 1777
@@ -167,8 +168,7 @@ test('trusted, outside HOME: folders are checked up to /, and a sticky world-wri
   t.like(refusal(readBoundedFile(mine, { maxBytes: 100, trusted: { home } })), { reason: `is in ${sticky}, which anyone can write (mode 0777)` }, 'without the sticky bit anyone can replace it');
 });
 
-test('trusted, run as an ordinary user (nobody): root\'s files pass, another user\'s do not', (t) => {
-  if (!isRoot) return t.pass('needs root to run a child as another user');
+rootTest('trusted, run as an ordinary user (nobody): root\'s files pass, another user\'s do not', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cc-helper-asuser-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   chmodSync(dir, 0o755);

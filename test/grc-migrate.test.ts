@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { startCodeCommitWorld, type CodeCommitWorld } from './support/codecommit-world.js';
 import { run } from './support/git-env.js';
 import { HELPER_BIN } from './support/helper-process.js';
-import { needs, POSIX } from './support/prerequisites.js';
+import { needs, POSIX, ROOT } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
 const test = needs(POSIX);
+// Another user's repository needs root to make.
+const rootTest = needs(POSIX, ROOT);
 
 const EU = 'git-codecommit.eu-west-1.amazonaws.com';
 const US = 'git-codecommit.us-east-1.amazonaws.com';
@@ -151,8 +153,7 @@ test('migrate --all DIR finds every repository below; a URL that could not work 
   t.false(config('a').includes('https://'));
 });
 
-test('migrate in a repository git will not open (another user\'s: "dubious ownership") says so with git\'s reason, not "not in a git repository"', async (t) => {
-  if (process.geteuid?.() !== 0) return t.pass('needs root to chown');
+rootTest('migrate in a repository git will not open (another user\'s: "dubious ownership") says so with git\'s reason, not "not in a git repository"', async (t) => {
   const world = await startCodeCommitWorld({ helperLine: null, keys: [ACME], extraProfiles: { AcmeCode: ACME }, hostnames: [EU] });
   t.teardown(() => world.close());
   const repo = join(world.home.home, 'theirs');

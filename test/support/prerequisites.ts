@@ -149,6 +149,14 @@ export const NOT_ROOT: Prerequisite = {
   install: 'run the tests as another user',
 };
 
+/** Root, to chown files to another user or run a child as one (CI runs as root; tests of other users' files need it). */
+export const ROOT: Prerequisite = {
+  what: 'root (to give files to another user, or run a child as one)',
+  present: () => process.geteuid?.() === 0,
+  providedOn: LINUX,
+  install: 'run the tests as root, as .ci/run does',
+};
+
 /** The AWS CLI oracles run unless CC_SKIP_ORACLE=1 (minutes of them, on a developer machine). */
 export const ORACLE_WANTED: Prerequisite = {
   what: 'CC_SKIP_ORACLE unset (it is 1: the AWS CLI oracle is skipped on request; CI runs it)',
