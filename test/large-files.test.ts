@@ -11,10 +11,12 @@ import { searchSections } from '../src/aws/section-search.js';
 import { configSectionProfile, FAST_PATH_MIN_CHARS, mayNameProfile, parseSharedFile } from '../src/aws/shared-file-parser.js';
 import { makeAwsHome, PACKAGE_ROOT, request, runHelper, type AwsHome } from './support/helper-process.js';
 import { SeededRandom } from './support/prng.js';
-import { needs, POSIX } from './support/prerequisites.js';
+import { AWS_CLI_V2, needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
 const test = needs(POSIX);
+// botocore as the oracle is Debian's AWS CLI 2.9's (its Python): Linux.
+const botocoreTest = needs(POSIX, AWS_CLI_V2);
 
 const GET = request({ protocol: 'https', host: 'git-codecommit.eu-west-1.amazonaws.com', path: 'v1/repos/r' });
 const KEY = 'AKIAWANTED0000000001';
@@ -351,7 +353,7 @@ function botocoreKey(home: AwsHome): string {
   return answers[0]!;
 }
 
-test('a forged memo entry for a file with a second, quoted copy of the profile: cc-helper signs with the copy botocore uses', async (t) => {
+botocoreTest('a forged memo entry for a file with a second, quoted copy of the profile: cc-helper signs with the copy botocore uses', async (t) => {
   const { text, target } = ccConfig();
   const hostile = text.replace(target.original, target.replacement);
   t.is(Buffer.byteLength(hostile), Buffer.byteLength(text));
@@ -363,7 +365,7 @@ test('a forged memo entry for a file with a second, quoted copy of the profile: 
   t.regex(result.stdout, /^username=AKIALATERCOPY0000001$/m, result.stderr);
 });
 
-test('a rewrite through a shared mmap that keeps the file identity: the remembered file is not searched into another section', async (t) => {
+botocoreTest('a rewrite through a shared mmap that keeps the file identity: the remembered file is not searched into another section', async (t) => {
   const { text, target } = ccConfig();
   const home = makeAwsHome({ config: text });
   t.teardown(home.cleanup);
