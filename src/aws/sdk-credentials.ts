@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { accountOfArn, type AccountEvidence } from '../account/account-evidence.js';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { awsNetwork } from '../net/aws-network.js';
-import { boundedFetch, guardSdkRequests, ResponseTooLarge } from '../net/bounded-answer.js';
+import { guardSdkRequests, ResponseTooLarge } from '../net/bounded-answer.js';
+import { sdkRequestHandler, silenceSdkWarnings } from '../net/sdk-client.js';
 import { createAsk } from '../prompt/ask.js';
 import { classifyNetworkError } from '../sts/sts-error.js';
 import { formatBytes } from '../support/bounded-file.js';
@@ -56,12 +57,10 @@ export async function loadWithSdk(
   { env, now, trace }: { env: NodeJS.ProcessEnv; now: Date; trace: Trace },
 ): Promise<ProfileCredentials> {
   const view = sdkView(name, kind, profile, env);
-  // The SDK warns on stderr about future Node versions; a credential helper's stderr reaches
-  // the user on every git command, and the versions pinned in package.json run on Node 20.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  silenceSdkWarnings();
   const { fromIni } = await import('@aws-sdk/credential-providers');
-  // Proxy and CA bundle (src/net/aws-network.ts): the SDK's STS/SSO clients send through fetch
-  // with the same dispatcher as cc-helper's own client.
+  // Proxy and CA bundle (src/net/aws-network.ts): the SDK's STS/SSO clients send through the
+  // same fetch as cc-helper's own client, bounded alike (src/net/sdk-client.ts).
   const network = await awsNetwork({ env, profile: name, trace });
   const paths = await handToSdk(view, env);
   handTokensToSdk(view, env);
@@ -90,9 +89,7 @@ export async function loadWithSdk(
     // keeps the SDK from warning on stderr that it picked us-east-1.
     const clientConfig = {
       region: env.AWS_REGION || env.AWS_DEFAULT_REGION || profile.values.region || 'us-east-1',
-      requestHandler: network.dispatcher
-        ? new (await import('@smithy/fetch-http-handler')).FetchHttpHandler({ customFetch: boundedFetch(network.fetch, MAX_RESPONSE_BYTES), requestTimeout: DEFAULT_TIMEOUT_MS })
-        : { requestTimeout: DEFAULT_TIMEOUT_MS, connectionTimeout: DEFAULT_TIMEOUT_MS, throwOnRequestTimeout: true },
+      requestHandler: await sdkRequestHandler(network),
       maxAttempts: 2,
     };
     // Its node:http requests (STS without a proxy, credential_source's metadata and container

@@ -22,10 +22,12 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readBoundedText } from '../support/bounded-file.js';
 import { writePrivateFileSync } from '../support/private-file.js';
-import { isoSeconds } from '../support/utc-time.js';
+import { isoSeconds, parseCacheTime } from '../support/utc-time.js';
 import { warning } from '../support/warning.js';
 import type { SigningCredentials } from '../codecommit/password.js';
 import type { AccountEvidence } from '../account/account-evidence.js';
+
+export { parseCacheTime };
 
 /** botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS. */
 export const CLI_EXPIRY_WINDOW_SECONDS = 15 * 60;
@@ -201,18 +203,6 @@ export function reusableAfterWait(
 /** Whether cached credentials are still outside the CLI's refresh window. */
 export function isFresh(expiration: Date, now: Date, windowSeconds = CLI_EXPIRY_WINDOW_SECONDS): boolean {
   return expiration.getTime() - now.getTime() >= windowSeconds * 1000;
-}
-
-/**
- * The forms the CLI writes and reads (dateutil): `2030-01-02T03:04:05UTC` (JSONFileCache's
- * strftime), `…Z` (the SSO fetcher), `…+00:00` (isoformat), with optional fractions.
- */
-export function parseCacheTime(text: string): Date | undefined {
-  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?)(Z|UTC|[+-]\d\d:?\d\d)$/.exec(text);
-  if (!m) return undefined;
-  const zone = m[2] === 'UTC' || m[2] === 'Z' ? 'Z' : m[2]!.replace(/^([+-]\d\d)(\d\d)$/, '$1:$2');
-  const date = new Date(m[1]! + zone);
-  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 /** JSONFileCache's datetime form: `%Y-%m-%dT%H:%M:%S%Z` of a UTC datetime. */

@@ -1,11 +1,9 @@
 // An SSO profile's role credentials from the IAM Identity Center portal: the access token that
-// `aws sso login` cached in ~/.aws/sso/cache (keyed by sha1 of the sso-session name, or of the
-// start URL for legacy profiles), one GetRoleCredentials call
+// `aws sso login` cached in ~/.aws/sso/cache (refreshed when due: signin/sso-token.ts), one
+// GetRoleCredentials call
 // (GET /federation/credentials?account_id=…&role_name=…, header x-amz-sso_bearer_token; a
 // REST-JSON API, unsigned), and the answer cached where and as the AWS CLI caches it.
 // https://docs.aws.amazon.com/singlesignon/latest/PortalAPIReference/API_GetRoleCredentials.html
-import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES } from '../aws/query-api.js';
 import type { SigningCredentials } from '../codecommit/password.js';
@@ -16,17 +14,16 @@ import { classifyNetworkError } from '../sts/sts-error.js';
 import { redactServerText } from '../support/redact.js';
 import { checkedEndpointUrl } from '../sts/sts-endpoint.js';
 import { cappedExpiration, expiryProblem, looksLikeCredentials } from '../sts/sts-client.js';
-import { readBoundedText } from '../support/bounded-file.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
-import { formatCacheTime, parseCacheTime, reusableAfterWait, writeCacheFile, type Served } from './cli-cache.js';
+import { warning } from '../support/warning.js';
+import { loginNeeded, ssoAccessToken } from '../signin/sso-token.js';
+import { formatCacheTime, reusableAfterWait, writeCacheFile, type Served } from './cli-cache.js';
 import type { RoleContext } from './role-profile.js';
 import { withSharedAttempt } from './shared-attempt.js';
 import { ssoCacheClaim, type SsoProfile } from './sso-profile.js';
 
-/** `aws sso login`'s token file: an access token, a refresh token and a client registration, a few KB. */
-const MAX_SSO_TOKEN_FILE_BYTES = 64 * 1024;
 /** The longest session a permission set can have. */
 const MAX_SSO_SESSION_SECONDS = 12 * 3600;
 
@@ -36,7 +33,8 @@ export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string 
   return withSharedAttempt(lockPath, `fetching SSO credentials for profile "${sso.name}"`, trace, async () => {
     const reusable = reusableAfterWait(sso.cacheFile, seenText, RENEW_MARGIN_SECONDS, env.HOME, ssoCacheClaim(sso), trace);
     if (reusable) return reusable;
-    const token = loginToken(sso, env);
+    // The token, refreshed first when due (signin/sso-token.ts: its own lock, inside this one).
+    const { token, fellBack } = await ssoAccessToken(sso, context);
     const endpoint = portalEndpoint(sso.ssoRegion, env);
     const url = `${endpoint}federation/credentials?account_id=${encodeURIComponent(sso.accountId)}&role_name=${encodeURIComponent(sso.roleName)}`;
     trace(`SSO GetRoleCredentials -> ${endpoint} for account ${sso.accountId}, role ${sso.roleName}`);
@@ -60,7 +58,7 @@ export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string 
         failure.code === 'TimeoutError' ? `no answer within ${DEFAULT_TIMEOUT_MS / 1000} s` : failure.code === 'ResponseTooLarge' ? 'an answer too large to be the portal\'s' : failure.code;
       throw new UserError(`cannot get SSO credentials for profile "${sso.name}" from ${endpoint} (${what}): check your network, HTTPS_PROXY or AWS_ENDPOINT_URL_SSO`);
     }
-    if (status === 401) throw loginNeeded(sso.name, 'the SSO portal no longer accepts the login');
+    if (status === 401) throw loginNeeded(sso.name, `the SSO portal no longer accepts the login${fellBack ? `, and refreshing it failed: ${fellBack.reason}` : ''}`);
     if (status < 200 || status >= 300) {
       const said = redactServerText(portalMessage(text), [token]);
       throw new UserError(
@@ -68,6 +66,7 @@ export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string 
       );
     }
     const issued = roleCredentials(text, sso, endpoint);
+    if (fellBack) warning(fellBack.warning);
     trace(`SSO credentials for "${sso.name}": key ${mask(issued.accessKeyId)} until ${issued.expiration.toISOString()}`);
     try {
       // SSOCredentialFetcher's shape: the expiry as `%Y-%m-%dT%H:%M:%SZ`.
@@ -87,30 +86,6 @@ export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string 
     // The portal was asked for exactly this account's role, and these keys are its answer.
     return { credentials: issued, account: { id: sso.accountId, from: `the SSO portal's GetRoleCredentials for account ${sso.accountId}, role ${sso.roleName}, just now` } };
   });
-}
-
-/** The access token of `aws sso login`, if it is still valid. */
-function loginToken(sso: SsoProfile, env: NodeJS.ProcessEnv): string {
-  const key = createHash('sha1').update(sso.sessionName ?? sso.startUrl, 'utf8').digest('hex');
-  const file = join(env.HOME || homedir(), '.aws', 'sso', 'cache', `${key}.json`);
-  // Trusted like a cache (src/support/bounded-file.ts): a token someone else wrote would sign as them.
-  const read = readBoundedText(file, { maxBytes: MAX_SSO_TOKEN_FILE_BYTES, trusted: { home: env.HOME } });
-  if (read.status === 'missing') throw loginNeeded(sso.name, 'there is no SSO login');
-  if (read.status === 'refused') throw loginNeeded(sso.name, `not using the SSO login in ${file}, which ${read.reason}`);
-  let token: { accessToken?: unknown; expiresAt?: unknown };
-  try {
-    token = JSON.parse(read.text) as typeof token;
-  } catch {
-    throw loginNeeded(sso.name, `the SSO login in ${file} is unreadable`);
-  }
-  const expiresAt = typeof token.expiresAt === 'string' ? parseCacheTime(token.expiresAt) : undefined;
-  if (typeof token.accessToken !== 'string' || !/^[\x21-\x7e]+$/.test(token.accessToken) || !expiresAt) throw loginNeeded(sso.name, `the SSO login in ${file} is unreadable`);
-  if (expiresAt.getTime() <= Date.now()) throw loginNeeded(sso.name, `the SSO login expired at ${expiresAt.toISOString()}`);
-  return token.accessToken;
-}
-
-function loginNeeded(profile: string, why: string): UserError {
-  return new UserError(`profile "${profile}" needs an SSO login: run \`aws sso login --profile ${profile}\` and try again (${why})`);
 }
 
 function portalEndpoint(region: string, env: NodeJS.ProcessEnv): string {

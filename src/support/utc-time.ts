@@ -18,3 +18,17 @@ export function isoSeconds(date: Date): string {
 export function basicTimestamp(date: Date): string {
   return `${date.getUTCFullYear()}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}T${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}`;
 }
+
+/**
+ * The times the AWS CLI's caches hold, as it writes and reads them (dateutil):
+ * `2030-01-02T03:04:05UTC` (JSONFileCache's strftime), `…Z` (the SSO and login caches), `…+00:00`
+ * (isoformat), with optional fractions (the JS SDK writes milliseconds). Here, not in the role
+ * cache's module, so the `aws login` warm path reads its cache without loading node:crypto.
+ */
+export function parseCacheTime(text: string): Date | undefined {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?)(Z|UTC|[+-]\d\d:?\d\d)$/.exec(text);
+  if (!m) return undefined;
+  const zone = m[2] === 'UTC' || m[2] === 'Z' ? 'Z' : m[2]!.replace(/^([+-]\d\d)(\d\d)$/, '$1:$2');
+  const date = new Date(m[1]! + zone);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
