@@ -45,6 +45,8 @@ const HOT_DYNAMIC = new Set([
   // Role and SSO profiles with a warm AWS CLI cache: signed without the cold file.
   'dist/src/role/role-profile.js',
   'dist/src/role/sso-profile.js',
+  // `aws login` profiles with fresh cached credentials: the same.
+  'dist/src/signin/login-profile.js',
 ]);
 
 /**

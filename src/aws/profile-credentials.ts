@@ -10,9 +10,12 @@
 //   3. SSO: `sso_role_name` or `sso_account_id`;
 //   4. the credentials file's `[NAME]` section, if it has `aws_access_key_id`: key, secret and
 //      token all from that one section (a key without a secret is an error, not a merge);
-//   5. `credential_process`;
-//   6. the config file's profile, if it has `aws_access_key_id`: key, secret and token from it.
-// Steps 1, 2, 3 and 5 read botocore's merged view: the config profile updated key by key with
+//   5. `aws login`: `login_session` (botocore 1.43's LoginProvider, after the shared credentials
+//      file and before the process: a profile with login_session is never signed with the
+//      config file's keys or a credential_process beside it);
+//   6. `credential_process`;
+//   7. the config file's profile, if it has `aws_access_key_id`: key, secret and token from it.
+// Steps 1, 2, 3, 5 and 6 read botocore's merged view: the config profile updated key by key with
 // the credentials file's section (session.full_config).
 import type { AccountEvidence } from '../account/account-evidence.js';
 import type { SigningCredentials } from '../codecommit/password.js';
@@ -24,7 +27,7 @@ import { configSectionProfile, configSectionSsoSession, emptyValues, mayNameProf
 import { readSharedFile } from './shared-file-reader.js';
 import { sharedFilePaths } from './shared-files.js';
 
-export type CredentialSource = 'credentials file' | 'config file' | 'role' | 'sso' | 'process' | 'web identity' | 'vault session';
+export type CredentialSource = 'credentials file' | 'config file' | 'role' | 'sso' | 'login' | 'process' | 'web identity' | 'vault session';
 
 export interface ProfileCredentials {
   credentials: SigningCredentials;
@@ -83,7 +86,9 @@ export function readProfile(name: string, env: NodeJS.ProcessEnv = process.env):
 }
 
 export type SdkKind = 'role' | 'sso' | 'process' | 'web identity';
-export type ProfileKind = SdkKind | 'credentials file' | 'config file';
+/** Kinds whose credentials come from somewhere other than the profile's own keys. */
+export type SessionKind = SdkKind | 'login';
+export type ProfileKind = SessionKind | 'credentials file' | 'config file';
 
 /**
  * Which step of botocore's chain answers for this profile (undefined: none, the CLI finds no
@@ -108,13 +113,14 @@ export function profileKind(name: string, profile: ProfileData): ProfileKind | u
   if (v.web_identity_token_file) return 'web identity';
   if ('sso_role_name' in v || 'sso_account_id' in v) return 'sso';
   if (profile.keysFromCredentialsFile) return 'credentials file';
+  if ('login_session' in v) return 'login';
   if ('credential_process' in v) return 'process';
   if (profile.configSection && 'aws_access_key_id' in profile.configSection) return 'config file';
   return undefined;
 }
 
-/** The SDK-backed kind of a profile, if any; never throws (for reports like `doctor`). */
-export function sdkKind(profile: ProfileData): SdkKind | undefined {
+/** The kind of a profile whose credentials are not its own keys, if any; never throws (for reports like `doctor`). */
+export function sessionKind(profile: ProfileData): SessionKind | undefined {
   let kind: ProfileKind | undefined;
   try {
     kind = profileKind('', profile);
@@ -142,7 +148,7 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
   const kind = profileKind(name, profile);
   if (kind === undefined) {
     throw new UserError(
-      `profile "${name}" has no aws_access_key_id and no role, SSO or credential_process settings: complete it in ${profile.credentialsFile}`,
+      `profile "${name}" has no aws_access_key_id and no role, SSO, login_session or credential_process settings: complete it in ${profile.credentialsFile}`,
     );
   }
   if (kind === 'credentials file' || kind === 'config file') {
@@ -161,6 +167,11 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
   if (kind === 'sso') {
     const { loadSsoCredentials } = await import('../role/sso-profile.js');
     return { ...(await loadSsoCredentials(name, v, { env, now, trace })), source: 'sso' };
+  }
+  // `aws login`: the CLI's cache, in the hot bundle (refreshing it loads the rest).
+  if (kind === 'login') {
+    const { loadLoginCredentials } = await import('../signin/login-profile.js');
+    return { ...(await loadLoginCredentials(name, v, { env, now, trace })), source: 'login' };
   }
   trace(`profile "${name}" needs the AWS SDK (${kind})`);
   const { loadWithSdk } = await import('./sdk-credentials.js');

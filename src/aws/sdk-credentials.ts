@@ -214,6 +214,8 @@ function cutDown(name: string, kind: ProfileKind, profile: ProfileData): Section
     if (credentials.sessionToken !== undefined) out.aws_session_token = credentials.sessionToken;
     return out;
   }
+  // cc-helper resolves `aws login` profiles itself (signin/login-profile.ts); the SDK never sees one.
+  if (kind === 'login') throw new UserError(`profile "${name}" is an \`aws login\` profile, which the AWS SDK path cannot take as a source here: use it through source_profile of a role_arn profile`);
   copy(profile.values, KEYS_OF[kind]);
   return out;
 }

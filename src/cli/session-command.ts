@@ -86,10 +86,10 @@ async function startCachedProfile(name: string | undefined, io: CommandIo): Prom
   if (!profile) return undefined;
   checkProfileName(profile);
   if (readSessionDefinitions(io.env)[profile]) return undefined;
-  const { loadProfileCredentials, readProfile, sdkKind } = await import('../aws/profile-credentials.js');
+  const { loadProfileCredentials, readProfile, sessionKind } = await import('../aws/profile-credentials.js');
   const { isSourceProfileRole } = await import('../role/role-profile.js');
   const data = readProfile(profile, io.env);
-  const kind = sdkKind(data);
+  const kind = sessionKind(data);
   if (!(kind === 'sso' || (kind === 'role' && isSourceProfileRole(data.values)))) return undefined;
   const { credentials } = await loadProfileCredentials(profile, { env: io.env, now: io.now(), trace: io.trace });
   const left = credentials.expiration ? ` until ${credentials.expiration.toISOString()} (${minutesLeft(credentials.expiration, io.now())} min left)` : '';

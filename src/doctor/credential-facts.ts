@@ -1,7 +1,7 @@
 // Where a profile's credentials come from and when they expire, read from the shared files and
 // cc-helper's session definitions without loading them (no SDK, no STS, no prompt).
 import { EXPIRY_KEY, SESSION_MARKER_KEY } from '../aws/credentials-file-editor.js';
-import { readProfile, sdkKind, type ProfileData } from '../aws/profile-credentials.js';
+import { readProfile, sessionKind, type ProfileData } from '../aws/profile-credentials.js';
 import { DEFAULT_PROFILE } from '../aws/profile-choice.js';
 import { findSessionDefinition, type SessionDefinition } from '../session/session-definitions.js';
 import { UserError } from '../support/errors.js';
@@ -45,7 +45,7 @@ export function credentialFacts(
     return { credentials: missing(null, 'no such profile'), findings };
   }
 
-  const kind = sdkKind(profile);
+  const kind = sessionKind(profile);
   const accessKeyId = v.aws_access_key_id ? mask(v.aws_access_key_id) : null;
   let credentialKind: CredentialsFact['kind'];
   let detail: string;
