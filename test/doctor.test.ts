@@ -126,6 +126,7 @@ test('an expired session is flagged; with a vault definition it is renewed on de
     minutesLeft: target.credentials!.minutesLeft,
     renewal: null,
     detail: 'a session cc-helper wrote (vault item "Expired") but no longer has a definition for',
+    signIn: null,
   });
   t.true(target.credentials!.minutesLeft! < 0);
   t.deepEqual(codes(target.findings), ['error:credentials-expired']);
@@ -230,6 +231,7 @@ test('--json from the built bin, field by field', async (t) => {
     minutesLeft: null,
     renewal: null,
     detail: 'long-term keys',
+    signIn: null,
   });
   t.is(target.online, null);
   t.deepEqual(target.findings, [

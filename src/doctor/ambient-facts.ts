@@ -25,7 +25,7 @@ export async function ambientFacts(options: {
     };
   }
   const source = ambientSourceOf(env);
-  const fact: CredentialsFact = { kind: 'ambient', accessKeyId: null, file: null, expiresAt: null, expired: false, minutesLeft: null, renewal: null, detail: '' };
+  const fact: CredentialsFact = { kind: 'ambient', accessKeyId: null, file: null, expiresAt: null, expired: false, minutesLeft: null, renewal: null, detail: '', signIn: null };
   if (!source) {
     fact.detail = 'no ambient source is configured here (the shared files are never used in this mode)';
     return {

@@ -7,7 +7,8 @@ import { findSessionDefinition, type SessionDefinition } from '../session/sessio
 import { UserError } from '../support/errors.js';
 import { profileArgument, profileOption } from '../support/shell-word.js';
 import { mask } from '../support/trace.js';
-import { finding, type CredentialsFact, type DefaultProfileFact, type Finding } from './report.js';
+import { finding, type CredentialsFact, type DefaultProfileFact, type Finding, type SignInFact } from './report.js';
+import { signInFacts } from './sign-in-facts.js';
 
 /** Sessions closer than this to their end are mentioned (the helper renews vault ones then). */
 const EXPIRY_SOON_MS = 5 * 60_000;
@@ -57,8 +58,10 @@ export function credentialFacts(
     }
   } else if (kind === 'sso') {
     credentialKind = 'sso';
-    detail = `SSO ${v.sso_session ? `session "${v.sso_session}"` : v.sso_start_url}; the token's expiry is known after \`aws sso login\``;
-    findings.push(finding('info', 'sso-login', `profile "${name}" uses SSO: pushes need a current \`aws sso login --profile ${name}\``, null));
+    detail = `SSO ${v.sso_session ? `sso-session "${v.sso_session}"` : `${v.sso_start_url} (legacy: no sso_session)`}, account ${v.sso_account_id ?? '?'}, role ${v.sso_role_name ?? '?'}`;
+  } else if (kind === 'login') {
+    credentialKind = 'login';
+    detail = `aws login session ${v.login_session}`;
   } else if (kind === 'process') {
     credentialKind = 'process';
     detail = 'credential_process (run on every push that needs new credentials)';
@@ -102,7 +105,15 @@ export function credentialFacts(
       }
     }
   }
-  return { credentials: { kind: credentialKind, accessKeyId, file, expiresAt, expired, minutesLeft, renewal, detail }, findings };
+  let signIn: SignInFact | null = null;
+  if (kind === 'sso' || kind === 'login' || kind === 'role') {
+    const facts = signInFacts(name, env, now);
+    if (facts) {
+      signIn = facts.signIn;
+      findings.push(...facts.findings);
+    }
+  }
+  return { credentials: { kind: credentialKind, accessKeyId, file, expiresAt, expired, minutesLeft, renewal, detail, signIn }, findings };
 }
 
 /** Whether [default] holds keys; `pushProfiles` are the profiles the checked URLs sign with. */
@@ -134,5 +145,5 @@ function describeDefinition(d: SessionDefinition): string {
 }
 
 function missing(file: string | null, detail: string): CredentialsFact {
-  return { kind: 'missing', accessKeyId: null, file, expiresAt: null, expired: false, minutesLeft: null, renewal: null, detail };
+  return { kind: 'missing', accessKeyId: null, file, expiresAt: null, expired: false, minutesLeft: null, renewal: null, detail, signIn: null };
 }

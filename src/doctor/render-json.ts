@@ -31,14 +31,23 @@
 //       "account": string | null      // the --account pin
 //     },
 //     "credentials": null | {
-//       "kind": "static" | "vault session" | "role" | "sso" | "process" | "web identity" | "leapp" | "ambient" | "missing",
+//       "kind": "static" | "vault session" | "role" | "sso" | "login" | "process" | "web identity" | "leapp" | "ambient" | "missing",
 //       "accessKeyId": string | null, // masked: ****************ABCD
 //       "file": string | null,
 //       "expiresAt": string | null,   // RFC 3339
 //       "expired": boolean,
 //       "minutesLeft": number | null,
 //       "renewal": "vault" | "leapp" | "profile" | null,
-//       "detail": string
+//       "detail": string,
+//       "signIn": null | {            // the SSO / aws login sign-in behind them (also a role's source profile's)
+//         "kind": "sso" | "login",
+//         "profile": string,          // the profile signed in
+//         "file": string | null,      // its cache file
+//         "state": "missing" | "unusable" | "ended" | "refreshes" | "valid",
+//         "expiresAt": string | null, // the current token / credentials (the session's end is not knowable client-side)
+//         "refreshable": boolean,     // cc-helper refreshes it while the session lasts
+//         "command": string           // what signs in again
+//       }
 //     },
 //     "online": null | {              // null without --online
 //       "account": string | null, "arn": string | null,
@@ -60,7 +69,9 @@
 // Finding: { "severity": "error" | "warning" | "info", "code": string, "message": string, "fix": string | null }
 // Finding codes: no-helper, no-cc-helper, aws-cli-helper, storage-helper, storage-helper-reset,
 // helper-before-cc-helper, no-use-http-path, not-https, no-profile, profile-missing,
-// aws-files-unreadable, credentials-incomplete, role-from-default, sso-login, no-session-yet,
+// aws-files-unreadable, credentials-incomplete, role-from-default, sso-login-needed,
+// sso-login-valid, sso-login-refreshes, login-needed, login-not-refreshable, login-refreshes,
+// sign-in-unusable, no-session-yet,
 // credentials-expired, session-expired-renewable, credentials-expire-soon, expiry-unreadable,
 // sts-failed, clock-skew, no-codecommit-remote, default-has-keys, helper-needs-path,
 // helper-program-missing, gui-git-fails; for ambient helper lines:

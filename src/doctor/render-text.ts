@@ -1,6 +1,6 @@
 // `cc-helper doctor` for people: per URL, the helper chain with files and lines, the settings,
 // profile and credentials, then the problems with what to do, and a verdict.
-import { where, type DoctorReport, type Finding, type HelperFact, type TargetReport } from './report.js';
+import { where, type DoctorReport, type Finding, type HelperFact, type SignInFact, type TargetReport } from './report.js';
 
 export function renderText(report: DoctorReport): string {
   const out: string[] = [];
@@ -34,6 +34,7 @@ function renderTarget(t: TargetReport, online: boolean): string[] {
     const expiry = c.expiresAt ? `${c.expired ? 'expired' : 'expires'} ${c.expiresAt}${c.expired ? '' : ` (${c.minutesLeft} min left)`}` : 'no expiry known';
     out.push(`  credentials: ${c.kind}${c.accessKeyId ? `, key ${c.accessKeyId}` : ''}${c.file ? ` in ${c.file}` : ''}; ${expiry}${c.renewal ? `; renewed by ${c.renewal}` : ''}`);
     out.push(`    ${c.detail}`);
+    if (c.signIn) out.push(`    sign-in: ${signInLine(c.signIn)}`);
   }
   if (online && t.online) {
     const o = t.online;
@@ -44,6 +45,17 @@ function renderTarget(t: TargetReport, online: boolean): string[] {
   if (t.gui) out.push(`  from a GUI client or IDE (${t.gui.git}, PATH=/usr/bin:/bin, no terminal): ${t.gui.ok ? t.gui.detail : 'no password'}`);
   out.push(...renderFindings(t.findings, '  '));
   return out;
+}
+
+function signInLine(s: SignInFact): string {
+  const what = `${s.kind === 'sso' ? 'SSO login' : '`aws login`'}${s.file ? ` in ${s.file}` : ''}${s.profile ? ` (profile ${s.profile})` : ''}`;
+  const state =
+    s.state === 'missing' ? `none: run \`${s.command}\``
+    : s.state === 'unusable' ? `not usable: run \`${s.command}\``
+    : s.state === 'ended' ? `ended at ${s.expiresAt}, not refreshable: run \`${s.command}\``
+    : s.refreshable ? `${s.state === 'refreshes' ? 'due for refresh' : 'valid'} (current ${s.kind === 'sso' ? 'token' : 'credentials'} until ${s.expiresAt}); cc-helper refreshes it while the session lasts`
+    : `valid until ${s.expiresAt}, not refreshable: run \`${s.command}\` then`;
+  return `${what}: ${state}`;
 }
 
 function helperLine(h: HelperFact): string {

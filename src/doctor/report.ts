@@ -55,7 +55,24 @@ export interface ProfileFact {
   account: string | null;
 }
 
-export type CredentialKind = 'static' | 'vault session' | 'role' | 'sso' | 'process' | 'web identity' | 'leapp' | 'ambient' | 'missing';
+export type CredentialKind = 'static' | 'vault session' | 'role' | 'sso' | 'login' | 'process' | 'web identity' | 'leapp' | 'ambient' | 'missing';
+
+/** An SSO or `aws login` sign-in, as its cache file shows it (doctor reads no network for it). */
+export interface SignInFact {
+  kind: 'sso' | 'login';
+  /** The profile signed in: the one checked, or the source_profile of its role. */
+  profile: string;
+  /** The cache file (~/.aws/sso/cache/..., ~/.aws/login/cache/...), or null when the profile is incomplete. */
+  file: string | null;
+  /** missing: no file; unusable: unreadable or refused; ended: expired and not refreshable; refreshes: inside the refresh window (or expired) and refreshable; valid. */
+  state: 'missing' | 'unusable' | 'ended' | 'refreshes' | 'valid';
+  /** When the current token or credentials end (RFC 3339), or null. */
+  expiresAt: string | null;
+  /** Whether cc-helper can refresh it (the session's own end is the service's to know). */
+  refreshable: boolean;
+  /** What signs in again. */
+  command: string;
+}
 
 export interface CredentialsFact {
   kind: CredentialKind;
@@ -72,6 +89,8 @@ export interface CredentialsFact {
   renewal: 'vault' | 'leapp' | 'profile' | null;
   /** One line on where they come from (role ARN, SSO start, process...). Never a secret. */
   detail: string;
+  /** The sign-in behind them (SSO, aws login; also a role's source profile's), or null. */
+  signIn: SignInFact | null;
 }
 
 export interface OnlineFact {
