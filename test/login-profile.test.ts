@@ -240,11 +240,16 @@ test('AWS_LOGIN_CACHE_DIRECTORY (with $VARS and ~ expanded, as botocore does) is
   assertQuit(t, open, /needs an `aws login`: run `aws login --profile console` and try again \(not using the aws login cache .*, which .*writ/);
 });
 
-test('no cache at all, or one without a refresh token: one line naming aws login', async (t) => {
+test('no cache at all, one without a refresh token, one with a line break in a token, or a key that is no P-256 key: one line naming aws login', async (t) => {
   const w = await world(t);
   assertQuit(t, await w.get(), /^cc-helper: profile "console" needs an `aws login`: run `aws login --profile console` and try again \(there is no aws login session for arn:aws:iam::111122223333:user\/alice in .*\)\n$/);
   w.write(30, ({ refreshToken: _, ...rest }) => rest);
   assertQuit(t, await w.get(), /the aws login cache .* has no refreshToken/);
+  // A line break inside a cached token would split git's answer: the file is not used.
+  w.write(30, (token) => ({ ...token, accessToken: { ...token.accessToken, sessionToken: 'Fwo\npassword=evil' } }));
+  const split = await w.get();
+  assertQuit(t, split, /the aws login cache .* holds no readable credentials/);
+  t.false(split.stdout.includes('evil'));
   w.write(-1, (token) => ({ ...token, dpopKey: '-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n' }));
   assertQuit(t, await w.get(), /expired at .*, and cannot be refreshed: its DPoP key \(dpopKey\) is not an EC private key in PEM\)/);
   t.is(w.signin.calls, 0);
