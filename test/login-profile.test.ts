@@ -6,6 +6,7 @@
 // hostile sign-in answer does.
 import test, { type ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeAwsHome, request, runHelper, type AwsHome, type HelperResult } from './support/helper-process.js';
@@ -252,6 +253,9 @@ test('no cache at all, one without a refresh token, one with a line break in a t
   t.false(split.stdout.includes('evil'));
   w.write(-1, (token) => ({ ...token, dpopKey: '-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n' }));
   assertQuit(t, await w.get(), /expired at .*, and cannot be refreshed: its DPoP key \(dpopKey\) is not an EC private key in PEM\)/);
+  const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({ format: 'pem', type: 'sec1' }) as string;
+  w.write(-1, (token) => ({ ...token, dpopKey: p384 }));
+  assertQuit(t, await w.get(), /expired at .*, and cannot be refreshed: its DPoP key \(dpopKey\) is not a P-256 key\)/);
   t.is(w.signin.calls, 0);
 });
 
