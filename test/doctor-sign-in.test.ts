@@ -3,7 +3,7 @@
 // material that signs offline here). A missing or ended sign-in is an error naming the command
 // that signs in again, and then git's own `credential fill` fails too; a refreshable one says
 // until when, and that cc-helper refreshes it.
-import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCommand } from '../src/cli/args.js';
@@ -13,7 +13,10 @@ import { ssoRoleCacheKey } from '../src/role/cli-cache.js';
 import { silentTrace } from '../src/support/trace.js';
 import { startIdentityCenterStandIn, ssoTokenCacheName } from './support/identity-center-standin.js';
 import { makeSetupHome, type SetupHome } from './support/setup-home.js';
+import { needs, POSIX } from './support/prerequisites.js';
 import { startSigninStandIn } from './support/signin-standin.js';
+
+const test = needs(POSIX);
 
 const URL_X = 'https://git-codecommit.us-east-1.amazonaws.com/v1/repos/x';
 const ACCOUNT = '111122223333';
@@ -43,7 +46,7 @@ const SSO_CONFIG =
   `[profile sso]\nsso_session = corp\nsso_account_id = ${ACCOUNT}\nsso_role_name = Developer\nregion = us-east-1\n` +
   '[sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\n';
 
-async function ssoHome(t: Parameters<typeof makeSetupHome>[0], config = SSO_CONFIG, profile = 'sso'): Promise<SetupHome> {
+async function ssoHome(t: ExecutionContext, config = SSO_CONFIG, profile = 'sso'): Promise<SetupHome> {
   const h = await makeSetupHome(t);
   await writeFile(h.env.AWS_CONFIG_FILE!, config);
   t.is((await h.setup(['setup', '--profile', profile])).code, 0);

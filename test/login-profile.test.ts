@@ -4,19 +4,23 @@
 // (it counts calls and checks signatures). The long day and 16 gets at once are
 // test/working-day.test.ts and test/expiry-race.test.ts; here: each rule on its own, and what a
 // hostile sign-in answer does.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeAwsHome, request, runHelper, type AwsHome, type HelperResult } from './support/helper-process.js';
+import { run } from './support/git-env.js';
+import { HELPER_BIN, makeAwsHome, request, runHelper, type AwsHome, type HelperResult } from './support/helper-process.js';
+import { BOTOCORE_PYTHON, botocorePython, FAKETIME, needs, POSIX } from './support/prerequisites.js';
 import { startSigninStandIn, type LoginSignIn, type RawAnswer, type SigninStandIn } from './support/signin-standin.js';
 import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
 
 const ACCOUNT = '111122223333';
 const OTHER = '444455556666';
 const GET = request({ protocol: 'https', host: 'git-codecommit.us-east-1.amazonaws.com', path: 'v1/repos/demo' });
-const PYTHON = execFileSync('pyenv', ['which', 'python'], { encoding: 'utf8' }).trim();
+const test = needs(POSIX);
+const withPython = needs(POSIX, BOTOCORE_PYTHON);
+const withFaketime = needs(POSIX, FAKETIME);
 const cliTime = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 interface World {
@@ -27,7 +31,7 @@ interface World {
   cacheDir: string;
   login: LoginSignIn;
   cacheFile: string;
-  /** Writes the cache as `aws login` does (Python's json.dumps), the credentials ending `minutesLeft` from now. */
+  /** Writes the cache `aws login` writes, the credentials ending `minutesLeft` from now. */
   write(minutesLeft: number, change?: (token: Record<string, any>) => Record<string, any>): void;
   cache(): Record<string, any>;
   get(args?: string[], extra?: NodeJS.ProcessEnv): Promise<HelperResult>;
@@ -59,8 +63,7 @@ async function world(t: ExecutionContext, config?: (session: string) => string, 
     cacheFile,
     write(minutesLeft, change = (token) => token) {
       const token = { ...login.token, accessToken: { ...login.token.accessToken, expiresAt: cliTime(new Date(Date.now() + minutesLeft * 60_000)) } };
-      const text = execFileSync(PYTHON, ['-c', 'import json,sys; sys.stdout.write(json.dumps(json.loads(sys.stdin.read())))'], { input: JSON.stringify(change(token)), encoding: 'utf8' });
-      writeFileSync(cacheFile, text, { mode: 0o600 });
+      writeFileSync(cacheFile, JSON.stringify(change(token)), { mode: 0o600 });
     },
     cache: () => JSON.parse(readFileSync(cacheFile, 'utf8')),
     get: (args = ['--profile', 'console'], extra = {}) => runHelper([...args, 'get'], GET, { ...env, ...extra }),
@@ -109,7 +112,7 @@ test('warm: fresh cached credentials sign with no network call, no SDK, no cold 
   t.true(signedWith(closed, w.login.token.accessToken), closed.stderr);
 });
 
-test('fewer than 5 minutes left: one refresh with a DPoP proof the stand-in verifies; written back as botocore writes it; the rotated refresh token serves the next refresh', async (t) => {
+withPython('fewer than 5 minutes left: one refresh with a DPoP proof the stand-in verifies; written back as botocore writes it; the rotated refresh token serves the next refresh', async (t) => {
   const w = await world(t);
   w.write(6);
   t.true(signedWith(await w.get(), w.login.token.accessToken));
@@ -129,7 +132,7 @@ test('fewer than 5 minutes left: one refresh with a DPoP proof the stand-in veri
   t.regex(written.accessToken.expiresAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   t.true(Math.abs(new Date(written.accessToken.expiresAt).getTime() - issued.expiration.getTime()) < 2000);
   t.not(written.refreshToken, before.refreshToken);
-  const python = execFileSync(PYTHON, ['-c', 'import json,sys; sys.stdout.write(json.dumps(json.load(open(sys.argv[1]))))', w.cacheFile], { encoding: 'utf8' });
+  const python = execFileSync(botocorePython()!, ['-c', 'import json,sys; sys.stdout.write(json.dumps(json.load(open(sys.argv[1]))))', w.cacheFile], { encoding: 'utf8' });
   t.is(readFileSync(w.cacheFile, 'utf8'), python, "Python's json.dumps form, byte for byte");
   t.is(statSync(w.cacheFile).mode & 0o777, 0o600);
   t.deepEqual(readdirSync(w.cacheDir).filter((f) => f.endsWith('.tmp')), []);
@@ -141,16 +144,17 @@ test('fewer than 5 minutes left: one refresh with a DPoP proof the stand-in veri
   t.false(w.signin.log.some((e) => e.error), JSON.stringify(w.signin.log));
 });
 
-test('under faketime: credentials of 15 minutes are used 9 minutes after aws login and refreshed 11 minutes after', async (t) => {
+withFaketime('under faketime: credentials of 15 minutes are used 9 minutes after aws login and refreshed 11 minutes after', async (t) => {
   const w = await world(t);
   w.write(15);
   let offset = 9 * 60;
   w.signin.now = () => new Date(Date.now() + offset * 1000);
-  const at = (seconds: number) => ({ FAKETIME: `+${seconds}`, LD_PRELOAD: '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', FAKETIME_DONT_FAKE_MONOTONIC: '1' });
-  t.true(signedWith(await w.get(['--profile', 'console'], at(offset)), w.login.token.accessToken));
+  // FAKETIME_DONT_FAKE_MONOTONIC: Node's timers run on the monotonic clock (see test/aws-cli-oracle.test.ts).
+  const at = (seconds: number) => run('/usr/bin/faketime', ['-f', `+${seconds}`, process.execPath, HELPER_BIN, '--profile', 'console', 'get'], { env: { ...w.env, FAKETIME_DONT_FAKE_MONOTONIC: '1' }, input: GET });
+  t.true(signedWith(await at(offset), w.login.token.accessToken));
   t.is(w.signin.calls, 0);
   offset = 11 * 60;
-  const r = await w.get(['--profile', 'console'], at(offset));
+  const r = await at(offset);
   t.true(signedWith(r, w.signin.issuedCredentials().at(-1)!), r.stderr + JSON.stringify(w.signin.log));
   t.is(w.signin.refreshes, 1, 'the proof\'s iat is the faked clock\'s, which the stand-in (on the same clock) accepts');
 });

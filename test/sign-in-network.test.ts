@@ -3,16 +3,18 @@
 // reached through a loopback CONNECT proxy that logs each tunnel; the SDK's nested clients must
 // take HTTPS_PROXY and AWS_CA_BUNDLE, a wrong CA is one clear line, and `--debug` shows no secret
 // of the exchange (refresh tokens, client secrets, access tokens, the DPoP key, the keys).
-import test from 'ava';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startConnectProxy, type ConnectProxy } from './support/connect-proxy.js';
 import { makeAwsHome, request, runHelper } from './support/helper-process.js';
 import { cliTime, ssoTokenCacheName, startIdentityCenterStandIn, type IdentityCenterStandIn } from './support/identity-center-standin.js';
+import { needs, OPENSSL, POSIX } from './support/prerequisites.js';
 import { startSigninStandIn, type SigninStandIn } from './support/signin-standin.js';
 import { makeThrowawayCa, type ThrowawayCa } from './support/throwaway-ca.js';
 import { startTlsFront, type TlsFront } from './support/tls-front.js';
+
+const test = needs(POSIX, OPENSSL);
 
 const OIDC_HOST = 'oidc.example.test';
 const PORTAL_HOST = 'portal.example.test';

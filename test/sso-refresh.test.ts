@@ -4,16 +4,22 @@
 // The role credentials cache is left cold (or absent) so each get needs the token: the token is
 // only read on that path. The long day and 16 gets at once are test/working-day.test.ts and
 // test/expiry-race.test.ts; here: each rule on its own, and what a hostile OIDC answer does.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeAwsHome, request, runHelper, type AwsHome, type HelperResult } from './support/helper-process.js';
+import { run } from './support/git-env.js';
+import { HELPER_BIN, makeAwsHome, request, runHelper, type AwsHome, type HelperResult } from './support/helper-process.js';
 import { cliTime, ssoTokenCacheName, startIdentityCenterStandIn, type IdentityCenterStandIn, type SsoTokenFile } from './support/identity-center-standin.js';
+import { BOTOCORE_PYTHON, botocorePython, FAKETIME, needs, POSIX } from './support/prerequisites.js';
+
+const test = needs(POSIX);
+const withPython = needs(POSIX, BOTOCORE_PYTHON);
+const withFaketime = needs(POSIX, FAKETIME);
 
 const ACCOUNT = '111122223333';
 const GET = request({ protocol: 'https', host: 'git-codecommit.us-east-1.amazonaws.com', path: 'v1/repos/demo' });
-const PYTHON = execFileSync('pyenv', ['which', 'python'], { encoding: 'utf8' }).trim();
 
 interface World {
   home: AwsHome;
@@ -23,6 +29,8 @@ interface World {
   /** Writes what `aws sso login` leaves, with the access token ending `minutesLeft` from now. */
   signIn(minutesLeft: number, change?: (token: SsoTokenFile) => Record<string, unknown>): SsoTokenFile;
   get(profile?: string, extra?: NodeJS.ProcessEnv): Promise<HelperResult>;
+  /** The get under faketime, its clock `offsetSeconds` ahead (and running). */
+  getAt(offsetSeconds: number): Promise<HelperResult>;
   token(): Record<string, string>;
   /** Role credentials cached by the last get: removed, so the next get needs the token again. */
   forgetRoleCredentials(): void;
@@ -55,6 +63,8 @@ async function world(t: ExecutionContext, config = profileSection('dev', 'Develo
       return token;
     },
     get: (profile = 'dev', extra = {}) => runHelper(['--profile', profile, 'get'], GET, { ...env, ...extra }),
+    // FAKETIME_DONT_FAKE_MONOTONIC: Node's timers run on the monotonic clock (see test/aws-cli-oracle.test.ts).
+    getAt: (offsetSeconds) => run('/usr/bin/faketime', ['-f', `+${offsetSeconds}`, process.execPath, HELPER_BIN, '--profile', 'dev', 'get'], { env: { ...env, FAKETIME_DONT_FAKE_MONOTONIC: '1' }, input: GET }),
     token: () => JSON.parse(readFileSync(tokenFile, 'utf8')) as Record<string, string>,
     forgetRoleCredentials: () => rmSync(roleCache, { recursive: true, force: true }),
   };
@@ -77,7 +87,7 @@ function leftovers(dir: string): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 }
 
-test('refresh when due and not before: 16 minutes left is used as it is, 14 minutes left is refreshed once, written back as botocore writes it', async (t) => {
+withPython('refresh when due and not before: 16 minutes left is used as it is, 14 minutes left is refreshed once, written back as botocore writes it', async (t) => {
   const w = await world(t);
   const first = w.signIn(16);
   assertSigned(t, await w.get(), w.center);
@@ -100,7 +110,7 @@ test('refresh when due and not before: 16 minutes left is used as it is, 14 minu
   t.regex(written.expiresAt!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   t.true(Math.abs(new Date(written.expiresAt!).getTime() - (Date.now() + 3600_000)) < 60_000);
   const text = readFileSync(w.tokenFile, 'utf8');
-  const python = execFileSync(PYTHON, ['-c', 'import json,sys; sys.stdout.write(json.dumps(json.load(open(sys.argv[1]))))', w.tokenFile], { encoding: 'utf8' });
+  const python = execFileSync(botocorePython()!, ['-c', 'import json,sys; sys.stdout.write(json.dumps(json.load(open(sys.argv[1]))))', w.tokenFile], { encoding: 'utf8' });
   t.is(text, python, "Python's json.dumps form, byte for byte");
   t.is(statSync(w.tokenFile).mode & 0o777, 0o600);
   t.deepEqual(leftovers(join(w.home.home, '.aws', 'sso', 'cache')), []);
@@ -114,17 +124,16 @@ test('refresh when due and not before: 16 minutes left is used as it is, 14 minu
   t.false(w.center.log.some((e) => e.error), JSON.stringify(w.center.log));
 });
 
-test('under faketime: a token signed in 46 minutes ago (1 h tokens) is refreshed; 44 minutes ago it is not', async (t) => {
+withFaketime('under faketime: a token signed in 46 minutes ago (1 h tokens) is refreshed; 44 minutes ago it is not', async (t) => {
   const w = await world(t);
   w.signIn(60);
   let offset = 44 * 60;
   w.center.now = () => new Date(Date.now() + offset * 1000);
-  const at = (seconds: number) => ({ FAKETIME: `+${seconds}`, LD_PRELOAD: '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', FAKETIME_DONT_FAKE_MONOTONIC: '1' });
-  assertSigned(t, await w.get('dev', at(offset)), w.center);
+  assertSigned(t, await w.getAt(offset), w.center);
   t.is(w.center.calls.CreateToken, 0);
   w.forgetRoleCredentials();
   offset = 46 * 60;
-  assertSigned(t, await w.get('dev', at(offset)), w.center);
+  assertSigned(t, await w.getAt(offset), w.center);
   t.is(w.center.refreshes, 1);
   // The new token's expiry is measured from the faked clock: 46 min + 1 h from the real now.
   t.true(Math.abs(new Date(w.token().expiresAt!).getTime() - (Date.now() + (46 + 60) * 60_000)) < 60_000);
@@ -176,7 +185,7 @@ test('an expired client registration or a token without refresh keys is never se
 test('a legacy SSO profile (sso_start_url in the profile, no sso_session) is never refreshed, even with refresh keys in its token', async (t) => {
   const w = await world(t, `[profile legacy]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = ${ACCOUNT}\nsso_role_name = Developer\n`);
   const dir = join(w.home.home, '.aws', 'sso', 'cache');
-  const legacyFile = join(dir, `${execFileSync(PYTHON, ['-c', "import hashlib;print(hashlib.sha1(b'https://d-1234567890.awsapps.com/start').hexdigest())"], { encoding: 'utf8' }).trim()}.json`);
+  const legacyFile = join(dir, `${createHash('sha1').update('https://d-1234567890.awsapps.com/start').digest('hex')}.json`);
   const token = w.center.signIn();
   writeFileSync(legacyFile, JSON.stringify({ ...token, expiresAt: cliTime(new Date(Date.now() + 5 * 60_000)) }), { mode: 0o600 });
   assertSigned(t, await w.get('legacy'), w.center);
