@@ -1,0 +1,84 @@
+// One simulated clock for a test and every process it starts: the stand-ins read `clock.now()`,
+// and each helper (or git, and the helper git starts) runs under faketime with the same offset,
+// so both sides agree on the simulated instant to within the time a process takes to start.
+//
+// How (faketime 0.9.10, Node 20; see test/aws-cli-oracle.test.ts for the frozen-clock form):
+// - `faketime -f +N cmd` runs cmd with its wall clock N seconds ahead and running: a lock wait,
+//   a timeout or a file's age then measure real seconds, as they would at that hour of the day.
+//   The offset is whole seconds and the stand-ins use exactly the same one.
+// - FAKETIME_DONT_FAKE_MONOTONIC=1: libuv's timers run on CLOCK_MONOTONIC; faked, Node's
+//   setTimeout misbehaves. (The CLI's Python must not get it; nothing here runs Python under it.)
+// - The variables pass to children, so `git push` under faketime runs the helper under it too.
+// - The wrapper names a semaphore and a shared-memory file after its pid in /dev/shm and removes
+//   them when it exits normally; a run killed at its timeout has them removed here.
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Env, RunResult } from './git-env.js';
+
+export const FAKETIME = '/usr/bin/faketime';
+
+export interface SimulatedClock {
+  /** The simulated now (for the stand-ins: `standIn.now = clock.now`). */
+  now(): Date;
+  /** Moves the simulated clock so that it reads `at` now. */
+  set(at: Date): void;
+  /** Simulated minus real time, in whole seconds. */
+  offsetSeconds(): number;
+  /** Runs a program with its clock at the simulated time. */
+  run(command: string, args: readonly string[], options: { cwd?: string; env: Env; input?: string | Buffer; timeoutMs?: number }): Promise<RunResult>;
+}
+
+export function simulatedClock(): SimulatedClock {
+  let offsetMs = 0;
+  return {
+    now: () => new Date(Date.now() + offsetMs),
+    set(at) {
+      offsetMs = Math.round((at.getTime() - Date.now()) / 1000) * 1000;
+    },
+    offsetSeconds: () => offsetMs / 1000,
+    run: (command, args, options) => runShifted(offsetMs / 1000, command, args, options),
+  };
+}
+
+/** `hh:mm` UTC on the day after today: within the two days the tests' throwaway CA certificates are valid. */
+export function tomorrowAt(hhmm: string, from = new Date()): Date {
+  const m = /^(\d\d):(\d\d)$/.exec(hhmm);
+  if (!m) throw new Error(`tomorrowAt: not hh:mm: ${hhmm}`);
+  return new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate() + 1, Number(m[1]), Number(m[2])));
+}
+
+/** `hh:mm` of a simulated instant, for logs. */
+export function clockTime(at: Date): string {
+  return at.toISOString().slice(11, 16);
+}
+
+function runShifted(offsetSeconds: number, command: string, args: readonly string[], options: { cwd?: string; env: Env; input?: string | Buffer; timeoutMs?: number }): Promise<RunResult> {
+  const offset = `${offsetSeconds >= 0 ? '+' : '-'}${Math.abs(offsetSeconds)}`;
+  const env = { ...options.env, FAKETIME_DONT_FAKE_MONOTONIC: '1' } as NodeJS.ProcessEnv;
+  return new Promise((resolve, reject) => {
+    const child = spawn(FAKETIME, ['-f', offset, command, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 60_000);
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.stdin.on('error', () => {});
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (killed && child.pid !== undefined) {
+        for (const name of [`sem.faketime_sem_${child.pid}`, `faketime_shm_${child.pid}`]) rmSync(join('/dev/shm', name), { force: true });
+      }
+      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
