@@ -1,0 +1,38 @@
+// Prints issue 20's working day (test/support/working-day.ts) for a build of cc-helper: sign in at
+// 08:59, a git operation every 20 minutes until 17:00, every process under faketime at its
+// simulated time against the loopback stand-ins. test/working-day.test.ts asserts the figures for
+// this build; this prints them for any build, e.g. one of main before the refresh existed:
+//
+//   node dist/scripts/working-day.js [--helper /path/to/bin/cc-helper.js] [--kind sso|login|both] [--no-git] [--json]
+import { formatDay, runWorkingDay, type DayReport } from '../test/support/working-day.js';
+import type { SignInKind } from '../test/support/sign-in-world.js';
+
+const USAGE = 'usage: node dist/scripts/working-day.js [--helper BIN] [--kind sso|login|both] [--no-git] [--json]\n';
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const value = (name: string) => {
+    const at = argv.indexOf(name);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const kind = value('--kind') ?? 'both';
+  if (!['sso', 'login', 'both'].includes(kind)) throw new Error(USAGE);
+  const kinds: SignInKind[] = kind === 'both' ? ['sso', 'login'] : [kind as SignInKind];
+  const helperBin = value('--helper');
+  // The two days share nothing: run them side by side, as the test does.
+  const days: DayReport[] = await Promise.all(kinds.map((k) => runWorkingDay(k, { git: !argv.includes('--no-git'), ...(helperBin ? { helperBin } : {}) })));
+  if (argv.includes('--json')) {
+    process.stdout.write(JSON.stringify(days.map(({ secrets: _s, stderr: _e, ...day }) => day), null, 2) + '\n');
+    return;
+  }
+  process.stdout.write(days.map(formatDay).join('\n\n') + '\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`working-day: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
