@@ -9,6 +9,12 @@
 // - FAKETIME_DONT_FAKE_MONOTONIC=1: libuv's timers run on CLOCK_MONOTONIC; faked, Node's
 //   setTimeout misbehaves. (The CLI's Python must not get it; nothing here runs Python under it.)
 // - The variables pass to children, so `git push` under faketime runs the helper under it too.
+// - File times stay real: Node (libuv) and coreutils read them with statx(), which libfaketime
+//   0.9.10 does not intercept, so a process running N seconds ahead sees every file as N seconds
+//   older than it is. Anything that judges a file by its age against the clock (cc-helper's
+//   lock breaks a lock whose heartbeat looks older than its stale limit) is misled by a large
+//   offset: tests whose processes contend for a lock put that instant at offset ~0 (they make
+//   the real now the simulated instant of the race); a lone process takes its locks uncontested.
 // - The wrapper names a semaphore and a shared-memory file after its pid in /dev/shm and removes
 //   them when it exits normally; a run killed at its timeout has them removed here.
 import { spawn } from 'node:child_process';
