@@ -19,6 +19,13 @@
 // get after those. The "-changed" cases rewrite their file before each run, outside its time, so each
 // run is the first get after a change and reads the whole file.
 //
+// Sign-ins (`aws sso login`, `aws login`): the caches the AWS CLI writes, in each HOME of the pool,
+// with loopback stand-ins for the services (test/support/identity-center-standin.ts,
+// signin-standin.ts). The "after a refresh" cases first run one get per HOME outside any time, which
+// refreshes the sign-in (the token or credentials are inside their refresh window) and leaves
+// what cc-helper wrote; the timed gets then find those caches warm. Each case checks after its runs
+// that no timed get called the service (only the preparing gets did).
+//
 // Whole git operations: `git ls-remote` and `git fetch` (in an up-to-date clone) against the
 // loopback CodeCommit stand-in (real HTTPS, real signature checks, real git http-backend, behind
 // a CONNECT proxy so git uses the real portless URL), once with cc-helper's helper line and once
@@ -46,6 +53,9 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCodeCommitStandIn, type CodeCommitStandIn } from '../test/support/codecommit-standin.js';
+import { cliTime, startIdentityCenterStandIn, type IdentityCenterStandIn } from '../test/support/identity-center-standin.js';
+import { startSigninStandIn, type SigninStandIn } from '../test/support/signin-standin.js';
+import { loginCacheDir, writeLoginTokenAsCli, writeSsoTokenAsCli } from '../test/support/sign-in-files.js';
 import { routeHostsTo, startConnectProxy, type ConnectProxy } from '../test/support/connect-proxy.js';
 import { assumeRoleCacheKey, ssoRoleCacheKey } from '../src/role/cli-cache.js';
 import { RACY_MARGIN_MS } from '../src/aws/clean-file-memo.js';
@@ -117,6 +127,10 @@ interface Case {
   beforeRun?: (run: number) => void;
   /** Warm up twice, RACY_MARGIN_MS apart, so a large file is remembered clean before timing. */
   warmTwice?: boolean;
+  /** Once before the warm-up, outside any time: e.g. the first get of each HOME, which refreshes a sign-in. */
+  prepare?: () => Promise<void>;
+  /** After the timed runs: throws when they did what the case says they do not (e.g. call a service). */
+  verify?: () => void;
 }
 
 interface CaseResult {
@@ -387,7 +401,12 @@ function awsCase(forCase: string, env: (run: number) => NodeJS.ProcessEnv): Case
   };
 }
 
-function buildHelperCases(root: string, stsUrl: string, options: Options): Case[] {
+interface SignInStandIns {
+  center: IdentityCenterStandIn;
+  signin: SigninStandIn;
+}
+
+function buildHelperCases(root: string, stsUrl: string, signIns: SignInStandIns, options: Options): Case[] {
   const pool = (name: string, files: (key: Key) => AwsFiles, extra?: (home: string) => NodeJS.ProcessEnv) => secretPool(root, name, options.secrets, files, extra).env;
   const config = `[profile ${PROFILE}]\nregion = eu-west-1\n`;
   const withCanary = (section: string) => staticSection('default', CANARY) + '\n' + section;
@@ -430,6 +449,7 @@ function buildHelperCases(root: string, stsUrl: string, options: Options): Case[
     }),
     (home) => writeCliCache(home, ssoRoleCacheKey('Bench', '123456789012', { sessionName: 'corp' }), { accountId: '123456789012' }),
   );
+  const signInCases = buildSignInCases(root, signIns, options, withCanary);
   const files = [1, 100, 5000, 50_000].map((n) => ({ n, env: pool(`profiles-${n}`, (key) => ({ credentials: manyProfiles(n, PROFILE, key), config })) }));
   // The same files, rewritten before every run as an editor or `aws configure` would: each get
   // is the first after a change, so it checks the whole file (the cases above are the gets after
@@ -459,11 +479,84 @@ function buildHelperCases(root: string, stsUrl: string, options: Options): Case[
       args: [HELPER_BIN, '--profile', PROFILE, '--account', '123456789012', 'get'],
     },
     helperCase('sso-warm', 'get, SSO profile, warm AWS CLI cache', ssoWarmEnv),
+    ...signInCases,
   ];
   if (options.aws) {
     cases.push(awsCase('static', staticEnv), awsCase('session', sessionEnv), awsCase('profiles-5000', files.find((f) => f.n === 5000)!.env));
   }
   return cases;
+}
+
+/**
+ * The sign-in cases. An SSO profile's warm get reads only the role credentials in ~/.aws/cli/cache:
+ * here they are what cc-helper itself wrote after refreshing the sso-session token (the token file
+ * is `aws sso login`'s, five minutes from its end). An `aws login` profile's warm get reads the
+ * login cache: as `aws login` wrote it, and as cc-helper rewrote it after a refresh.
+ */
+function buildSignInCases(root: string, { center, signin }: SignInStandIns, options: Options, withCanary: (section: string) => string): Case[] {
+  const ACCOUNT = '123456789012';
+  const ssoConfig =
+    `[profile ${PROFILE}]\nregion = eu-west-1\nsso_session = corp\nsso_account_id = ${ACCOUNT}\nsso_role_name = Bench\n` +
+    '[sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = eu-west-1\n';
+  const loginSession = `arn:aws:iam::${ACCOUNT}:user/bench`;
+  const loginConfig = `[profile ${PROFILE}]\nregion = eu-west-1\nlogin_session = ${loginSession}\n`;
+  const endpoints = { AWS_ENDPOINT_URL_SSO_OIDC: center.url, AWS_ENDPOINT_URL_SSO: center.url, AWS_ENDPOINT_URL_SIGNIN: signin.url };
+  const soon = () => cliTime(new Date(Date.now() + 5 * 60_000));
+  const ssoRefreshed = secretPool(root, 'sso-refreshed', options.secrets, () => ({ credentials: withCanary(''), config: ssoConfig }), (home) => {
+    writeSsoTokenAsCli(home, 'corp', { ...center.signIn(), expiresAt: soon() });
+    return endpoints;
+  });
+  const login = (name: string, expiresAt?: () => string) =>
+    secretPool(root, name, options.secrets, () => ({ credentials: withCanary(''), config: loginConfig }), (home) => {
+      const token = signin.signIn({ account: ACCOUNT, user: 'bench' }).token;
+      writeLoginTokenAsCli(loginCacheDir(home), loginSession, expiresAt ? { ...token, accessToken: { ...token.accessToken, expiresAt: expiresAt() } } : token);
+      return endpoints;
+    });
+  const loginWarm = login('login-warm');
+  const loginRefreshed = login('login-refreshed', () => cliTime(new Date(Date.now() + 2 * 60_000)));
+
+  /** One get per HOME, outside any time: each must refresh once. */
+  const refreshEach = (name: string, envs: NodeJS.ProcessEnv[], refreshes: () => number) => async () => {
+    const before = refreshes();
+    for (const env of envs) {
+      const got = await runOnce(helperCase(name, '', () => env));
+      if (!answered(got.stdout)) throw new Error(`case "${name}": the refreshing get did not answer: ${got.stderr.slice(0, 600)}`);
+    }
+    if (refreshes() - before !== envs.length) throw new Error(`case "${name}": expected ${envs.length} refreshes, the stand-in saw ${refreshes() - before}`);
+  };
+  /** After the timed runs: no call beyond the preparing ones. */
+  const noCallsAfter = (name: string, calls: () => number) => {
+    let expected: number | undefined;
+    return {
+      mark: () => {
+        expected = calls();
+      },
+      verify: () => {
+        if (calls() !== expected) throw new Error(`case "${name}": ${calls() - expected!} timed gets called the sign-in service: they were not warm`);
+      },
+    };
+  };
+  const ssoCalls = () => center.calls.CreateToken + center.calls.GetRoleCredentials;
+  const ssoGuard = noCallsAfter('sso-refreshed', ssoCalls);
+  const loginWarmGuard = noCallsAfter('login-warm', () => signin.calls);
+  const loginRefreshedGuard = noCallsAfter('login-refreshed', () => signin.calls);
+  const prepared = (refresh: (() => Promise<void>) | undefined, guard: { mark: () => void }) => async () => {
+    await refresh?.();
+    guard.mark();
+  };
+  return [
+    {
+      ...helperCase('sso-refreshed', 'get, SSO profile, warm cache after a token refresh', ssoRefreshed.env),
+      prepare: prepared(refreshEach('sso-refreshed', ssoRefreshed.envs, () => center.refreshes), ssoGuard),
+      verify: ssoGuard.verify,
+    },
+    { ...helperCase('login-warm', 'get, aws login profile, warm cache (as aws login wrote it)', loginWarm.env), prepare: prepared(undefined, loginWarmGuard), verify: loginWarmGuard.verify },
+    {
+      ...helperCase('login-refreshed', 'get, aws login profile, warm cache after a refresh', loginRefreshed.env),
+      prepare: prepared(refreshEach('login-refreshed', loginRefreshed.envs, () => signin.refreshes), loginRefreshedGuard),
+      verify: loginRefreshedGuard.verify,
+    },
+  ];
 }
 
 // --- whole git operations -----------------------------------------------------------------------
@@ -637,6 +730,7 @@ interface Sample {
 
 async function measure(cases: Case[], options: Options, root: string, beforeRound: () => Promise<void>): Promise<Map<string, Sample>> {
   const samples = new Map<string, Sample>(cases.map((c) => [c.name, { ms: [], rssKb: [] }]));
+  for (const c of cases) await c.prepare?.();
   for (const c of cases) await check(c, options.secrets);
   // cc-helper trusts a large file as clean after two clean reads at least RACY_MARGIN_MS apart:
   // a second warm-up of those cases, later, leaves the memo every timed get of theirs uses.
@@ -660,6 +754,7 @@ async function measure(cases: Case[], options: Options, root: string, beforeRoun
     if (process.stderr.isTTY) process.stderr.write(`\rround ${round + 1}/${rounds}`);
   }
   if (process.stderr.isTTY) process.stderr.write('\n');
+  for (const c of cases) c.verify?.();
   if (existsSync(GNU_TIME)) {
     const rssFile = join(root, 'rss.txt');
     for (const c of cases.filter((c) => c.kind !== 'git')) {
@@ -751,7 +846,7 @@ function targets(results: CaseResult[]): Record<string, Target> {
     '50000 profiles, first get after a change / 1 profile': atMost(perProfile('50000-changed'), 1.5),
     'AWS CLI / static get': { value: awsBy, goal: '>= 7', met: awsBy === null ? null : awsBy >= 7 },
   };
-  for (const name of ['role-warm', 'sso-warm']) {
+  for (const name of ['role-warm', 'sso-warm', 'sso-refreshed', 'login-warm', 'login-refreshed']) {
     const warm = by(name);
     const stat = by('static');
     goals[`${name} / static get`] = atMost(warm && stat ? round2(warm.medianMs / stat.medianMs) : null, 1.3);
@@ -774,6 +869,12 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'cc-helper-bench-'));
   const loadAtStart = readLoadAverage();
   const sts = await startStsStandIn();
+  // Long-lived material, so that no case drifts into a refresh window while the bench runs (the
+  // services' own lifetimes are an hour and 15 minutes; the files' shapes are the same).
+  const signIns: SignInStandIns = {
+    center: await startIdentityCenterStandIn({ roleCredentialSeconds: 12 * 3600 }),
+    signin: await startSigninStandIn({ credentialSeconds: 12 * 3600 }),
+  };
   let git: GitWorld | undefined;
   try {
     const floorEnv = secretPool(root, 'floor', 1, () => ({ credentials: '' })).env;
@@ -782,7 +883,7 @@ async function main(): Promise<void> {
     const cases = [
       { name: 'node -e 0', label: 'node -e 0 (the floor)', kind: 'floor', command: process.execPath, args: ['-e', '0'], env: floorEnv, input: '', expect: () => true } satisfies Case,
       ...(await buildProbes(root, floorEnv)),
-      ...buildHelperCases(root, sts.url, options),
+      ...buildHelperCases(root, sts.url, signIns, options),
       ...(git?.cases ?? []),
     ].filter((c) => selected(c.name, options.only));
     const samples = await measure(cases, options, root, async () => git?.refresh());
@@ -832,6 +933,8 @@ async function main(): Promise<void> {
     console.log(`\nwrote ${options.out}`);
   } finally {
     sts.server.close();
+    await signIns.center.close();
+    await signIns.signin.close();
     await git?.close();
     rmSync(root, { recursive: true, force: true });
   }
