@@ -4,10 +4,11 @@
 // this build; this prints them for any build, e.g. one of main before the refresh existed:
 //
 //   node dist/scripts/working-day.js [--helper /path/to/bin/cc-helper.js] [--kind sso|login|both] [--no-git] [--json]
+//   node dist/scripts/working-day.js --aws-cli      the same SSO day with the AWS CLI's own helper (Debian's 2.9)
 import { formatDay, runWorkingDay, type DayReport } from '../test/support/working-day.js';
 import type { SignInKind } from '../test/support/sign-in-world.js';
 
-const USAGE = 'usage: node dist/scripts/working-day.js [--helper BIN] [--kind sso|login|both] [--no-git] [--json]\n';
+const USAGE = 'usage: node dist/scripts/working-day.js [--helper BIN | --aws-cli] [--kind sso|login|both] [--no-git] [--json]\n';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -21,10 +22,11 @@ async function main(): Promise<void> {
   };
   const kind = value('--kind') ?? 'both';
   if (!['sso', 'login', 'both'].includes(kind)) throw new Error(USAGE);
-  const kinds: SignInKind[] = kind === 'both' ? ['sso', 'login'] : [kind as SignInKind];
+  const awsCli = argv.includes('--aws-cli');
+  const kinds: SignInKind[] = awsCli ? ['sso'] : kind === 'both' ? ['sso', 'login'] : [kind as SignInKind];
   const helperBin = value('--helper');
   // The two days share nothing: run them side by side, as the test does.
-  const days: DayReport[] = await Promise.all(kinds.map((k) => runWorkingDay(k, { git: !argv.includes('--no-git'), ...(helperBin ? { helperBin } : {}) })));
+  const days: DayReport[] = await Promise.all(kinds.map((k) => runWorkingDay(k, { git: !argv.includes('--no-git'), awsCli, ...(helperBin ? { helperBin } : {}) })));
   if (argv.includes('--json')) {
     process.stdout.write(JSON.stringify(days.map(({ secrets: _s, stderr: _e, ...day }) => day), null, 2) + '\n');
     return;

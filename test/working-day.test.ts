@@ -12,12 +12,16 @@
 //   then on each hour as the role credentials run out: a refresh at 10:00, 11:00, ..., 16:00 (7,
 //   one per token expiry; 16:00's token is cut at the session's end, 16:59). 24 gets answer; at
 //   17:00 the session is over: one refused refresh, one line naming `aws sso login`, quit=1.
+//   The AWS CLI's own helper (Debian's 2.9) lives the identical day with exactly these figures
+//   (the last test here): the yardstick. (The issue's "25 of 25 with 8 refreshes" for the CLI
+//   must have had a longer session: 17:00 is past an 8-hour session begun at 08:59.)
 // - aws login: credentials last 15 minutes and refresh with fewer than 5 left; 20 minutes apart,
 //   every get after 09:00 meets expired credentials: 24 refreshes (09:20 ... 17:00), 25 answers.
 //   The session lasts 12 h (to 20:59): a get at 21:00 is refused with one line naming `aws login`.
 import test from 'ava';
 import { FAKETIME } from './support/simulated-clock.js';
 import { isExecutable } from './support/prng.js';
+import { AWS_CLI } from './support/sign-in-world.js';
 import { formatDay, runWorkingDay, type DayReport } from './support/working-day.js';
 
 function hourly(from: number, to: number, minutes = [0]): string[] {
@@ -70,4 +74,17 @@ test('a working day on aws login: every get answers for the 12-hour session, ref
   t.is(day.afterSession.stdout, 'quit=1\n');
   t.regex(day.afterSession.stderr, /^cc-helper: [^\n]*aws login --profile day[^\n]*\n$/, 'one line that names the command');
   noSecretAnywhere(t, day);
+});
+
+test('the yardstick: the AWS CLI\'s own helper lives the same Identity Center day with the same figures', async (t) => {
+  if (!isExecutable(FAKETIME) || !isExecutable(AWS_CLI)) return t.fail(`${FAKETIME} and ${AWS_CLI} are needed: apt-get install faketime awscli (CI installs them)`);
+  t.timeout(240_000);
+  const day = await runWorkingDay('sso', { awsCli: true });
+  t.log(`\n${formatDay(day)}`);
+  t.deepEqual(day.rows.filter((r) => r.inSession && !r.answered).map((r) => `${r.at} ${r.how}: ${r.problem}`), []);
+  t.is(day.answered, 24);
+  t.deepEqual(day.refreshTimes, hourly(10, 16));
+  t.is(day.roleFetches, 8);
+  t.deepEqual(day.refusedRefreshes, [{ at: '17:00', error: 'InvalidGrantException' }]);
+  t.not(day.afterSession.code, 0, 'and after the session the CLI fails too');
 });

@@ -17,6 +17,8 @@ import { startIdentityCenterStandIn, type IdentityCenterStandIn } from './identi
 import { startSigninStandIn, type SigninStandIn } from './signin-standin.js';
 import { loginCacheDir, loginTokenPath, ssoTokenPath, writeLoginTokenAsCli, writeSsoTokenAsCli } from './sign-in-files.js';
 import type { SimulatedClock } from './simulated-clock.js';
+import { makeThrowawayCa } from './throwaway-ca.js';
+import { startTlsFront, type TlsFront } from './tls-front.js';
 
 export type SignInKind = 'sso' | 'login';
 
@@ -71,6 +73,12 @@ export interface WorldOptions {
   loginCacheDirectory?: boolean;
   /** Stand-in lifetimes (defaults: the services'). */
   sessionSeconds?: number;
+  /**
+   * SSO only: the AWS CLI's own helper (`aws codecommit credential-helper`, Debian's 2.9) instead of
+   * cc-helper, as a yardstick. It ignores AWS_ENDPOINT_URL_*, so it reaches the stand-in through
+   * the CONNECT proxy (HTTPS_PROXY) and a TLS front with a throwaway CA (AWS_CA_BUNDLE).
+   */
+  awsCli?: boolean;
 }
 
 export interface SignInWorld {
@@ -105,8 +113,13 @@ export interface SignInWorld {
   close(): Promise<void>;
 }
 
-/** The line `cc-helper setup` writes (Node starts only for `get`). */
-function helperLine(bin: string, profile: string): string {
+export const AWS_CLI = '/usr/bin/aws';
+const OIDC_HOST = 'oidc.us-east-1.amazonaws.com';
+const PORTAL_HOST = 'portal.sso.us-east-1.amazonaws.com';
+
+/** The line `cc-helper setup` writes (Node starts only for `get`); for the AWS CLI, the line its documentation gives. */
+function helperLine(bin: string, profile: string, awsCli = false): string {
+  if (awsCli) return `!'${AWS_CLI}' --profile '${profile}' codecommit credential-helper`;
   return `!f() { test "$1" = get && exec '${process.execPath}' '${bin}' --profile '${profile}' "$@"; while read -r _; do :; done; }; f`;
 }
 
@@ -125,12 +138,14 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
     codecommit?.keys.push({ accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, sessionToken: key.sessionToken });
   };
 
+  const awsCli = options.awsCli ?? false;
+  if (awsCli && kind !== 'sso') throw new Error('the AWS CLI 2.9 has no aws login');
   let codecommit: CodeCommitStandIn | undefined;
   let proxy: ConnectProxy | undefined;
+  let front: TlsFront | undefined;
   if (options.git) {
     codecommit = await startCodeCommitStandIn({ keys: [], now: clock.now });
     await codecommit.addRepo(REPO, { initialCommit: { files: { 'README.md': '# day\n' } } });
-    proxy = await startConnectProxy({ routes: routeHostsTo(codecommit.port, codecommit.hostnames) });
   }
 
   const env: Env = {
@@ -156,6 +171,7 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
     GIT_COMMITTER_EMAIL: 'day@example.com',
     ...(codecommit ? { GIT_SSL_CAINFO: codecommit.caCertPath } : {}),
   };
+  const gitRoutes = codecommit ? routeHostsTo(codecommit.port, codecommit.hostnames) : () => undefined;
   writeFileSync(env.AWS_SHARED_CREDENTIALS_FILE!, `[default]\naws_access_key_id = ${CANARY.id}\naws_secret_access_key = ${CANARY.secret}\n`, { mode: 0o600 });
 
   let center: IdentityCenterStandIn | undefined;
@@ -179,6 +195,13 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
       { mode: 0o600 },
     );
     tokenFile = ssoTokenPath(home, SSO_SESSION);
+    if (awsCli) {
+      const ca = await makeThrowawayCa(join(home, 'ca'), [OIDC_HOST, PORTAL_HOST]);
+      front = await startTlsFront(center.port, ca);
+      const cliRoutes = routeHostsTo(front.port, [OIDC_HOST, PORTAL_HOST]);
+      proxy = await startConnectProxy({ routes: (host, port) => gitRoutes(host, port) ?? cliRoutes(host, port) });
+      Object.assign(env, { HTTPS_PROXY: proxy.url, AWS_CA_BUNDLE: ca.caCertPath, AWS_PAGER: '', AWS_MAX_ATTEMPTS: '1' });
+    }
     const standIn = center;
     signIn = () => writeSsoTokenAsCli(home, SSO_SESSION, standIn.signIn());
   } else {
@@ -208,10 +231,11 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
       if (done.code !== 0) throw new Error(`git ${args.join(' ')} failed: ${done.stderr}`);
     }
   }
+  if (codecommit && !proxy) proxy = await startConnectProxy({ routes: gitRoutes });
   writeFileSync(
     env.GIT_CONFIG_GLOBAL!,
     (proxy ? `[http]\n\tproxy = ${proxy.url}\n` : '') +
-      `[credential "https://${HOST}"]\n\thelper =\n\thelper = ${quoted(helperLine(bin, profiles[0]!))}\n\tuseHttpPath = true\n` +
+      `[credential "https://${HOST}"]\n\thelper =\n\thelper = ${quoted(helperLine(bin, profiles[0]!, awsCli))}\n\tuseHttpPath = true\n` +
       '[init]\n\tdefaultBranch = main\n',
   );
 
@@ -255,8 +279,8 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
     issued: () => [...issued],
     async fill(profile) {
       const at = clock.now();
-      const args = profile && profile !== profiles[0] ? ['-c', 'credential.helper=', '-c', `credential.helper=${helperLine(bin, profile)}`, 'credential', 'fill'] : ['credential', 'fill'];
-      const result = await clock.run('git', args, { cwd: home, env, input: REQUEST });
+      const args = profile && profile !== profiles[0] ? ['-c', 'credential.helper=', '-c', `credential.helper=${helperLine(bin, profile, awsCli)}`, 'credential', 'fill'] : ['credential', 'fill'];
+      const result = await clock.run('git', args, { cwd: home, env, input: REQUEST, fakeMonotonic: awsCli });
       const username = /^username=(.*)$/m.exec(result.stdout)?.[1];
       const password = /^password=(.*)$/m.exec(result.stdout)?.[1];
       if (result.code !== 0 || !username || !password) return { how: 'fill', at, answered: false, problem: firstLine(result.stderr), result };
@@ -265,7 +289,9 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
     },
     async get(profile = profiles[0]!) {
       const at = clock.now();
-      const result = await clock.run(process.execPath, [bin, '--profile', profile, 'get'], { env, input: REQUEST });
+      const result = awsCli
+        ? await clock.run(AWS_CLI, ['--profile', profile, 'codecommit', 'credential-helper', 'get'], { env, input: REQUEST, fakeMonotonic: true })
+        : await clock.run(process.execPath, [bin, '--profile', profile, 'get'], { env, input: REQUEST });
       const m = /^username=(.*)\npassword=(.*)\n/.exec(result.stdout);
       if (result.code !== 0 || !m) return { how: 'get', at, answered: false, problem: firstLine(result.stderr), result };
       const verdict = checkAnswer(m[1]!, m[2]!, at);
@@ -288,6 +314,7 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
     },
     async close() {
       await proxy?.close();
+      await front?.close();
       await codecommit?.close();
       await center?.close();
       await signin?.close();
@@ -298,7 +325,7 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
   async function gitOperation(how: 'clone' | 'push', args: string[], cwd: string): Promise<GetOutcome> {
     const at = clock.now();
     const before = codecommit!.log.length;
-    const result = await clock.run('git', args, { cwd, env });
+    const result = await clock.run('git', args, { cwd, env, fakeMonotonic: awsCli });
     const accepted = codecommit!.log.slice(before).filter((e) => e.outcome === 'accepted');
     const service = how === 'push' ? 'git-receive-pack' : 'git-upload-pack';
     const served = accepted.find((e) => e.service === service);

@@ -7,7 +7,8 @@
 //   a timeout or a file's age then measure real seconds, as they would at that hour of the day.
 //   The offset is whole seconds and the stand-ins use exactly the same one.
 // - FAKETIME_DONT_FAKE_MONOTONIC=1: libuv's timers run on CLOCK_MONOTONIC; faked, Node's
-//   setTimeout misbehaves. (The CLI's Python must not get it; nothing here runs Python under it.)
+//   setTimeout misbehaves. The AWS CLI's Python must not get it (its time.sleep() then fails with
+//   EINVAL): `fakeMonotonic: true` leaves it out.
 // - The variables pass to children, so `git push` under faketime runs the helper under it too.
 // - File times stay real: Node (libuv) and coreutils read them with statx(), which libfaketime
 //   0.9.10 does not intercept, so a process running N seconds ahead sees every file as N seconds
@@ -32,7 +33,16 @@ export interface SimulatedClock {
   /** Simulated minus real time, in whole seconds. */
   offsetSeconds(): number;
   /** Runs a program with its clock at the simulated time. */
-  run(command: string, args: readonly string[], options: { cwd?: string; env: Env; input?: string | Buffer; timeoutMs?: number }): Promise<RunResult>;
+  run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult>;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env: Env;
+  input?: string | Buffer;
+  timeoutMs?: number;
+  /** For Python (the AWS CLI): its time.sleep() fails on a real monotonic clock under libfaketime. */
+  fakeMonotonic?: boolean;
 }
 
 export function simulatedClock(): SimulatedClock {
@@ -59,9 +69,9 @@ export function clockTime(at: Date): string {
   return at.toISOString().slice(11, 16);
 }
 
-function runShifted(offsetSeconds: number, command: string, args: readonly string[], options: { cwd?: string; env: Env; input?: string | Buffer; timeoutMs?: number }): Promise<RunResult> {
+function runShifted(offsetSeconds: number, command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const offset = `${offsetSeconds >= 0 ? '+' : '-'}${Math.abs(offsetSeconds)}`;
-  const env = { ...options.env, FAKETIME_DONT_FAKE_MONOTONIC: '1' } as NodeJS.ProcessEnv;
+  const env = (options.fakeMonotonic ? { ...options.env } : { ...options.env, FAKETIME_DONT_FAKE_MONOTONIC: '1' }) as NodeJS.ProcessEnv;
   return new Promise((resolve, reject) => {
     const child = spawn(FAKETIME, ['-f', offset, command, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

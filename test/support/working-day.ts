@@ -7,7 +7,7 @@
 // figures) and scripts/working-day.ts (which prints them for any build of cc-helper).
 import { existsSync, readFileSync } from 'node:fs';
 import { clockTime, simulatedClock, tomorrowAt } from './simulated-clock.js';
-import { startSignInWorld, type GetOutcome, type SignInKind } from './sign-in-world.js';
+import { AWS_CLI, startSignInWorld, type GetOutcome, type SignInKind } from './sign-in-world.js';
 
 export interface DayRow {
   at: string;
@@ -52,11 +52,11 @@ export interface DayReport {
 const SESSION_HOURS: Record<SignInKind, number> = { sso: 8, login: 12 };
 const GIT_PUSH_HOURS = new Set(['10:00', '12:00', '14:00', '16:00']);
 
-export async function runWorkingDay(kind: SignInKind, options: { helperBin?: string; git?: boolean } = {}): Promise<DayReport> {
+export async function runWorkingDay(kind: SignInKind, options: { helperBin?: string; git?: boolean; awsCli?: boolean } = {}): Promise<DayReport> {
   const started = Date.now();
   const git = options.git ?? true;
   const clock = simulatedClock();
-  const world = await startSignInWorld({ kind, clock, git, ...(options.helperBin ? { helperBin: options.helperBin } : {}) });
+  const world = await startSignInWorld({ kind, clock, git, awsCli: options.awsCli ?? false, ...(options.helperBin ? { helperBin: options.helperBin } : {}) });
   try {
     const signInAt = tomorrowAt('08:59');
     clock.set(signInAt);
@@ -98,7 +98,7 @@ export async function runWorkingDay(kind: SignInKind, options: { helperBin?: str
     const failure = rows.find((r) => r.inSession && !r.answered);
     return {
       kind,
-      helperBin: options.helperBin ?? 'this build',
+      helperBin: options.awsCli ? `${AWS_CLI} codecommit credential-helper` : options.helperBin ?? 'this build',
       signInAt: clockTime(signInAt),
       sessionEndsAt: clockTime(sessionEnds),
       gets: dayRows.length,
