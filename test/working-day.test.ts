@@ -19,9 +19,9 @@
 //   every get after 09:00 meets expired credentials: 24 refreshes (09:20 ... 17:00), 25 answers.
 //   The session lasts 12 h (to 20:59): a get at 21:00 is refused with one line naming `aws login`.
 import test from 'ava';
-import { FAKETIME } from './support/simulated-clock.js';
+import { FAKETIME, simulatedClock, tomorrowAt } from './support/simulated-clock.js';
 import { isExecutable } from './support/prng.js';
-import { AWS_CLI } from './support/sign-in-world.js';
+import { AWS_CLI, startSignInWorld } from './support/sign-in-world.js';
 import { formatDay, runWorkingDay, type DayReport } from './support/working-day.js';
 
 function hourly(from: number, to: number, minutes = [0]): string[] {
@@ -87,4 +87,86 @@ test('the yardstick: the AWS CLI\'s own helper lives the same Identity Center da
   t.is(day.roleFetches, 8);
   t.deepEqual(day.refusedRefreshes, [{ at: '17:00', error: 'InvalidGrantException' }]);
   t.not(day.afterSession.code, 0, 'and after the session the CLI fails too');
+});
+
+// A day that is not a clean run: a long lunch (everything expired, the session still alive), the
+// session ended early (an administrator revoking it, or a password change), then a new sign-in.
+// What the user must meet: after lunch the first get refreshes; while cached material is still
+// valid it keeps signing; once nothing valid is left, one line naming the command, quit=1; after
+// signing in again, gets answer at once (no failure remembered from before).
+
+test('a day with a long lunch, the session ended by an administrator, and a second aws sso login', async (t) => {
+  if (!isExecutable(FAKETIME)) return t.fail(`${FAKETIME} is missing: apt-get install faketime (CI installs it)`);
+  t.timeout(120_000);
+  const clock = simulatedClock();
+  const world = await startSignInWorld({ kind: 'sso', clock });
+  t.teardown(() => world.close());
+  const at = async (hhmm: string, how: 'fill' | 'get' = 'fill') => {
+    clock.set(tomorrowAt(hhmm));
+    return how === 'get' ? world.get() : world.fill();
+  };
+  clock.set(tomorrowAt('08:59'));
+  world.signIn();
+  t.true((await at('09:00')).answered);
+  const lunch = await at('14:10');
+  t.true(lunch.answered, `after lunch (token and role credentials long expired, session alive): ${lunch.problem}`);
+  t.is(world.refreshes(), 1, 'one refresh after lunch');
+  t.is(lunch.result.stderr, '');
+
+  clock.set(tomorrowAt('14:30'));
+  world.center!.endSessions();
+  const calls = world.refreshCalls() + world.roleFetches();
+  const warm = await at('14:40');
+  t.true(warm.answered, `the role credentials of 14:10 still sign: ${warm.problem}`);
+  t.is(world.refreshCalls() + world.roleFetches(), calls, 'warm: no call to Identity Center');
+
+  const ended = await at('15:15', 'get'); // role credentials and token both ran out at 15:10
+  t.is(ended.result.stdout, 'quit=1\n');
+  t.regex(ended.result.stderr, /^cc-helper: [^\n]*aws sso login --profile day[^\n]*\n$/);
+  t.is(world.refusedRefreshes().length, 1, 'one refused refresh');
+
+  clock.set(tomorrowAt('15:20'));
+  world.signIn(); // `aws sso login` again
+  const again = await at('15:21');
+  t.true(again.answered, `after signing in again: ${again.problem}`);
+  t.is(again.result.stderr, '');
+  t.deepEqual(world.refusedRefreshes().map((r) => r.error), ['InvalidGrantException'], 'and nothing else was refused');
+});
+
+test('a day with a long lunch, a password change, and a second aws login', async (t) => {
+  if (!isExecutable(FAKETIME)) return t.fail(`${FAKETIME} is missing: apt-get install faketime (CI installs it)`);
+  t.timeout(120_000);
+  const clock = simulatedClock();
+  const world = await startSignInWorld({ kind: 'login', clock });
+  t.teardown(() => world.close());
+  const at = async (hhmm: string, how: 'fill' | 'get' = 'fill') => {
+    clock.set(tomorrowAt(hhmm));
+    return how === 'get' ? world.get() : world.fill();
+  };
+  clock.set(tomorrowAt('08:59'));
+  world.signIn();
+  t.true((await at('09:00')).answered);
+  t.is(world.refreshCalls(), 0);
+  const lunch = await at('13:00');
+  t.true(lunch.answered, `after lunch (credentials expired at 09:14, session alive): ${lunch.problem}`);
+  t.is(world.refreshes(), 1);
+  t.is(lunch.result.stderr, '');
+
+  clock.set(tomorrowAt('13:05'));
+  world.signin!.refuseAll('USER_CREDENTIALS_CHANGED');
+  // 13:11: the credentials of 13:00 have 4 minutes left, so a refresh is due and refused: they still
+  // sign (SESSIONS-DESIGN.md's one failure rule), with one line saying until when and what to run.
+  const late = await at('13:11', 'get');
+  t.true(late.answered, `the still-valid credentials sign: ${late.problem}`);
+  t.regex(late.result.stderr, /^cc-helper: [^\n]*aws login --profile day[^\n]*\n$/, 'one line: until when, and the command');
+  const ended = await at('13:16', 'get'); // nothing valid left
+  t.is(ended.result.stdout, 'quit=1\n');
+  t.regex(ended.result.stderr, /^cc-helper: [^\n]*aws login --profile day[^\n]*\n$/);
+  t.true(world.refusedRefreshes().every((r) => r.error === 'AccessDeniedException/USER_CREDENTIALS_CHANGED'), JSON.stringify(world.refusedRefreshes()));
+
+  clock.set(tomorrowAt('13:20'));
+  world.signIn(); // `aws login` again
+  const again = await at('13:21');
+  t.true(again.answered, `after signing in again: ${again.problem}`);
+  t.is(again.result.stderr, '');
 });
