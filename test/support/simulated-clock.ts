@@ -50,7 +50,8 @@ export function simulatedClock(): SimulatedClock {
   return {
     now: () => new Date(Date.now() + offsetMs),
     set(at) {
-      offsetMs = Math.round((at.getTime() - Date.now()) / 1000) * 1000;
+      // Whole seconds (faketime's offset), rounded up: the simulated now is never before `at`.
+      offsetMs = Math.ceil((at.getTime() - Date.now()) / 1000) * 1000;
     },
     offsetSeconds: () => offsetMs / 1000,
     run: (command, args, options) => runShifted(offsetMs / 1000, command, args, options),
