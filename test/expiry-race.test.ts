@@ -9,12 +9,14 @@
 // - SSO: one GetRoleCredentials per role (several profiles share one sso-session token: one
 //   refresh between them);
 // - the refresh token written back is the live one: the next expiry's refresh succeeds.
+// Once with the service answering at once, once answering 1.5 s late (the others wait meanwhile).
 // It is a race, so each case runs several times (CC_RACE_REPEATS, default 4, alternating the two
 // instants); every repeat is logged (`npx ava --verbose dist/test/expiry-race.test.js`).
 import test, { type ExecutionContext } from 'ava';
 import { FAKETIME, simulatedClock } from './support/simulated-clock.js';
 import { isExecutable } from './support/prng.js';
 import { startSignInWorld, type GetOutcome, type SignInKind } from './support/sign-in-world.js';
+import { startSlowRelay } from './support/slow-relay.js';
 
 const REPEATS = Math.max(1, Number(process.env.CC_RACE_REPEATS ?? 4));
 const GETS = 16;
@@ -26,6 +28,8 @@ interface Race {
   instants: [number, number];
   /** When the material the race fetched needs its next refresh, in minutes after the race. */
   nextExpiryMinutes: number;
+  /** The refresh endpoint answers this late (a slow service: the other 15 wait on the lock meanwhile). */
+  slowMs?: number;
 }
 
 // Times are minutes after `aws sso login` / `aws login` (08:59 in the day's terms); a warm-up get
@@ -37,6 +41,8 @@ const RACES: Record<string, Race> = {
   'sso, four roles sharing one sso-session': { kind: 'sso', profiles: ['day', 'ops', 'audit', 'deploy'], instants: [51, 62], nextExpiryMinutes: 61 },
   // aws login's credentials last to 09:14 and refresh inside 5 minutes: 09:11 (+12) is inside, 09:15 (+16) past.
   'aws login (AWS_LOGIN_CACHE_DIRECTORY)': { kind: 'login', profiles: ['day'], instants: [12, 16], nextExpiryMinutes: 16 },
+  'sso, four roles, SSO OIDC answering in 1.5 s': { kind: 'sso', profiles: ['day', 'ops', 'audit', 'deploy'], instants: [51, 62], nextExpiryMinutes: 61, slowMs: 1500 },
+  'aws login, the sign-in service answering in 1.5 s': { kind: 'login', profiles: ['day'], instants: [12, 16], nextExpiryMinutes: 16, slowMs: 1500 },
 };
 
 const MINUTE = 60_000;
@@ -44,6 +50,12 @@ const MINUTE = 60_000;
 async function raceOnce(t: ExecutionContext, name: string, race: Race, repeat: number): Promise<void> {
   const clock = simulatedClock();
   const world = await startSignInWorld({ kind: race.kind, clock, profiles: race.profiles, loginCacheDirectory: race.kind === 'login' });
+  const relay = race.slowMs ? await startSlowRelay((world.center ?? world.signin)!.port, race.slowMs) : undefined;
+  if (relay && world.center) world.env.AWS_ENDPOINT_URL_SSO_OIDC = relay.url;
+  if (relay && world.signin) {
+    world.env.AWS_ENDPOINT_URL_SIGNIN = relay.url;
+    world.signin.acceptedHtu.push(`${relay.url}v1/token`); // the proof names the URL the client asked
+  }
   try {
     // The race's instant is the real now (a few seconds of setup aside): contended locks judge a
     // holder by its file's age, which an offset clock would misread (support/simulated-clock.ts).
@@ -90,6 +102,7 @@ async function raceOnce(t: ExecutionContext, name: string, race: Race, repeat: n
     t.is(world.refreshes() - before.refreshes, 2, 'the next expiry refreshed with the refresh token the race wrote back');
     t.deepEqual(world.refusedRefreshes(), []);
   } finally {
+    await relay?.close();
     await world.close();
   }
 }
