@@ -89,6 +89,20 @@ test('the yardstick: the AWS CLI\'s own helper lives the same Identity Center da
   t.not(day.afterSession.code, 0, 'and after the session the CLI fails too');
 });
 
+test('a legacy SSO profile (sso_start_url in the profile, no sso_session) is never refreshed, as in the AWS CLI', async (t) => {
+  if (!isExecutable(FAKETIME)) return t.fail(`${FAKETIME} is missing: apt-get install faketime (CI installs it)`);
+  t.timeout(240_000);
+  // The token file even holds a refresh token and a live registration: botocore still never
+  // refreshes a legacy profile's token, so neither may cc-helper.
+  const day = await runWorkingDay('sso', { legacySso: true, git: false });
+  t.log(`\n${formatDay(day)}`);
+  t.is(day.answered, 3, 'the 08:59 token serves until 09:59: 09:00, 09:20, 09:40');
+  t.is(day.refreshes, 0);
+  t.is(day.refreshCalls, 0, 'no CreateToken at all');
+  t.true(day.rows.slice(3).every((r) => !r.answered && /aws sso login --profile day/.test(r.problem ?? '')), 'from 10:00 each get names the command');
+  t.is(day.afterSession.stdout, 'quit=1\n');
+});
+
 // A day that is not a clean run: a long lunch (everything expired, the session still alive), the
 // session ended early (an administrator revoking it, or a password change), then a new sign-in.
 // What the user must meet: after lunch the first get refreshes; while cached material is still

@@ -79,6 +79,8 @@ export interface WorldOptions {
    * the CONNECT proxy (HTTPS_PROXY) and a TLS front with a throwaway CA (AWS_CA_BUNDLE).
    */
   awsCli?: boolean;
+  /** SSO only: a legacy profile (sso_start_url in the profile, no sso_session), which is never refreshed. */
+  legacySso?: boolean;
 }
 
 export interface SignInWorld {
@@ -188,13 +190,19 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
     });
     env.AWS_ENDPOINT_URL_SSO_OIDC = center.url;
     env.AWS_ENDPOINT_URL_SSO = center.url;
+    const legacy = options.legacySso ?? false;
+    const startUrl = 'https://d-1234567890.awsapps.com/start';
     writeFileSync(
       env.AWS_CONFIG_FILE!,
-      profiles.map((p, i) => `[profile ${p}]\nsso_session = ${SSO_SESSION}\nsso_account_id = ${ACCOUNT}\nsso_role_name = ${roles[i]}\nregion = us-east-1\n\n`).join('') +
-        `[sso-session ${SSO_SESSION}]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n`,
+      legacy
+        ? profiles.map((p, i) => `[profile ${p}]\nsso_start_url = ${startUrl}\nsso_region = us-east-1\nsso_account_id = ${ACCOUNT}\nsso_role_name = ${roles[i]}\nregion = us-east-1\n\n`).join('')
+        : profiles.map((p, i) => `[profile ${p}]\nsso_session = ${SSO_SESSION}\nsso_account_id = ${ACCOUNT}\nsso_role_name = ${roles[i]}\nregion = us-east-1\n\n`).join('') +
+            `[sso-session ${SSO_SESSION}]\nsso_start_url = ${startUrl}\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n`,
       { mode: 0o600 },
     );
-    tokenFile = ssoTokenPath(home, SSO_SESSION);
+    // A legacy profile's token is keyed by its start URL (botocore's SSOTokenLoader).
+    const tokenKey = legacy ? startUrl : SSO_SESSION;
+    tokenFile = ssoTokenPath(home, tokenKey);
     if (awsCli) {
       const ca = await makeThrowawayCa(join(home, 'ca'), [OIDC_HOST, PORTAL_HOST]);
       front = await startTlsFront(center.port, ca);
@@ -203,7 +211,7 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
       Object.assign(env, { HTTPS_PROXY: proxy.url, AWS_CA_BUNDLE: ca.caCertPath, AWS_PAGER: '', AWS_MAX_ATTEMPTS: '1' });
     }
     const standIn = center;
-    signIn = () => writeSsoTokenAsCli(home, SSO_SESSION, standIn.signIn());
+    signIn = () => writeSsoTokenAsCli(home, tokenKey, standIn.signIn());
   } else {
     signin = await startSigninStandIn({
       now: clock.now,

@@ -34,6 +34,8 @@ export interface DayReport {
   /** Gets (of all, the day's and the one after) made while the session lasted, and how many of those answered. */
   inSession: { gets: number; answered: number };
   refreshes: number;
+  /** Every refresh request, whatever its answer. */
+  refreshCalls: number;
   refreshTimes: string[];
   refusedRefreshes: { at: string; error: string }[];
   /** SSO: GetRoleCredentials calls (each a new one-hour role session). */
@@ -52,11 +54,18 @@ export interface DayReport {
 const SESSION_HOURS: Record<SignInKind, number> = { sso: 8, login: 12 };
 const GIT_PUSH_HOURS = new Set(['10:00', '12:00', '14:00', '16:00']);
 
-export async function runWorkingDay(kind: SignInKind, options: { helperBin?: string; git?: boolean; awsCli?: boolean } = {}): Promise<DayReport> {
+export async function runWorkingDay(kind: SignInKind, options: { helperBin?: string; git?: boolean; awsCli?: boolean; legacySso?: boolean } = {}): Promise<DayReport> {
   const started = Date.now();
   const git = options.git ?? true;
   const clock = simulatedClock();
-  const world = await startSignInWorld({ kind, clock, git, awsCli: options.awsCli ?? false, ...(options.helperBin ? { helperBin: options.helperBin } : {}) });
+  const world = await startSignInWorld({
+    kind,
+    clock,
+    git,
+    awsCli: options.awsCli ?? false,
+    legacySso: options.legacySso ?? false,
+    ...(options.helperBin ? { helperBin: options.helperBin } : {}),
+  });
   try {
     const signInAt = tomorrowAt('08:59');
     clock.set(signInAt);
@@ -105,6 +114,7 @@ export async function runWorkingDay(kind: SignInKind, options: { helperBin?: str
       answered: dayRows.filter((r) => r.answered).length,
       inSession: { gets: sessionRows.length, answered: sessionRows.filter((r) => r.answered).length },
       refreshes: world.refreshes(),
+      refreshCalls: world.refreshCalls(),
       refreshTimes: world.refreshTimes().map(clockTime),
       refusedRefreshes: world.refusedRefreshes().map((r) => ({ at: clockTime(r.at), error: r.error })),
       roleFetches: world.roleFetches(),
