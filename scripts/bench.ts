@@ -401,9 +401,11 @@ function awsCase(forCase: string, env: (run: number) => NodeJS.ProcessEnv): Case
   };
 }
 
+/** One stand-in a case, so that each case's count of calls is its own. */
 interface SignInStandIns {
   center: IdentityCenterStandIn;
-  signin: SigninStandIn;
+  signinWarm: SigninStandIn;
+  signinRefreshed: SigninStandIn;
 }
 
 function buildHelperCases(root: string, stsUrl: string, signIns: SignInStandIns, options: Options): Case[] {
@@ -493,27 +495,26 @@ function buildHelperCases(root: string, stsUrl: string, signIns: SignInStandIns,
  * is `aws sso login`'s, five minutes from its end). An `aws login` profile's warm get reads the
  * login cache: as `aws login` wrote it, and as cc-helper rewrote it after a refresh.
  */
-function buildSignInCases(root: string, { center, signin }: SignInStandIns, options: Options, withCanary: (section: string) => string): Case[] {
+function buildSignInCases(root: string, { center, signinWarm, signinRefreshed }: SignInStandIns, options: Options, withCanary: (section: string) => string): Case[] {
   const ACCOUNT = '123456789012';
   const ssoConfig =
     `[profile ${PROFILE}]\nregion = eu-west-1\nsso_session = corp\nsso_account_id = ${ACCOUNT}\nsso_role_name = Bench\n` +
     '[sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = eu-west-1\n';
   const loginSession = `arn:aws:iam::${ACCOUNT}:user/bench`;
   const loginConfig = `[profile ${PROFILE}]\nregion = eu-west-1\nlogin_session = ${loginSession}\n`;
-  const endpoints = { AWS_ENDPOINT_URL_SSO_OIDC: center.url, AWS_ENDPOINT_URL_SSO: center.url, AWS_ENDPOINT_URL_SIGNIN: signin.url };
   const soon = () => cliTime(new Date(Date.now() + 5 * 60_000));
   const ssoRefreshed = secretPool(root, 'sso-refreshed', options.secrets, () => ({ credentials: withCanary(''), config: ssoConfig }), (home) => {
     writeSsoTokenAsCli(home, 'corp', { ...center.signIn(), expiresAt: soon() });
-    return endpoints;
+    return { AWS_ENDPOINT_URL_SSO_OIDC: center.url, AWS_ENDPOINT_URL_SSO: center.url };
   });
-  const login = (name: string, expiresAt?: () => string) =>
+  const login = (name: string, signin: SigninStandIn, expiresAt?: () => string) =>
     secretPool(root, name, options.secrets, () => ({ credentials: withCanary(''), config: loginConfig }), (home) => {
       const token = signin.signIn({ account: ACCOUNT, user: 'bench' }).token;
       writeLoginTokenAsCli(loginCacheDir(home), loginSession, expiresAt ? { ...token, accessToken: { ...token.accessToken, expiresAt: expiresAt() } } : token);
-      return endpoints;
+      return { AWS_ENDPOINT_URL_SIGNIN: signin.url };
     });
-  const loginWarm = login('login-warm');
-  const loginRefreshed = login('login-refreshed', () => cliTime(new Date(Date.now() + 2 * 60_000)));
+  const loginWarm = login('login-warm', signinWarm);
+  const loginRefreshed = login('login-refreshed', signinRefreshed, () => cliTime(new Date(Date.now() + 2 * 60_000)));
 
   /** One get per HOME, outside any time: each must refresh once. */
   const refreshEach = (name: string, envs: NodeJS.ProcessEnv[], refreshes: () => number) => async () => {
@@ -538,8 +539,8 @@ function buildSignInCases(root: string, { center, signin }: SignInStandIns, opti
   };
   const ssoCalls = () => center.calls.CreateToken + center.calls.GetRoleCredentials;
   const ssoGuard = noCallsAfter('sso-refreshed', ssoCalls);
-  const loginWarmGuard = noCallsAfter('login-warm', () => signin.calls);
-  const loginRefreshedGuard = noCallsAfter('login-refreshed', () => signin.calls);
+  const loginWarmGuard = noCallsAfter('login-warm', () => signinWarm.calls);
+  const loginRefreshedGuard = noCallsAfter('login-refreshed', () => signinRefreshed.calls);
   const prepared = (refresh: (() => Promise<void>) | undefined, guard: { mark: () => void }) => async () => {
     await refresh?.();
     guard.mark();
@@ -553,7 +554,7 @@ function buildSignInCases(root: string, { center, signin }: SignInStandIns, opti
     { ...helperCase('login-warm', 'get, aws login profile, warm cache (as aws login wrote it)', loginWarm.env), prepare: prepared(undefined, loginWarmGuard), verify: loginWarmGuard.verify },
     {
       ...helperCase('login-refreshed', 'get, aws login profile, warm cache after a refresh', loginRefreshed.env),
-      prepare: prepared(refreshEach('login-refreshed', loginRefreshed.envs, () => signin.refreshes), loginRefreshedGuard),
+      prepare: prepared(refreshEach('login-refreshed', loginRefreshed.envs, () => signinRefreshed.refreshes), loginRefreshedGuard),
       verify: loginRefreshedGuard.verify,
     },
   ];
@@ -873,7 +874,8 @@ async function main(): Promise<void> {
   // services' own lifetimes are an hour and 15 minutes; the files' shapes are the same).
   const signIns: SignInStandIns = {
     center: await startIdentityCenterStandIn({ roleCredentialSeconds: 12 * 3600 }),
-    signin: await startSigninStandIn({ credentialSeconds: 12 * 3600 }),
+    signinWarm: await startSigninStandIn({ credentialSeconds: 12 * 3600 }),
+    signinRefreshed: await startSigninStandIn({ credentialSeconds: 12 * 3600 }),
   };
   let git: GitWorld | undefined;
   try {
@@ -934,7 +936,8 @@ async function main(): Promise<void> {
   } finally {
     sts.server.close();
     await signIns.center.close();
-    await signIns.signin.close();
+    await signIns.signinWarm.close();
+    await signIns.signinRefreshed.close();
     await git?.close();
     rmSync(root, { recursive: true, force: true });
   }
