@@ -112,6 +112,8 @@ export interface SignInWorld {
   get(profile?: string): Promise<GetOutcome>;
   clone(): Promise<GetOutcome>;
   push(): Promise<GetOutcome>;
+  /** `cc-helper doctor URL` at the simulated now (it finds the profile on the helper line). */
+  doctor(url: string): Promise<RunResult>;
   close(): Promise<void>;
 }
 
@@ -320,6 +322,7 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
       }
       return gitOperation('push', ['push', '--quiet', 'origin', 'main'], work);
     },
+    doctor: (url) => clock.run(process.execPath, [bin, 'doctor', url], { env, cwd: home, timeoutMs: 120_000 }),
     async close() {
       await proxy?.close();
       await front?.close();
