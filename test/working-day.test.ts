@@ -76,6 +76,26 @@ test('a working day on aws login: every get answers for the 12-hour session, ref
   noSecretAnywhere(t, day);
 });
 
+test('a working day on a role whose source_profile is an aws login profile: the role renews hourly from refreshed login credentials', async (t) => {
+  if (!isExecutable(FAKETIME)) return t.fail(`${FAKETIME} is missing: apt-get install faketime (CI installs it)`);
+  t.timeout(240_000);
+  // Role credentials last an hour (the AWS CLI's cache, renewed inside 15 minutes): AssumeRole at
+  // 09:00 and each hour to 17:00 (9). The login credentials are only needed then: fresh at 09:00
+  // (14 minutes left), expired at every later hour: 8 refreshes, not 24.
+  const day = await runWorkingDay('login', { roleOnLogin: true });
+  t.log(`\n${formatDay(day)}`);
+  t.deepEqual(day.rows.filter((r) => r.inSession && !r.answered).map((r) => `${r.at} ${r.how}: ${r.problem}`), [], 'every get while the session lasted answered');
+  t.is(day.answered, 25);
+  t.is(day.roleFetches, 9, 'one AssumeRole an hour');
+  t.deepEqual(day.refreshTimes, hourly(10, 17), 'a login refresh only when the role needed new credentials');
+  t.deepEqual(day.rows.filter((r) => r.inSession && r.stderr !== '').map((r) => `${r.at}: ${r.stderr.trim()}`), [], 'silently');
+  t.deepEqual(day.refusedRefreshes, [{ at: '21:00', error: 'AccessDeniedException/TOKEN_EXPIRED' }]);
+  t.is(day.afterSession.stdout, 'quit=1\n');
+  // The command to run is the login profile's (`aws login` for the role's profile would not help).
+  t.regex(day.afterSession.stderr, /^cc-helper: [^\n]*aws login --profile day[^\n]*\n$/, 'one line naming `aws login` for the source profile');
+  noSecretAnywhere(t, day);
+});
+
 test('the yardstick: the AWS CLI\'s own helper lives the same Identity Center day with the same figures', async (t) => {
   if (!isExecutable(FAKETIME) || !isExecutable(AWS_CLI)) return t.fail(`${FAKETIME} and ${AWS_CLI} are needed: apt-get install faketime awscli (CI installs them)`);
   t.timeout(240_000);

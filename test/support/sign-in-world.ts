@@ -15,6 +15,7 @@ import { runGit, type Env, type RunResult } from './git-env.js';
 import { HELPER_BIN } from './helper-process.js';
 import { startIdentityCenterStandIn, type IdentityCenterStandIn } from './identity-center-standin.js';
 import { startSigninStandIn, type SigninStandIn } from './signin-standin.js';
+import { startStsStandIn, type StsStandIn } from './sts-standin.js';
 import { loginCacheDir, loginTokenPath, ssoTokenPath, writeLoginTokenAsCli, writeSsoTokenAsCli } from './sign-in-files.js';
 import type { SimulatedClock } from './simulated-clock.js';
 import { makeThrowawayCa } from './throwaway-ca.js';
@@ -81,6 +82,11 @@ export interface WorldOptions {
   awsCli?: boolean;
   /** SSO only: a legacy profile (sso_start_url in the profile, no sso_session), which is never refreshed. */
   legacySso?: boolean;
+  /**
+   * aws login only: git uses profile `deploy`, a role (`role_arn`) whose `source_profile` is the
+   * login profile, through the STS stand-in (role chaining on an `aws login` session).
+   */
+  roleOnLogin?: boolean;
 }
 
 export interface SignInWorld {
@@ -103,8 +109,10 @@ export interface SignInWorld {
   refusedRefreshes(): { at: Date; error: string }[];
   /** Simulated instants of the successful refreshes. */
   refreshTimes(): Date[];
-  /** SSO: GetRoleCredentials calls. */
+  /** SSO: GetRoleCredentials calls; a role on an aws login profile: AssumeRole calls. */
   roleFetches(): number;
+  /** The profile git's helper line names. */
+  helperProfile: string;
   issued(): IssuedKey[];
   /** `git credential fill`, as git asks before a fetch or push. */
   fill(profile?: string): Promise<GetOutcome>;
@@ -133,6 +141,8 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
   const { kind, clock } = options;
   const bin = options.helperBin ?? HELPER_BIN;
   const profiles = options.profiles ?? ['day'];
+  if (options.roleOnLogin && kind !== 'login') throw new Error('roleOnLogin: an aws login world only');
+  const helperProfile = options.roleOnLogin ? 'deploy' : profiles[0]!;
   const home = mkdtempSync(join(tmpdir(), `cc-helper-${kind}-day-`));
   mkdirSync(join(home, '.aws'), { mode: 0o700 });
   mkdirSync(join(home, '.config'));
@@ -180,6 +190,7 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
 
   let center: IdentityCenterStandIn | undefined;
   let signin: SigninStandIn | undefined;
+  let sts: StsStandIn | undefined;
   let tokenFile: string;
   let signIn: () => void;
   if (kind === 'sso') {
@@ -225,6 +236,24 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
     writeFileSync(env.AWS_CONFIG_FILE!, profiles.map((p) => `[profile ${p}]\nlogin_session = ${LOGIN_SESSION}\nregion = us-east-1\n\n`).join(''), { mode: 0o600 });
     const dir = loginCacheDir(home, env);
     tokenFile = loginTokenPath(dir, LOGIN_SESSION);
+    if (options.roleOnLogin) {
+      const roleArn = `arn:aws:iam::${ACCOUNT}:role/Deploy`;
+      const stsStandIn = await startStsStandIn({
+        now: clock.now,
+        roles: { [roleArn]: { account: ACCOUNT } },
+        onIssue: (c) => acceptKey({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration, for: roleArn }),
+      });
+      sts = stsStandIn;
+      // STS must know the login's temporary keys as a caller (the stand-in models callers with
+      // temporary keys as role sessions; the trust policy here admits any caller).
+      const loginIssued = signin.onIssue;
+      signin.onIssue = (c) => {
+        loginIssued?.(c);
+        stsStandIn.addSession(c, `arn:aws:iam::${ACCOUNT}:role/aws-login-alice`);
+      };
+      env.AWS_ENDPOINT_URL_STS = stsStandIn.url;
+      writeFileSync(env.AWS_CONFIG_FILE!, `[profile deploy]\nrole_arn = ${roleArn}\nsource_profile = ${profiles[0]}\nrole_session_name = alice\nregion = us-east-1\n`, { flag: 'a' });
+    }
     const standIn = signin;
     signIn = () => {
       const login = standIn.signIn({ account: ACCOUNT, user: 'alice' });
@@ -245,7 +274,7 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
   writeFileSync(
     env.GIT_CONFIG_GLOBAL!,
     (proxy ? `[http]\n\tproxy = ${proxy.url}\n` : '') +
-      `[credential "https://${HOST}"]\n\thelper =\n\thelper = ${quoted(helperLine(bin, profiles[0]!, awsCli))}\n\tuseHttpPath = true\n` +
+      `[credential "https://${HOST}"]\n\thelper =\n\thelper = ${quoted(helperLine(bin, helperProfile, awsCli))}\n\tuseHttpPath = true\n` +
       '[init]\n\tdefaultBranch = main\n',
   );
 
@@ -285,11 +314,12 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
         ? center.log.filter((e) => e.operation === 'CreateToken' && e.error).map((e) => ({ at: e.at, error: e.error! }))
         : signin!.log.filter((e) => e.error).map((e) => ({ at: e.at, error: e.error! })),
     refreshTimes: () => (center ? center.log.filter((e) => e.operation === 'CreateToken' && e.status === 200) : signin!.log.filter((e) => e.status === 200)).map((e) => e.at),
-    roleFetches: () => center?.calls.GetRoleCredentials ?? 0,
+    roleFetches: () => center?.calls.GetRoleCredentials ?? sts?.callCount('AssumeRole') ?? 0,
+    helperProfile,
     issued: () => [...issued],
     async fill(profile) {
       const at = clock.now();
-      const args = profile && profile !== profiles[0] ? ['-c', 'credential.helper=', '-c', `credential.helper=${helperLine(bin, profile, awsCli)}`, 'credential', 'fill'] : ['credential', 'fill'];
+      const args = profile && profile !== helperProfile ? ['-c', 'credential.helper=', '-c', `credential.helper=${helperLine(bin, profile, awsCli)}`, 'credential', 'fill'] : ['credential', 'fill'];
       const result = await clock.run('git', args, { cwd: home, env, input: REQUEST, fakeMonotonic: awsCli });
       const username = /^username=(.*)$/m.exec(result.stdout)?.[1];
       const password = /^password=(.*)$/m.exec(result.stdout)?.[1];
@@ -297,7 +327,7 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
       const verdict = checkAnswer(username, password, at);
       return verdict.ok ? { how: 'fill', at, answered: true, accessKeyId: verdict.accessKeyId, result } : { how: 'fill', at, answered: false, problem: verdict.problem, result };
     },
-    async get(profile = profiles[0]!) {
+    async get(profile = helperProfile) {
       const at = clock.now();
       const result = awsCli
         ? await clock.run(AWS_CLI, ['--profile', profile, 'codecommit', 'credential-helper', 'get'], { env, input: REQUEST, fakeMonotonic: true })
@@ -328,6 +358,7 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
       await front?.close();
       await codecommit?.close();
       await center?.close();
+      await sts?.close();
       await signin?.close();
       rmSync(home, { recursive: true, force: true });
     },

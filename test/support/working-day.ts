@@ -38,7 +38,7 @@ export interface DayReport {
   refreshCalls: number;
   refreshTimes: string[];
   refusedRefreshes: { at: string; error: string }[];
-  /** SSO: GetRoleCredentials calls (each a new one-hour role session). */
+  /** SSO: GetRoleCredentials calls; a role on an aws login profile: AssumeRole calls (each a new one-hour role session). */
   roleFetches: number;
   firstFailure?: { at: string; problem: string };
   /** The get after the session ended, as the helper answered it. */
@@ -54,7 +54,10 @@ export interface DayReport {
 const SESSION_HOURS: Record<SignInKind, number> = { sso: 8, login: 12 };
 const GIT_PUSH_HOURS = new Set(['10:00', '12:00', '14:00', '16:00']);
 
-export async function runWorkingDay(kind: SignInKind, options: { helperBin?: string; git?: boolean; awsCli?: boolean; legacySso?: boolean } = {}): Promise<DayReport> {
+export async function runWorkingDay(
+  kind: SignInKind,
+  options: { helperBin?: string; git?: boolean; awsCli?: boolean; legacySso?: boolean; roleOnLogin?: boolean } = {},
+): Promise<DayReport> {
   const started = Date.now();
   const git = options.git ?? true;
   const clock = simulatedClock();
@@ -64,6 +67,7 @@ export async function runWorkingDay(kind: SignInKind, options: { helperBin?: str
     git,
     awsCli: options.awsCli ?? false,
     legacySso: options.legacySso ?? false,
+    roleOnLogin: options.roleOnLogin ?? false,
     ...(options.helperBin ? { helperBin: options.helperBin } : {}),
   });
   try {
@@ -163,7 +167,7 @@ export function formatDay(r: DayReport): string {
     `  day: answered ${r.answered} of ${r.gets}; while the session lasted: ${r.inSession.answered} of ${r.inSession.gets}`,
     `  refreshes: ${r.refreshes}${r.refreshTimes.length ? ` (at ${r.refreshTimes.join(' ')})` : ''}; refused refresh requests: ${r.refusedRefreshes.length}` +
       `${r.refusedRefreshes.length ? ` (${r.refusedRefreshes.map((x) => `${x.at} ${x.error}`).join(', ')})` : ''}` +
-      (r.kind === 'sso' ? `; GetRoleCredentials: ${r.roleFetches}` : ''),
+      (r.kind === 'sso' ? `; GetRoleCredentials: ${r.roleFetches}` : r.roleFetches ? `; AssumeRole: ${r.roleFetches}` : ''),
     `  after the session (${r.afterSession.at}): exit ${r.afterSession.code}, stdout ${JSON.stringify(r.afterSession.stdout)}, stderr ${JSON.stringify(r.afterSession.stderr.trim())}`,
     `  wall time ${r.wallSeconds} s`,
   ];
