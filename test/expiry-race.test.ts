@@ -12,12 +12,13 @@
 // Once with the service answering at once, once answering 1.5 s late (the others wait meanwhile).
 // It is a race, so each case runs several times (CC_RACE_REPEATS, default 3, alternating the two
 // instants; the slow-service cases half as often, at least once at each instant); every repeat is logged (`npx ava --verbose dist/test/expiry-race.test.js`).
-import test, { type ExecutionContext } from 'ava';
-import { FAKETIME, simulatedClock } from './support/simulated-clock.js';
-import { isExecutable } from './support/prng.js';
+import type { ExecutionContext } from 'ava';
+import { FAKETIME, POSIX, needs } from './support/prerequisites.js';
+import { simulatedClock } from './support/simulated-clock.js';
 import { startSignInWorld, type GetOutcome, type SignInKind } from './support/sign-in-world.js';
 import { startSlowRelay } from './support/slow-relay.js';
 
+const test = needs(POSIX, FAKETIME);
 const REPEATS = Math.max(1, Number(process.env.CC_RACE_REPEATS ?? 3));
 const GETS = 16;
 
@@ -111,7 +112,6 @@ for (const [name, race] of Object.entries(RACES)) {
   // The slow service's races mostly wait: fewer of them (one at each instant, by default).
   const repeats = race.slowMs ? Math.max(2, Math.ceil(REPEATS / 2)) : REPEATS;
   test(`${GETS} concurrent gets at the moment of expiry make one refresh: ${name} (${repeats} repeats)`, async (t) => {
-    if (!isExecutable(FAKETIME)) return t.fail(`${FAKETIME} is missing: apt-get install faketime (CI installs it)`);
     t.timeout(60_000 * repeats);
     for (let repeat = 0; repeat < repeats; repeat++) await raceOnce(t, name, race, repeat);
   });

@@ -16,7 +16,7 @@
 // are botocore's. The cache `aws login` writes is written by botocore's JSONFileCache, the same
 // code the CLI uses, and this file first checks that the tests' own writer
 // (support/sign-in-files.ts) produces the same bytes, so the day and race tests start from it.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,7 @@ import { routeHostsTo, startConnectProxy } from './support/connect-proxy.js';
 import { run, type Env } from './support/git-env.js';
 import { PACKAGE_ROOT, HELPER_BIN } from './support/helper-process.js';
 import { cliTime, startIdentityCenterStandIn, type IdentityCenterStandIn, type SsoTokenFile } from './support/identity-center-standin.js';
-import { isExecutable } from './support/prng.js';
+import { AWS_CLI_V2, BOTOCORE_PYTHON, FAKETIME, OPENSSL, POSIX, SETSID, botocorePython, needs, type Prerequisite } from './support/prerequisites.js';
 import { loginTokenPath, pythonJsonDumps, readJsonFile, ssoTokenPath } from './support/sign-in-files.js';
 import { startSigninStandIn, type LoginTokenFile } from './support/signin-standin.js';
 import { simulatedClock, type SimulatedClock } from './support/simulated-clock.js';
@@ -43,11 +43,21 @@ const PORTAL_HOST = 'portal.sso.us-east-1.amazonaws.com';
 const START_URL = 'https://d-1234567890.awsapps.com/start';
 const MINUTE = 60_000;
 
-function pyenvPython(): string | undefined {
-  const found = spawnSync('pyenv', ['which', 'python'], { encoding: 'utf8' });
-  return found.status === 0 && found.stdout.trim() ? found.stdout.trim() : undefined;
-}
-const PYTHON = pyenvPython();
+/**
+ * A botocore that has the aws login provider (1.43 in the pyenv Python here), and `cryptography`
+ * for the EC shim. Not installed by .ci/run (PyPI is out of reach): skipped where absent.
+ */
+const BOTOCORE_LOGIN: Prerequisite = {
+  what: "a Python whose botocore has the aws login provider (LoginProvider), with cryptography",
+  present: () => {
+    const python = botocorePython();
+    return python !== undefined && spawnSync(python, ['-c', 'import cryptography, botocore.credentials as c; c.LoginProvider'], { stdio: 'ignore' }).status === 0;
+  },
+  providedOn: [],
+  install: 'pip install --upgrade botocore cryptography into the Python BOTOCORE_PYTHON finds',
+};
+const ssoTest = needs(POSIX, FAKETIME, AWS_CLI_V2, SETSID, OPENSSL, BOTOCORE_PYTHON);
+const loginTest = needs(POSIX, FAKETIME, BOTOCORE_LOGIN);
 
 function tempHome(t: ExecutionContext, prefix: string): string {
   const home = mkdtempSync(join(tmpdir(), prefix));
@@ -58,7 +68,7 @@ function tempHome(t: ExecutionContext, prefix: string): string {
 
 /** Runs the botocore oracle with only these variables. */
 async function botocore(args: string[], env: Env, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return run(PYTHON!, [ORACLE, ...args], { env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', ...env }, input, timeoutMs: 60_000 });
+  return run(botocorePython()!, [ORACLE, ...args], { env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', ...env }, input, timeoutMs: 60_000 });
 }
 
 /** The answer's key, checked: a key the stand-in issued, a valid signature at `at`. */
@@ -140,8 +150,7 @@ function issuedFor(center: IdentityCenterStandIn, role: string) {
   return center.issuedRoleCredentials().filter((c) => c.roleName === role);
 }
 
-test('IAM Identity Center: a token cc-helper refreshed serves the AWS CLI 2.9 with no refresh of its own', async (t) => {
-  if (!isExecutable(AWS_CLI) || !PYTHON) return t.fail(`${AWS_CLI} and the pyenv Python are needed (CI installs awscli; see CONTRIBUTING.md)`);
+ssoTest('IAM Identity Center: a token cc-helper refreshed serves the AWS CLI 2.9 with no refresh of its own', async (t) => {
   const w = await ssoInterop(t, 5); // inside the 15-minute refresh window, still valid
   const before = readJsonFile<SsoTokenFile>(w.tokenFile);
 
@@ -172,8 +181,7 @@ test('IAM Identity Center: a token cc-helper refreshed serves the AWS CLI 2.9 wi
   t.deepEqual(w.refused, [], 'nothing tried to leave the machine');
 });
 
-test('IAM Identity Center: a token the AWS CLI 2.9 refreshed serves cc-helper, whose next refresh spends the CLI\'s rotated refresh token', async (t) => {
-  if (!isExecutable(AWS_CLI) || !PYTHON) return t.fail(`${AWS_CLI} and the pyenv Python are needed (CI installs awscli; see CONTRIBUTING.md)`);
+ssoTest('IAM Identity Center: a token the AWS CLI 2.9 refreshed serves cc-helper, whose next refresh spends the CLI\'s rotated refresh token', async (t) => {
   const w = await ssoInterop(t, 5);
   const before = readJsonFile<SsoTokenFile>(w.tokenFile);
 
@@ -247,8 +255,7 @@ async function loginInterop(t: ExecutionContext, expiresInMinutes: number): Prom
   };
 }
 
-test('aws login: a cache exactly as aws login writes it signs at once, and cc-helper\'s refresh serves botocore with no refresh of its own', async (t) => {
-  if (!PYTHON) return t.fail('the pyenv Python (botocore 1.43) is needed: see CONTRIBUTING.md');
+loginTest('aws login: a cache exactly as aws login writes it signs at once, and cc-helper\'s refresh serves botocore with no refresh of its own', async (t) => {
   const w = await loginInterop(t, 14); // more than 5 minutes left: no refresh
   const written = readJsonFile<LoginTokenFile>(w.tokenFile);
 
@@ -280,8 +287,7 @@ test('aws login: a cache exactly as aws login writes it signs at once, and cc-he
   t.is(w.signin.calls, 1, 'botocore made no refresh of its own');
 });
 
-test('aws login: botocore refreshes, cc-helper signs with what it wrote, and cc-helper\'s next refresh spends botocore\'s rotated refresh token', async (t) => {
-  if (!PYTHON) return t.fail('the pyenv Python (botocore 1.43) is needed: see CONTRIBUTING.md');
+loginTest('aws login: botocore refreshes, cc-helper signs with what it wrote, and cc-helper\'s next refresh spends botocore\'s rotated refresh token', async (t) => {
   const w = await loginInterop(t, 3); // inside botocore's 5-minute threshold
   const written = readJsonFile<LoginTokenFile>(w.tokenFile);
 

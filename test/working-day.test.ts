@@ -18,11 +18,13 @@
 // - aws login: credentials last 15 minutes and refresh with fewer than 5 left; 20 minutes apart,
 //   every get after 09:00 meets expired credentials: 24 refreshes (09:20 ... 17:00), 25 answers.
 //   The session lasts 12 h (to 20:59): a get at 21:00 is refused with one line naming `aws login`.
-import test from 'ava';
-import { FAKETIME, simulatedClock, tomorrowAt } from './support/simulated-clock.js';
-import { isExecutable } from './support/prng.js';
-import { AWS_CLI, startSignInWorld } from './support/sign-in-world.js';
+import { AWS_CLI_V2, FAKETIME, OPENSSL, POSIX, needs } from './support/prerequisites.js';
+import { simulatedClock, tomorrowAt } from './support/simulated-clock.js';
+import { startSignInWorld } from './support/sign-in-world.js';
 import { formatDay, runWorkingDay, type DayReport } from './support/working-day.js';
+
+// faketime for the clock, openssl for the CodeCommit stand-in's throwaway CA.
+const test = needs(POSIX, FAKETIME, OPENSSL);
 
 function hourly(from: number, to: number, minutes = [0]): string[] {
   const times: string[] = [];
@@ -36,7 +38,6 @@ function noSecretAnywhere(t: { false: (v: boolean, m?: string) => void }, day: D
 }
 
 test('a working day on IAM Identity Center: every get answers until the session ends, one token refresh per expiry', async (t) => {
-  if (!isExecutable(FAKETIME)) return t.fail(`${FAKETIME} is missing: apt-get install faketime (CI installs it)`);
   t.timeout(240_000);
   const day = await runWorkingDay('sso');
   t.log(`\n${formatDay(day)}`);
@@ -57,7 +58,6 @@ test('a working day on IAM Identity Center: every get answers until the session 
 });
 
 test('a working day on aws login: every get answers for the 12-hour session, refreshing the 15-minute credentials as they run out', async (t) => {
-  if (!isExecutable(FAKETIME)) return t.fail(`${FAKETIME} is missing: apt-get install faketime (CI installs it)`);
   t.timeout(240_000);
   const day = await runWorkingDay('login');
   t.log(`\n${formatDay(day)}`);
@@ -77,7 +77,6 @@ test('a working day on aws login: every get answers for the 12-hour session, ref
 });
 
 test('a working day on a role whose source_profile is an aws login profile: the role renews hourly from refreshed login credentials', async (t) => {
-  if (!isExecutable(FAKETIME)) return t.fail(`${FAKETIME} is missing: apt-get install faketime (CI installs it)`);
   t.timeout(240_000);
   // Role credentials last an hour (the AWS CLI's cache, renewed inside 15 minutes): AssumeRole at
   // 09:00 and each hour to 17:00 (9). The login credentials are only needed then: fresh at 09:00
@@ -96,8 +95,7 @@ test('a working day on a role whose source_profile is an aws login profile: the 
   noSecretAnywhere(t, day);
 });
 
-test('the yardstick: the AWS CLI\'s own helper lives the same Identity Center day with the same figures', async (t) => {
-  if (!isExecutable(FAKETIME) || !isExecutable(AWS_CLI)) return t.fail(`${FAKETIME} and ${AWS_CLI} are needed: apt-get install faketime awscli (CI installs them)`);
+needs(POSIX, FAKETIME, OPENSSL, AWS_CLI_V2)('the yardstick: the AWS CLI\'s own helper lives the same Identity Center day with the same figures', async (t) => {
   t.timeout(240_000);
   const day = await runWorkingDay('sso', { awsCli: true });
   t.log(`\n${formatDay(day)}`);
@@ -110,7 +108,6 @@ test('the yardstick: the AWS CLI\'s own helper lives the same Identity Center da
 });
 
 test('a legacy SSO profile (sso_start_url in the profile, no sso_session) is never refreshed, as in the AWS CLI', async (t) => {
-  if (!isExecutable(FAKETIME)) return t.fail(`${FAKETIME} is missing: apt-get install faketime (CI installs it)`);
   t.timeout(240_000);
   // The token file even holds a refresh token and a live registration: botocore still never
   // refreshes a legacy profile's token, so neither may cc-helper.
@@ -130,7 +127,6 @@ test('a legacy SSO profile (sso_start_url in the profile, no sso_session) is nev
 // signing in again, gets answer at once (no failure remembered from before).
 
 test('a day with a long lunch, the session ended by an administrator, and a second aws sso login', async (t) => {
-  if (!isExecutable(FAKETIME)) return t.fail(`${FAKETIME} is missing: apt-get install faketime (CI installs it)`);
   t.timeout(120_000);
   const clock = simulatedClock();
   const world = await startSignInWorld({ kind: 'sso', clock });
@@ -168,7 +164,6 @@ test('a day with a long lunch, the session ended by an administrator, and a seco
 });
 
 test('a day with a long lunch, a password change, and a second aws login', async (t) => {
-  if (!isExecutable(FAKETIME)) return t.fail(`${FAKETIME} is missing: apt-get install faketime (CI installs it)`);
   t.timeout(120_000);
   const clock = simulatedClock();
   const world = await startSignInWorld({ kind: 'login', clock });

@@ -14,54 +14,58 @@
 import json
 import sys
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, decode_dss_signature
+import botocore.compat
+import botocore.credentials
+import botocore.session
+import botocore.tokens
+import botocore.utils
 
 
-class CryptographyEC:
-    def __init__(self, key):
-        self._key = key
+def install_cryptography_ec():
+    """awscrt's EC as botocore calls it, on `cryptography` (imported only for aws login)."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, decode_dss_signature
 
-    @staticmethod
-    def new_key_from_der_data(der):
-        try:
-            key = serialization.load_der_private_key(der, password=None)
-        except Exception as e:  # awscrt raises ValueError on a key it cannot read
-            raise ValueError(str(e))
-        if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != 'secp256r1':
-            raise ValueError('not a P-256 key')
-        return CryptographyEC(key)
+    class CryptographyEC:
+        def __init__(self, key):
+            self._key = key
 
-    def get_public_coords(self):
-        numbers = self._key.public_key().public_numbers()
-        return numbers.x.to_bytes(32, 'big'), numbers.y.to_bytes(32, 'big')
+        @staticmethod
+        def new_key_from_der_data(der):
+            try:
+                key = serialization.load_der_private_key(der, password=None)
+            except Exception as e:  # awscrt raises ValueError on a key it cannot read
+                raise ValueError(str(e))
+            if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != 'secp256r1':
+                raise ValueError('not a P-256 key')
+            return CryptographyEC(key)
 
-    def sign(self, digest):
-        return self._key.sign(digest, ec.ECDSA(Prehashed(hashes.SHA256())))
+        def get_public_coords(self):
+            numbers = self._key.public_key().public_numbers()
+            return numbers.x.to_bytes(32, 'big'), numbers.y.to_bytes(32, 'big')
 
-    @staticmethod
-    def decode_der_signature_to_padded_pair(signature, pad_to):
-        r, s = decode_dss_signature(signature)
-        return r.to_bytes(pad_to, 'big') + s.to_bytes(pad_to, 'big')
+        def sign(self, digest):
+            return self._key.sign(digest, ec.ECDSA(Prehashed(hashes.SHA256())))
 
+        @staticmethod
+        def decode_der_signature_to_padded_pair(signature, pad_to):
+            r, s = decode_dss_signature(signature)
+            return r.to_bytes(pad_to, 'big') + s.to_bytes(pad_to, 'big')
 
-import botocore.compat  # noqa: E402
+    # credentials.py took its own reference to botocore.compat.EC at import: replace both.
+    botocore.compat.EC = CryptographyEC
+    botocore.credentials.EC = CryptographyEC
 
-botocore.compat.EC = CryptographyEC
-import botocore.credentials  # noqa: E402
-import botocore.session  # noqa: E402
-import botocore.tokens  # noqa: E402
-import botocore.utils  # noqa: E402
-
-botocore.credentials.EC = CryptographyEC
 
 command = sys.argv[1]
 if command == 'credentials':
+    install_cryptography_ec()
     credentials = botocore.session.Session(profile=sys.argv[2]).get_credentials()
     frozen = credentials.get_frozen_credentials()
     print(json.dumps({'access_key': frozen.access_key, 'method': credentials.method, 'account_id': getattr(frozen, 'account_id', None)}))
 elif command == 'write-login-cache':
+    install_cryptography_ec()
     cache = botocore.utils.JSONFileCache(botocore.utils.get_login_token_cache_directory())
     botocore.utils.LoginTokenLoader(cache).save_token(sys.argv[2], json.load(sys.stdin))
 elif command == 'write-sso-cache':

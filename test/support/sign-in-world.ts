@@ -120,8 +120,8 @@ export interface SignInWorld {
   get(profile?: string): Promise<GetOutcome>;
   clone(): Promise<GetOutcome>;
   push(): Promise<GetOutcome>;
-  /** `cc-helper doctor URL` at the simulated now (it finds the profile on the helper line). */
-  doctor(url: string): Promise<RunResult>;
+  /** `cc-helper doctor [options] URL` at the simulated now (it finds the profile on the helper line). */
+  doctor(url: string, options?: string[]): Promise<RunResult>;
   close(): Promise<void>;
 }
 
@@ -352,7 +352,7 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
       }
       return gitOperation('push', ['push', '--quiet', 'origin', 'main'], work);
     },
-    doctor: (url) => clock.run(process.execPath, [bin, 'doctor', url], { env, cwd: home, timeoutMs: 120_000 }),
+    doctor: (url, doctorOptions = []) => clock.run(process.execPath, [bin, 'doctor', ...doctorOptions, url], { env, cwd: home, timeoutMs: 120_000 }),
     async close() {
       await proxy?.close();
       await front?.close();

@@ -23,7 +23,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env, RunResult } from './git-env.js';
 
-export const FAKETIME = '/usr/bin/faketime';
+export const FAKETIME_BIN = '/usr/bin/faketime';
 
 export interface SimulatedClock {
   /** The simulated now (for the stand-ins: `standIn.now = clock.now`). */
@@ -74,7 +74,7 @@ function runShifted(offsetSeconds: number, command: string, args: readonly strin
   const offset = `${offsetSeconds >= 0 ? '+' : '-'}${Math.abs(offsetSeconds)}`;
   const env = (options.fakeMonotonic ? { ...options.env } : { ...options.env, FAKETIME_DONT_FAKE_MONOTONIC: '1' }) as NodeJS.ProcessEnv;
   return new Promise((resolve, reject) => {
-    const child = spawn(FAKETIME, ['-f', offset, command, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(FAKETIME_BIN, ['-f', offset, command, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let killed = false;
