@@ -7,7 +7,7 @@
 // - all 16 answer, each answer checked by an independent CodeCommit signature check against
 //   credentials the stand-in issued that had not expired;
 // - SSO: one GetRoleCredentials per role (several profiles share one sso-session token: one
-//   refresh between them);
+//   refresh between them); a role on an aws login profile: one AssumeRole, one login refresh;
 // - the refresh token written back is the live one: the next expiry's refresh succeeds.
 // Once with the service answering at once, once answering 1.5 s late (the others wait meanwhile).
 // It is a race, so each case runs several times (CC_RACE_REPEATS, default 3, alternating the two
@@ -31,6 +31,8 @@ interface Race {
   nextExpiryMinutes: number;
   /** The refresh endpoint answers this late (a slow service: the other 15 wait on the lock meanwhile). */
   slowMs?: number;
+  /** The gets use a role whose source_profile is the aws login profile: the role's lock, then the login's. */
+  roleOnLogin?: boolean;
 }
 
 // Times are minutes after `aws sso login` / `aws login` (08:59 in the day's terms); a warm-up get
@@ -42,6 +44,9 @@ const RACES: Record<string, Race> = {
   'sso, four roles sharing one sso-session': { kind: 'sso', profiles: ['day', 'ops', 'audit', 'deploy'], instants: [51, 62], nextExpiryMinutes: 61 },
   // aws login's credentials last to 09:14 and refresh inside 5 minutes: 09:11 (+12) is inside, 09:15 (+16) past.
   'aws login (AWS_LOGIN_CACHE_DIRECTORY)': { kind: 'login', profiles: ['day'], instants: [12, 16], nextExpiryMinutes: 16 },
+  // A role on the aws login profile: its credentials of 09:00 last to 10:00 (renewed inside 15
+  // minutes); the login's ran out at 09:14: at 09:49 (+50) and 10:01 (+62) both need renewing.
+  'a role whose source_profile is the aws login profile': { kind: 'login', profiles: ['day'], instants: [50, 62], nextExpiryMinutes: 61, roleOnLogin: true },
   'sso, four roles, SSO OIDC answering in 1.5 s': { kind: 'sso', profiles: ['day', 'ops', 'audit', 'deploy'], instants: [51, 62], nextExpiryMinutes: 61, slowMs: 1500 },
   'aws login, the sign-in service answering in 1.5 s': { kind: 'login', profiles: ['day'], instants: [12, 16], nextExpiryMinutes: 16, slowMs: 1500 },
 };
@@ -50,7 +55,8 @@ const MINUTE = 60_000;
 
 async function raceOnce(t: ExecutionContext, name: string, race: Race, repeat: number): Promise<void> {
   const clock = simulatedClock();
-  const world = await startSignInWorld({ kind: race.kind, clock, profiles: race.profiles, loginCacheDirectory: race.kind === 'login' });
+  const world = await startSignInWorld({ kind: race.kind, clock, profiles: race.profiles, loginCacheDirectory: race.kind === 'login', roleOnLogin: race.roleOnLogin ?? false });
+  const getProfiles = race.roleOnLogin ? [world.helperProfile] : race.profiles;
   const relay = race.slowMs ? await startSlowRelay((world.center ?? world.signin)!.port, race.slowMs) : undefined;
   if (relay && world.center) world.env.AWS_ENDPOINT_URL_SSO_OIDC = relay.url;
   if (relay && world.signin) {
@@ -65,7 +71,7 @@ async function raceOnce(t: ExecutionContext, name: string, race: Race, repeat: n
     clock.set(signedInAt);
     world.signIn();
     clock.set(new Date(signedInAt.getTime() + MINUTE));
-    for (const profile of race.profiles) {
+    for (const profile of getProfiles) {
       const warm = await world.get(profile);
       t.true(warm.answered, `warm-up get for ${profile}: ${warm.problem}`);
     }
@@ -74,7 +80,7 @@ async function raceOnce(t: ExecutionContext, name: string, race: Race, repeat: n
     clock.set(raceAt);
     const label = `sign-in + ${minutes} min (offset ${clock.offsetSeconds()} s)`;
     const started = Date.now();
-    const outcomes: GetOutcome[] = await Promise.all(Array.from({ length: GETS }, (_, i) => world.get(race.profiles[i % race.profiles.length]!)));
+    const outcomes: GetOutcome[] = await Promise.all(Array.from({ length: GETS }, (_, i) => world.get(getProfiles[i % getProfiles.length]!)));
     const wall = (Date.now() - started) / 1000;
     const calls = world.refreshCalls() - before.calls;
     const roleFetches = world.roleFetches() - before.roles;
@@ -83,7 +89,7 @@ async function raceOnce(t: ExecutionContext, name: string, race: Race, repeat: n
     const fresh = outcomes.filter((o) => o.accessKeyId && issuedInRace.has(o.accessKeyId)).length;
     t.log(
       `${name} #${repeat + 1} at ${label}: ${answered}/${GETS} answered (${fresh} with material issued in the race), ` +
-        `refresh requests ${calls}${race.kind === 'sso' ? `, GetRoleCredentials ${roleFetches}` : ''}, refused ${world.refusedRefreshes().length}, ${wall.toFixed(1)} s`,
+        `refresh requests ${calls}${race.kind === 'sso' ? `, GetRoleCredentials ${roleFetches}` : race.roleOnLogin ? `, AssumeRole ${roleFetches}` : ''}, refused ${world.refusedRefreshes().length}, ${wall.toFixed(1)} s`,
     );
     t.deepEqual(
       outcomes.filter((o) => !o.answered).map((o) => o.problem),
@@ -95,10 +101,11 @@ async function raceOnce(t: ExecutionContext, name: string, race: Race, repeat: n
     t.is(world.refreshes() - before.refreshes, 1);
     t.deepEqual(world.refusedRefreshes(), [], 'no refresh token presented twice (the stand-in would have ended the session)');
     if (race.kind === 'sso') t.is(roleFetches, race.profiles.length, 'one GetRoleCredentials per role');
+    if (race.roleOnLogin) t.is(roleFetches, 1, 'one AssumeRole');
 
     // The refresh token the race left in the cache is the live one: the next expiry refreshes.
     clock.set(new Date(raceAt.getTime() + race.nextExpiryMinutes * MINUTE));
-    const next = await world.get(race.profiles[0]!);
+    const next = await world.get(getProfiles[0]!);
     t.true(next.answered, `the get ${race.nextExpiryMinutes} minutes later answered: ${next.problem}`);
     t.is(world.refreshes() - before.refreshes, 2, 'the next expiry refreshed with the refresh token the race wrote back');
     t.deepEqual(world.refusedRefreshes(), []);
