@@ -37,6 +37,13 @@ function noSecretAnywhere(t: { false: (v: boolean, m?: string) => void }, day: D
   for (const secret of day.secrets) t.false(output.includes(secret), 'a secret reached stderr');
 }
 
+/** After a day of rewrites: the sign-in cache folder holds its one file (no temporary file left), and every file is 0600. */
+function cachesTidy(t: { deepEqual: (a: unknown, b: unknown, m?: string) => void }, day: DayReport): void {
+  const folder = day.tokenFile.slice(0, day.tokenFile.lastIndexOf('/') + 1);
+  t.deepEqual(Object.keys(day.awsFiles).filter((f) => f.startsWith(folder)), [day.tokenFile], `only the cache file in ${folder}`);
+  t.deepEqual(Object.entries(day.awsFiles).filter(([, mode]) => mode !== '0600'), [], 'every file under ~/.aws is 0600');
+}
+
 test('a working day on IAM Identity Center: every get answers until the session ends, one token refresh per expiry', async (t) => {
   t.timeout(240_000);
   const day = await runWorkingDay('sso');
@@ -55,6 +62,7 @@ test('a working day on IAM Identity Center: every get answers until the session 
   t.is(day.afterSession.stdout, 'quit=1\n');
   t.regex(day.afterSession.stderr, /^cc-helper: [^\n]*aws sso login --profile day[^\n]*\n$/, 'one line that names the command');
   noSecretAnywhere(t, day);
+  cachesTidy(t, day);
 });
 
 test('a working day on aws login: every get answers for the 12-hour session, refreshing the 15-minute credentials as they run out', async (t) => {
@@ -74,6 +82,7 @@ test('a working day on aws login: every get answers for the 12-hour session, ref
   t.is(day.afterSession.stdout, 'quit=1\n');
   t.regex(day.afterSession.stderr, /^cc-helper: [^\n]*aws login --profile day[^\n]*\n$/, 'one line that names the command');
   noSecretAnywhere(t, day);
+  cachesTidy(t, day);
 });
 
 test('a working day on a role whose source_profile is an aws login profile: the role renews hourly from refreshed login credentials', async (t) => {

@@ -5,7 +5,8 @@
 // sign-in session has ended (Identity Center: 8 h, so 16:59; `aws login`: 12 h, so 20:59), one
 // more get shows what the user then reads. Used by test/working-day.test.ts (which asserts the
 // figures) and scripts/working-day.ts (which prints them for any build of cc-helper).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { clockTime, simulatedClock, tomorrowAt } from './simulated-clock.js';
 import { AWS_CLI, startSignInWorld, type GetOutcome, type SignInKind } from './sign-in-world.js';
 
@@ -48,6 +49,10 @@ export interface DayReport {
   secrets: string[];
   /** Every stderr line of the day (secrets are looked for in these). */
   stderr: string[];
+  /** What ~/.aws holds at the end of the day: path (relative to HOME) -> mode, e.g. `0600`. */
+  awsFiles: Record<string, string>;
+  /** The token / login cache file, relative to HOME. */
+  tokenFile: string;
   wallSeconds: number;
 }
 
@@ -126,12 +131,25 @@ export async function runWorkingDay(
       afterSession: afterSession!,
       rows,
       secrets: [...secrets].filter((secret) => secret.length >= 16),
+      awsFiles: filesUnder(world.home, join(world.home, '.aws')),
+      tokenFile: relative(world.home, world.tokenFile),
       stderr,
       wallSeconds: Math.round((Date.now() - started) / 100) / 10,
     };
   } finally {
     await world.close();
   }
+}
+
+function filesUnder(home: string, dir: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  if (!existsSync(dir)) return found;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) Object.assign(found, filesUnder(home, path));
+    else found[relative(home, path)] = (statSync(path).mode & 0o777).toString(8).padStart(4, '0');
+  }
+  return found;
 }
 
 /** The secret values of a token / login cache file: access and refresh tokens, the client secret, the DPoP key, the keys. */
