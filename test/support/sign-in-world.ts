@@ -1,9 +1,10 @@
 // A user signed in to AWS the morning way, as the tests of a long day need them: a temporary HOME
 // whose AWS config has an IAM Identity Center profile (`sso_session`) or an `aws login` profile
 // (`login_session`), the stand-in that profile refreshes through, the cache file the CLI would
-// have written at sign-in, and (optionally) the CodeCommit stand-in with a clone to push from.
-// Every process runs under the world's simulated clock (simulated-clock.ts), which the stand-ins
-// follow too. The user-visible contract only: the environment variables, the cache files' shapes
+// have written at sign-in, and (optionally) the CodeCommit stand-in with a clone to push from,
+// a role chained on the login profile (through the STS stand-in), or the AWS CLI's own helper in
+// cc-helper's place. Every process runs under the world's simulated clock (simulated-clock.ts),
+// which the stand-ins follow too. The user-visible contract only: the environment variables, the cache files' shapes
 // and git's credential protocol; nothing here imports src/.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,13 +27,8 @@ export type SignInKind = 'sso' | 'login';
 export const ACCOUNT = '111122223333';
 export const HOST = 'git-codecommit.us-east-1.amazonaws.com';
 export const REPO = 'day';
-export const SSO_SESSION = 'corp';
-export const LOGIN_SESSION = `arn:aws:iam::${ACCOUNT}:user/alice`;
-/** What `aws sso login` / `aws login` tell the user to run, per kind. */
-export const SIGN_IN_COMMAND: Record<SignInKind, (profile: string) => string> = {
-  sso: (profile) => `aws sso login --profile ${profile}`,
-  login: (profile) => `aws login --profile ${profile}`,
-};
+const SSO_SESSION = 'corp';
+const LOGIN_SESSION = `arn:aws:iam::${ACCOUNT}:user/alice`;
 const REQUEST = `protocol=https\nhost=${HOST}\npath=v1/repos/${REPO}\n\n`;
 /** Nothing should ever call these: a closed port. */
 const CLOSED = 'http://127.0.0.1:9';
@@ -72,8 +68,6 @@ export interface WorldOptions {
   git?: boolean;
   /** `aws login`'s cache under $AWS_LOGIN_CACHE_DIRECTORY instead of ~/.aws/login/cache. */
   loginCacheDirectory?: boolean;
-  /** Stand-in lifetimes (defaults: the services'). */
-  sessionSeconds?: number;
   /**
    * SSO only: the AWS CLI's own helper (`aws codecommit credential-helper`, Debian's 2.9) instead of
    * cc-helper, as a yardstick. It ignores AWS_ENDPOINT_URL_*, so it reaches the stand-in through
@@ -198,7 +192,6 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
     center = await startIdentityCenterStandIn({
       now: clock.now,
       assignments: { [ACCOUNT]: roles },
-      ...(options.sessionSeconds ? { sessionSeconds: options.sessionSeconds } : {}),
       onIssue: (c) => acceptKey({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration, for: c.roleName }),
     });
     env.AWS_ENDPOINT_URL_SSO_OIDC = center.url;
@@ -228,7 +221,6 @@ export async function startSignInWorld(options: WorldOptions): Promise<SignInWor
   } else {
     signin = await startSigninStandIn({
       now: clock.now,
-      ...(options.sessionSeconds ? { sessionSeconds: options.sessionSeconds } : {}),
       onIssue: (c) => acceptKey({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration, for: c.loginSession }),
     });
     env.AWS_ENDPOINT_URL_SIGNIN = signin.url;

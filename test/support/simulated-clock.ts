@@ -3,9 +3,9 @@
 // so both sides agree on the simulated instant to within the time a process takes to start.
 //
 // How (faketime 0.9.10, Node 20; see test/aws-cli-oracle.test.ts for the frozen-clock form):
-// - `faketime -f +N cmd` runs cmd with its wall clock N seconds ahead and running: a lock wait,
-//   a timeout or a file's age then measure real seconds, as they would at that hour of the day.
-//   The offset is whole seconds and the stand-ins use exactly the same one.
+// - `faketime -f +N cmd` runs cmd with its wall clock N seconds ahead and running: a lock wait
+//   or a timeout then lasts real seconds, as it would at that hour of the day. The offset is
+//   whole seconds and the stand-ins use exactly the same one.
 // - FAKETIME_DONT_FAKE_MONOTONIC=1: libuv's timers run on CLOCK_MONOTONIC; faked, Node's
 //   setTimeout misbehaves. The AWS CLI's Python must not get it (its time.sleep() then fails with
 //   EINVAL): `fakeMonotonic: true` leaves it out.
