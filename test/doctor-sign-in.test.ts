@@ -11,6 +11,7 @@ import { command, runDoctor } from '../src/cli/doctor-command.js';
 import type { DoctorReport, Finding } from '../src/doctor/report.js';
 import { ssoRoleCacheKey } from '../src/role/cli-cache.js';
 import { silentTrace } from '../src/support/trace.js';
+import { request, runHelper } from './support/helper-process.js';
 import { startIdentityCenterStandIn, ssoTokenCacheName } from './support/identity-center-standin.js';
 import { makeSetupHome, type SetupHome } from './support/setup-home.js';
 import { needs, POSIX } from './support/prerequisites.js';
@@ -40,6 +41,16 @@ async function doctor(h: SetupHome): Promise<{ code: number; text: string; repor
   const json = await run([URL_X, '--json']);
   if (text.code !== json.code) throw new Error(`doctor and doctor --json disagree: ${text.code} vs ${json.code}`);
   return { code: json.code, text: text.stdout, report: JSON.parse(json.stdout) as DoctorReport };
+}
+
+/** Role credentials as the AWS CLI caches them for the sso profile's role. */
+async function writeRoleCache(h: SetupHome, until: Date, session: { sessionName: string } | { startUrl: string } = { sessionName: 'corp' }): Promise<void> {
+  await mkdir(join(h.home, '.aws', 'cli', 'cache'), { recursive: true });
+  await writeFile(
+    join(h.home, '.aws', 'cli', 'cache', `${ssoRoleCacheKey('Developer', ACCOUNT, session)}.json`),
+    JSON.stringify({ ProviderType: 'sso', Credentials: { AccessKeyId: 'ASIAROLECACHED000001', SecretAccessKey: 'role/cached+secret000000000000000000000', SessionToken: 'cachedToken', Expiration: cliTime(until), AccountId: ACCOUNT } }),
+    { mode: 0o600 },
+  );
 }
 
 const SSO_CONFIG =
@@ -76,12 +87,7 @@ test('an SSO token that expired but refreshes, with role credentials cached: a p
   const expiredAt = cliTime(new Date(Date.now() - 60_000));
   await writeFile(join(h.home, '.aws', 'sso', 'cache', ssoTokenCacheName('corp')), JSON.stringify({ ...token, expiresAt: expiredAt }), { mode: 0o600 });
   const roleUntil = new Date(Date.now() + 50 * 60_000);
-  await mkdir(join(h.home, '.aws', 'cli', 'cache'), { recursive: true });
-  await writeFile(
-    join(h.home, '.aws', 'cli', 'cache', `${ssoRoleCacheKey('Developer', ACCOUNT, { sessionName: 'corp' })}.json`),
-    JSON.stringify({ ProviderType: 'sso', Credentials: { AccessKeyId: 'ASIAROLECACHED000001', SecretAccessKey: 'role/cached+secret000000000000000000000', SessionToken: 'cachedToken', Expiration: cliTime(roleUntil), AccountId: ACCOUNT } }),
-    { mode: 0o600 },
-  );
+  await writeRoleCache(h, roleUntil);
   const r = await doctor(h);
   t.is(r.code, 0, r.text);
   const target = r.report.targets[0]!;
@@ -93,6 +99,31 @@ test('an SSO token that expired but refreshes, with role credentials cached: a p
   t.like(target.gui, { ok: true });
   t.is(center.calls.CreateToken + center.calls.GetRoleCredentials, 0, 'doctor asked nothing');
   for (const secret of [token.refreshToken, token.clientSecret, token.accessToken]) t.false(r.text.includes(secret));
+});
+
+test('a refresh the last get could not make (the session ended) is an error in doctor, with its reason, until a new sign-in replaces the file', async (t) => {
+  const h = await ssoHome(t);
+  const center = await startIdentityCenterStandIn();
+  t.teardown(() => center.close());
+  const file = join(h.home, '.aws', 'sso', 'cache', ssoTokenCacheName('corp'));
+  await writeFile(file, JSON.stringify({ ...center.signIn(), expiresAt: cliTime(new Date(Date.now() - 60_000)) }), { mode: 0o600 });
+  center.endSessions();
+  const get = await runHelper(['--profile', 'sso', 'get'], request({ protocol: 'https', host: 'git-codecommit.us-east-1.amazonaws.com', path: 'v1/repos/x' }), { ...h.env, AWS_ENDPOINT_URL_SSO_OIDC: center.url, AWS_ENDPOINT_URL_SSO: center.url } as NodeJS.ProcessEnv);
+  t.is(get.stdout, 'quit=1\n');
+  const after = await doctor(h);
+  t.is(after.code, 1, after.text);
+  const target = after.report.targets[0]!;
+  t.deepEqual(codes(target.findings), ['error:sso-login-needed']);
+  t.regex(target.findings[0]!.message, /^profile "sso": the last refresh of the SSO login, at .*Z, failed \(the SSO session has ended \(InvalidGrantException\)\), and the SSO login expired at .*: pushes need a new sign-in$/);
+  t.is(target.findings[0]!.fix, 'aws sso login --profile sso');
+  t.like(target.credentials!.signIn, { state: 'ended', refreshable: true });
+  // A new `aws sso login` writes a new file: the failure was about the old one. (Role credentials
+  // cached meanwhile, so that doctor's GUI probe signs offline.)
+  await writeFile(file, JSON.stringify({ ...center.signIn(), expiresAt: cliTime(new Date(Date.now() - 30_000)) }), { mode: 0o600 });
+  await writeRoleCache(h, new Date(Date.now() + 50 * 60_000));
+  const again = await doctor(h);
+  t.is(again.code, 0, again.text);
+  t.deepEqual(codes(again.report.targets[0]!.findings), ['info:sso-login-refreshes']);
 });
 
 test('an expired SSO token that cannot refresh (no refresh keys, or a legacy profile) is an error; a valid legacy one says it will not refresh', async (t) => {
@@ -108,7 +139,10 @@ test('an expired SSO token that cannot refresh (no refresh keys, or a legacy pro
   const { createHash } = await import('node:crypto');
   const legacyFile = join(legacy.home, '.aws', 'sso', 'cache', `${createHash('sha1').update('https://d-1234567890.awsapps.com/start').digest('hex')}.json`);
   await writeFile(legacyFile, JSON.stringify({ startUrl: 'x', region: 'us-east-1', accessToken: 'aoaTOKEN', expiresAt: cliTime(new Date(Date.now() + 3 * 3600_000)), refreshToken: 'r', clientId: 'c', clientSecret: 's', registrationExpiresAt: cliTime(new Date(Date.now() + 86400_000)) }), { mode: 0o600 });
+  // Role credentials cached, so that doctor's GUI probe (a real get) signs offline.
+  await writeRoleCache(legacy, new Date(Date.now() + 50 * 60_000), { startUrl: 'https://d-1234567890.awsapps.com/start' });
   const valid = await doctor(legacy);
+  t.like(valid.report.targets[0]!.gui, { ok: true });
   const finding = valid.report.targets[0]!.findings.find((f) => f.code === 'sso-login-valid');
   t.truthy(finding, valid.text);
   t.regex(finding!.message, /valid until .* \(1\d\d min left\) and cannot be refreshed \(the profile has no sso_session \(a legacy SSO profile/);

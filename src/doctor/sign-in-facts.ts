@@ -4,13 +4,17 @@
 // its source credentials from. A missing or ended sign-in that nothing can refresh is an error
 // with the command to run; a refreshable one says until when the current material lasts and
 // that cc-helper refreshes it. How long the sign-in session itself lasts is the service's to
-// know, not the client's: doctor says so, with the default (Identity Center 8 h, aws login 12 h).
+// know, not the client's: doctor says so, with the default (Identity Center 8 h, aws login 12 h),
+// unless the last get's refresh failed (refresh-discipline.ts records it by the lock, until the
+// next success or a new sign-in): that is what the next push meets, and doctor says it.
 import { readProfile, sessionKind } from '../aws/profile-credentials.js';
 import { isFresh, readCacheFile } from '../role/cli-cache.js';
 import { ssoCacheClaim, ssoProfile } from '../role/sso-profile.js';
 import { dpopKey } from '../signin/dpop-proof.js';
 import { LOGIN_REFRESH_WINDOW_SECONDS, loginProfile, readLoginCache } from '../signin/login-profile.js';
-import { readSsoToken, SSO_REFRESH_WINDOW_SECONDS, ssoTokenFile, whyNotRefreshable } from '../signin/sso-token.js';
+import { loginLockPath } from '../signin/login-refresh.js';
+import { lastRefreshFailure } from '../signin/refresh-discipline.js';
+import { readSsoToken, SSO_REFRESH_WINDOW_SECONDS, ssoTokenFile, ssoTokenLockPath, whyNotRefreshable } from '../signin/sso-token.js';
 import { UserError } from '../support/errors.js';
 import { profileOption } from '../support/shell-word.js';
 import { isoSeconds } from '../support/utc-time.js';
@@ -41,6 +45,18 @@ export function signInFacts(name: string, env: NodeJS.ProcessEnv, now: Date): { 
 
 function command(kind: 'sso' | 'login', profile: string): string {
   return kind === 'sso' ? `aws sso login ${profileOption(profile)}` : `aws login ${profileOption(profile)}`;
+}
+
+/**
+ * The last get's refresh of this sign-in failed (and nothing changed the file since): what a push
+ * would meet now. Ended material makes it an error; material that still serves, a warning.
+ */
+function failedRefresh(signIn: SignInFact, code: string, what: string, failed: { at: Date; reason: string }, left: number): { signIn: SignInFact; findings: Finding[] } {
+  const why = `the last refresh of ${what}, at ${isoSeconds(failed.at)}, failed (${failed.reason})`;
+  if (left > 0) {
+    return { signIn, findings: [finding('warning', code, `profile "${signIn.profile}": ${why}; what it holds serves until ${signIn.expiresAt}, then pushes need a new sign-in`, signIn.command)] };
+  }
+  return { signIn: { ...signIn, state: 'ended' }, findings: [finding('error', code, `profile "${signIn.profile}": ${why}, and ${what} expired at ${signIn.expiresAt}: pushes need a new sign-in`, signIn.command)] };
 }
 
 function minutes(until: Date, now: Date): number {
@@ -82,6 +98,8 @@ function ssoFacts(name: string, values: Record<string, string>, env: NodeJS.Proc
     };
   }
   const state = left >= SSO_REFRESH_WINDOW_SECONDS * 1000 ? 'valid' : 'refreshes';
+  const failed = state === 'refreshes' ? lastRefreshFailure(ssoTokenLockPath(file, env), read.text) : undefined;
+  if (failed) return failedRefresh({ ...base, state, expiresAt, refreshable: true }, 'sso-login-needed', 'the SSO login', failed, left);
   const lasts = left > 0 ? `the SSO access token is valid until ${expiresAt} (${minutes(token.expiresAt, now)} min left)` : `the SSO access token expired at ${expiresAt}`;
   return {
     signIn: { ...base, state, expiresAt, refreshable: true },
@@ -116,9 +134,12 @@ function loginFacts(name: string, values: Record<string, string>, env: NodeJS.Pr
       findings: [finding('warning', 'login-not-refreshable', `profile "${name}": the credentials of \`aws login\` are valid until ${expiresAt} (${minutes(expiration, now)} min left) and cannot be refreshed (${why})`, fix)],
     };
   }
+  const refreshes = left <= LOGIN_REFRESH_WINDOW_SECONDS * 1000;
+  const failed = refreshes ? lastRefreshFailure(loginLockPath(login, env), read.text) : undefined;
+  if (failed) return failedRefresh({ ...base, state: 'refreshes', expiresAt, refreshable: true }, 'login-needed', 'the credentials of `aws login`', failed, left);
   const lasts = left > 0 ? `the credentials of \`aws login\` are valid until ${expiresAt} (${minutes(expiration, now)} min left)` : `the credentials of \`aws login\` expired at ${expiresAt}`;
   return {
-    signIn: { ...base, state: left > LOGIN_REFRESH_WINDOW_SECONDS * 1000 ? 'valid' : 'refreshes', expiresAt, refreshable: true },
+    signIn: { ...base, state: refreshes ? 'refreshes' : 'valid', expiresAt, refreshable: true },
     findings: [
       finding(
         'info',

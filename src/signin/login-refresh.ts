@@ -48,8 +48,7 @@ export async function refreshLogin(login: LoginProfile, seen: SignInRead<LoginTo
       command: `aws login ${profileOption(login.name)}`,
       missing: `there is no aws login session for ${login.session} in ${login.cacheDir}`,
       signInAgain: (why) => loginNeeded(login.name, why),
-      // One lock per cache file: its name is the file's (the sha256 of login_session).
-      lockPath: join(ccHelperConfigDir(env), 'locks', `login-${basename(login.cacheFile, '.json')}.lock`),
+      lockPath: loginLockPath(login, env),
       read: () => readLoginCache(login, env.HOME),
       expiresAt: (token) => token.credentials.expiration,
       windowSeconds: LOGIN_REFRESH_WINDOW_SECONDS,
@@ -65,6 +64,11 @@ export async function refreshLogin(login: LoginProfile, seen: SignInRead<LoginTo
   const token = refreshed.value;
   const account = loginAccount(login, token, `the aws login cache ${login.cacheFile}`);
   return { credentials: token.credentials, ...(account ? { account } : {}) };
+}
+
+/** One lock per cache file: its name is the file's (the sha256 of login_session). */
+export function loginLockPath(login: LoginProfile, env: NodeJS.ProcessEnv): string {
+  return join(ccHelperConfigDir(env), 'locks', `login-${basename(login.cacheFile, '.json')}.lock`);
 }
 
 function notRefreshable(token: LoginToken): string | undefined {

@@ -75,7 +75,7 @@ export interface Refreshed<T> {
  */
 export async function refreshedUnderLock<T>(signIn: RefreshableSignIn<T>, seen: SignInRead<T>): Promise<Refreshed<T>> {
   const started = Date.now();
-  const fallbackFile = `${signIn.lockPath}.fell-back`;
+  const failedFile = refreshFailedFile(signIn.lockPath);
   return withSharedAttempt(signIn.lockPath, `refreshing ${signIn.what} of ${signIn.who}`, signIn.trace, async () => {
     const current = signIn.read();
     const now = signIn.now();
@@ -98,10 +98,10 @@ export async function refreshedUnderLock<T>(signIn: RefreshableSignIn<T>, seen: 
       if (left > 0) return { value };
       throw signIn.signInAgain(`${expiredText(signIn, expiresAt)}, and cannot be refreshed: ${why}`);
     }
-    const fellBack = readFallback(fallbackFile);
-    if (fellBack && fellBack.at >= started && fellBack.file === digest(text)) {
-      signIn.trace(`${signIn.who}: the refresh this process waited for failed (${fellBack.reason}): not asking again`);
-      return useWhileValid(signIn, value, expiresAt, fellBack.reason, left);
+    const failed = readFailed(failedFile);
+    if (failed && failed.at >= started && failed.file === digest(text)) {
+      signIn.trace(`${signIn.who}: the refresh this process waited for failed (${failed.reason}): not asking again`);
+      return useWhileValid(signIn, value, expiresAt, failed.reason, left);
     }
     let next: T;
     try {
@@ -110,10 +110,10 @@ export async function refreshedUnderLock<T>(signIn: RefreshableSignIn<T>, seen: 
     } catch (error) {
       if (!(error instanceof RefreshRefused || error instanceof RefreshFailed)) throw error;
       signIn.trace(`${signIn.who}: refresh failed: ${error.message}`);
-      if (left > 0) writeFallback(fallbackFile, { at: Date.now(), file: digest(text), reason: error.message });
+      writeFailed(failedFile, { at: Date.now(), file: digest(text), reason: error.message });
       return useWhileValid(signIn, value, expiresAt, error.message, left);
     }
-    rmSync(fallbackFile, { force: true });
+    rmSync(failedFile, { force: true });
     try {
       signIn.write(next);
     } catch (error) {
@@ -145,18 +145,33 @@ function expiredText<T>(signIn: RefreshableSignIn<T>, expiresAt: Date): string {
   return `${signIn.what} expired at ${isoSeconds(expiresAt)}`;
 }
 
+/**
+ * The last refresh of this cache file, if it failed and the file is still the one it read (not
+ * replaced since by a new sign-in or another refresh): when, and why. For doctor: it is what the
+ * next push meets.
+ */
+export function lastRefreshFailure(lockPath: string, text: string): { at: Date; reason: string } | undefined {
+  const failed = readFailed(refreshFailedFile(lockPath));
+  return failed && failed.file === digest(text) ? { at: new Date(failed.at), reason: failed.reason } : undefined;
+}
+
+function refreshFailedFile(lockPath: string): string {
+  return `${lockPath}.refresh-failed`;
+}
+
 function digest(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-interface Fallback {
+/** A failed refresh, beside the lock until the next success. Holds no secret (the reasons never do). */
+interface Failed {
   at: number;
   /** sha256 of the cache file the failed refresh read: the outcome is shared only for that file. */
   file: string;
   reason: string;
 }
 
-function writeFallback(file: string, fallback: Fallback): void {
+function writeFailed(file: string, fallback: Failed): void {
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, JSON.stringify(fallback), { mode: 0o600 });
@@ -165,13 +180,13 @@ function writeFallback(file: string, fallback: Fallback): void {
   }
 }
 
-function readFallback(file: string): Fallback | undefined {
+function readFailed(file: string): Failed | undefined {
   // Its reason is shown to the user: only one this user (or root) could have written.
   const read = readBoundedText(file, { maxBytes: 16 * 1024, trusted: { home: process.env.HOME } });
   if (read.status !== 'read') return undefined;
   try {
-    const value = JSON.parse(read.text) as Partial<Fallback>;
-    return typeof value.at === 'number' && typeof value.file === 'string' && typeof value.reason === 'string' ? (value as Fallback) : undefined;
+    const value = JSON.parse(read.text) as Partial<Failed>;
+    return typeof value.at === 'number' && typeof value.file === 'string' && typeof value.reason === 'string' ? (value as Failed) : undefined;
   } catch {
     return undefined;
   }

@@ -12,7 +12,7 @@
 // refresh-discipline.ts's.
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { RoleContext } from '../role/role-profile.js';
 import type { SsoProfile } from '../role/sso-profile.js';
 import { writeCacheFile } from '../role/cli-cache.js';
@@ -100,7 +100,6 @@ export async function ssoAccessToken(sso: SsoProfile, context: RoleContext): Pro
     if (left > 0) return { token: seen.value.accessToken };
     throw signInAgain(`the SSO login expired at ${isoSeconds(seen.value.expiresAt)}; a profile without sso_session cannot refresh it: \`aws configure sso\` makes one that can`);
   }
-  const key = createHash('sha1').update(sso.sessionName, 'utf8').digest('hex');
   const refreshed = await refreshedUnderLock<SsoToken>(
     {
       who: `profile "${sso.name}"`,
@@ -108,7 +107,7 @@ export async function ssoAccessToken(sso: SsoProfile, context: RoleContext): Pro
       command,
       missing: 'there is no SSO login',
       signInAgain,
-      lockPath: join(ccHelperConfigDir(env), 'locks', `sso-token-${key}.lock`),
+      lockPath: ssoTokenLockPath(file, env),
       read: () => readSsoToken(file, env.HOME),
       expiresAt: (t) => t.expiresAt,
       windowSeconds: SSO_REFRESH_WINDOW_SECONDS,
@@ -121,6 +120,11 @@ export async function ssoAccessToken(sso: SsoProfile, context: RoleContext): Pro
     seen,
   );
   return { token: refreshed.value.accessToken, ...(refreshed.fellBack ? { fellBack: refreshed.fellBack } : {}) };
+}
+
+/** One lock per token file: its name is the file's (the sha1 of the sso-session name). */
+export function ssoTokenLockPath(tokenFile: string, env: NodeJS.ProcessEnv): string {
+  return join(ccHelperConfigDir(env), 'locks', `sso-token-${basename(tokenFile, '.json')}.lock`);
 }
 
 export function loginNeeded(profile: string, why: string): UserError {
