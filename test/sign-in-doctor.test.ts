@@ -3,8 +3,9 @@
 // fill fails"; SESSIONS-DESIGN.md: a missing or ended session is an error with the command to
 // run; a refreshable one shows until when its material lasts and that it refreshes, and says
 // that the session's end is not knowable client-side). So once a session has ended early (an
-// administrator, a password change), `doctor --online`, which tries a push's path, must say so
-// with the command; the offline report may only say that a refresh is due.
+// administrator, a password change) and a get in this shell met the refusal, doctor must say so
+// with the command, offline as with --online (which tries a push's path itself); and a new
+// sign-in clears it.
 //
 // Each check runs at the real now (the simulated day is placed so): doctor's GUI-client probe
 // starts git with an environment of its own, without faketime's variables, so it reads the real
@@ -53,7 +54,7 @@ for (const kind of ['sso', 'login'] as const) {
     if (kind === 'login') t.notRegex(doctor.stdout, /long-term keys|credentials: static/, `an aws login profile is not static keys:\n${report}`);
   });
 
-  test(`doctor --online, once ${what} has ended: an error naming the command, never "a push would work"`, async (t) => {
+  test(`doctor, once ${what} has ended: an error naming the command, never "a push would work", until the next sign-in`, async (t) => {
     // The session ends at 09:30 (an administrator, a password change); at 10:01 nothing valid is left.
     const { world, clock, day } = await signedInDay(t, kind, '10:02');
     clock.set(day('09:30'));
@@ -63,12 +64,20 @@ for (const kind of ['sso', 'login'] as const) {
     const get = await world.get();
     t.is(get.result.stdout, 'quit=1\n', 'the get in this shell fails');
     clock.set(day('10:02'));
-    const offline = await world.doctor(URL);
-    t.regex(offline.stdout, /refresh/i, 'offline: the token is due for refresh, which doctor cannot try');
-    const doctor = await world.doctor(URL, ['--online']);
-    const report = `${doctor.stdout}${doctor.stderr}`;
-    t.is(doctor.code, 1, `a problem that stops a push:\n${report}`);
-    t.notRegex(doctor.stdout, /a push would work/, report);
-    t.regex(doctor.stdout, COMMAND[kind], report);
+    // Offline, doctor knows what the get in this shell met (its refusal is kept until the cache
+    // file changes); --online tries a push's path itself.
+    for (const options of [[], ['--online']]) {
+      const doctor = await world.doctor(URL, options);
+      const report = `doctor ${options.join(' ')}:\n${doctor.stdout}${doctor.stderr}`;
+      t.is(doctor.code, 1, `a problem that stops a push: ${report}`);
+      t.notRegex(doctor.stdout, /a push would work/, report);
+      t.regex(doctor.stdout, COMMAND[kind], report);
+    }
+
+    // After `aws sso login` / `aws login` again, doctor no longer reports the old refusal.
+    clock.set(day('10:03'));
+    world.signIn();
+    const fresh = await world.doctor(URL);
+    t.is(fresh.code, 0, `${fresh.stdout}${fresh.stderr}`);
   });
 }
