@@ -181,6 +181,25 @@ for (const [error, why] of [
   });
 }
 
+test('the sign-in region: the token\'s signInRegion before AWS_REGION; with none at all, valid credentials still serve and say why they cannot refresh', async (t) => {
+  const w = await world(t, (s) => `[profile console]\nlogin_session = ${s}\n`);
+  w.write(3);
+  const none = await w.get();
+  t.true(signedWith(none, w.login.token.accessToken), none.stderr);
+  t.regex(none.stderr, /^cc-helper: profile "console": could not refresh the credentials of `aws login` \(the profile has no region, which the refresh needs: set region in the profile \(`aws login` writes it\) or AWS_REGION\); it still serves until .*\n$/);
+  t.is(w.signin.calls, 0);
+  // The endpoint is overridden (the stand-in takes any region): the trace says which one was used.
+  const fromEnv = await w.get(['--debug', '--profile', 'console'], { AWS_REGION: 'eu-west-1' });
+  t.true(signedWith(fromEnv, w.signin.issuedCredentials().at(-1)!), fromEnv.stderr);
+  t.regex(fromEnv.stderr, /CreateOAuth2Token for profile "console" \(region eu-west-1\)/);
+  w.write(3, (token) => ({ ...token, refreshToken: w.cache().refreshToken, signInRegion: 'eu-central-1' }));
+  const fromToken = await w.get(['--debug', '--profile', 'console'], { AWS_REGION: 'eu-west-1' });
+  t.true(signedWith(fromToken, w.signin.issuedCredentials().at(-1)!), fromToken.stderr);
+  t.regex(fromToken.stderr, /CreateOAuth2Token for profile "console" \(region eu-central-1\)/);
+  t.is(w.signin.refreshes, 2);
+  t.is(w.cache().signInRegion, 'eu-central-1', 'kept');
+});
+
 test('a profile with login_session signs with the aws login credentials only: never the config file\'s keys or a credential_process beside it; the credentials file\'s keys come first, as in botocore', async (t) => {
   const marker = 'process-ran';
   const w = await world(t, (s) =>

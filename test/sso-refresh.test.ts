@@ -209,6 +209,27 @@ test('two profiles (two roles, two role locks) on one sso-session refresh its to
   t.false(w.center.log.some((e) => e.error), 'no spent refresh token was presented');
 });
 
+test('gets that waited for a refresh that failed take its outcome: the service is asked once, whether the token still serves or has ended', async (t) => {
+  const w = await world(t, profileSection('a', 'RoleA') + profileSection('b', 'RoleB') + profileSection('c', 'RoleC') + profileSection('d', 'RoleD') + SESSION);
+  const refusal = { status: 400, body: '{"error":"invalid_grant"}', headers: { 'x-amzn-errortype': 'InvalidGrantException' }, delayMs: 3000 };
+  // Still valid for 3 minutes: each get signs with it, and says so once.
+  w.signIn(3);
+  w.center.answerNext('CreateToken', refusal);
+  const served = await Promise.all(['a', 'b', 'c', 'd'].map((p) => w.get(p)));
+  for (const r of served) {
+    t.regex(r.stdout, /^username=ASIA/, r.stderr);
+    t.regex(r.stderr, /^cc-helper: profile "[abcd]": could not refresh the SSO login \(the SSO session has ended \(InvalidGrantException\)\); it still serves until .*\n$/);
+  }
+  t.is(w.center.calls.CreateToken, 1, 'one refresh attempt for four gets');
+  // Ended: each get is one line and quit=1, from one refusal.
+  w.forgetRoleCredentials();
+  w.signIn(-1);
+  w.center.answerNext('CreateToken', refusal);
+  const ended = await Promise.all(['a', 'b', 'c', 'd'].map((p) => w.get(p)));
+  for (const r of ended) assertQuit(t, r, /needs an SSO login: run `aws sso login --profile [abcd]` and try again \(the SSO login expired at .*, and refreshing failed: the SSO session has ended \(InvalidGrantException\)\)\n$/);
+  t.is(w.center.calls.CreateToken, 2, 'one more attempt for four more gets');
+});
+
 test('a token in the role cache is never read while the role credentials are fresh', async (t) => {
   const w = await world(t);
   w.signIn(60);

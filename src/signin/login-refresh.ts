@@ -18,7 +18,6 @@ import type { RoleContext } from '../role/role-profile.js';
 import { looksLikeCredentials } from '../sts/sts-client.js';
 import { checkedEndpointUrl } from '../sts/sts-endpoint.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
-import { UserError } from '../support/errors.js';
 import { profileOption } from '../support/shell-word.js';
 import { isoSeconds } from '../support/utc-time.js';
 import { warning } from '../support/warning.js';
@@ -88,8 +87,9 @@ function signInRegion(login: LoginProfile, token: LoginToken, env: NodeJS.Proces
   const fromToken = token.document.signInRegion;
   if (typeof fromToken === 'string' && REGION.test(fromToken)) return fromToken;
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || login.region;
-  if (!region) throw new UserError(`profile "${login.name}" has no region, which refreshing its \`aws login\` credentials needs: set region in the profile (\`aws login\` writes it) or AWS_REGION`);
-  if (!REGION.test(region)) throw new UserError(`"${region.slice(0, 40)}" is not an AWS region name: fix the region of profile "${login.name}" or AWS_REGION`);
+  // Not the service's fault, but the same rule: credentials that still serve, serve.
+  if (!region) throw new RefreshFailed(`the profile has no region, which the refresh needs: set region in the profile (\`aws login\` writes it) or AWS_REGION`);
+  if (!REGION.test(region)) throw new RefreshFailed(`"${region.slice(0, 40)}" is not an AWS region name: fix the region of the profile or AWS_REGION`);
   return region;
 }
 
@@ -148,7 +148,7 @@ async function createOAuth2Token(login: LoginProfile, token: LoginToken, context
   } finally {
     client.destroy();
   }
-  trace(`sign-in CreateOAuth2Token for profile "${login.name}" took ${Date.now() - started} ms`);
+  trace(`sign-in CreateOAuth2Token for profile "${login.name}" (region ${region}) took ${Date.now() - started} ms`);
   const output = answer.tokenOutput;
   const credentials = output?.accessToken;
   const refuse = (why: string) => new RefreshFailed(`the sign-in service answered ${why}; not used`);

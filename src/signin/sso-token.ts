@@ -150,7 +150,7 @@ const REFUSALS: Record<string, string> = {
 async function createToken(sso: SsoProfile, token: SsoToken, context: RoleContext): Promise<SsoToken> {
   const { env, trace } = context;
   const d = token.document as Record<string, string>;
-  if (!/^[a-z0-9]+(?:-[a-z0-9]+)+$/.test(sso.ssoRegion)) throw new UserError(`"${sso.ssoRegion.slice(0, 40)}" is not an AWS region name: fix sso_region of sso-session "${sso.sessionName}"`);
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)+$/.test(sso.ssoRegion)) throw new RefreshFailed(`"${sso.ssoRegion.slice(0, 40)}" is not an AWS region name: fix sso_region of sso-session "${sso.sessionName}"`);
   const endpoint = oidcEndpoint(env);
   const [{ awsNetwork }, { nestedClientSettings, sendWithin, sdkFailureReason, SDK_CALL_DEADLINE_MS }, { SSOOIDCClient, CreateTokenCommand }] = await Promise.all([
     import('../net/aws-network.js'),
