@@ -15,9 +15,10 @@
 // quotes and edge blanks are carried too); `DEFAULT` cannot be a profile (configparser's section
 // every other inherits from). checkSectionName says so before anything is written.
 import { isUtf8 } from 'node:buffer';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { atomicTempPrefix, writeFileAtomic } from '../support/atomic-file.js';
 import { readFileOrThrow } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
 import { removeFilesIn, withFileLock, type FileLockOptions } from '../support/file-lock.js';
@@ -257,7 +258,7 @@ async function editCredentialsFile<R>(file: string, options: EditOptions, edit: 
       const changed = outcome.next !== text && (exists || outcome.next !== '');
       if (changed) {
         await checkReplaceable(target, file);
-        await writeAtomically(target, Buffer.from(outcome.next, 'latin1'), options.beforeCommit);
+        await writeFileAtomic(target, Buffer.from(outcome.next, 'latin1'), { mode: 0o600, beforeCommit: options.beforeCommit });
         trace(`rewrote ${target} (${outcome.next.length} bytes)`);
       }
       return { ...outcome.result, changed };
@@ -312,50 +313,12 @@ async function readTextOrEmpty(file: string, encoding: BufferEncoding): Promise<
   }
 }
 
-function tempPrefix(target: string): string {
-  return `.${basename(target)}.cc-helper-`;
-}
-
-async function writeAtomically(target: string, data: Buffer, beforeCommit: EditOptions['beforeCommit']): Promise<void> {
-  const dir = dirname(target);
-  const temp = join(dir, `${tempPrefix(target)}${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    try {
-      await handle.chmod(0o600); // whatever the umask
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await beforeCommit?.(temp);
-    await rename(temp, target);
-  } catch (error) {
-    await unlink(temp).catch(() => {});
-    throw error;
-  }
-  await syncDirectory(dir);
-}
-
-/** Makes the rename itself durable; not every platform can open a directory, which is fine. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // best effort
-  } finally {
-    await handle?.close().catch(() => {});
-  }
-}
-
 /**
  * Temporary files exist only while their writer holds the lock, and we hold it now: any left are
  * from a writer that was killed before its rename.
  */
 async function removeLeftoverTemps(target: string, trace: Trace): Promise<void> {
-  const prefix = tempPrefix(target);
+  const prefix = atomicTempPrefix(target);
   for (const path of await removeFilesIn(dirname(target), (name) => name.startsWith(prefix) && name.endsWith('.tmp'))) {
     trace(`removed ${path}, left by a writer that was stopped before it finished`);
   }

@@ -1,17 +1,13 @@
-// Files cc-helper owns are replaced whole: written next to their final name, then renamed.
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+// Files setup owns (cc-helper's own git config files, the askpass script) are replaced whole
+// (support/atomic-file.ts), 0644 like the git config files git itself creates, latin1 because
+// git config is bytes.
+import { mkdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../support/atomic-file.js';
 
 export async function writeFileAtomically(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(temp, text, { encoding: 'latin1', mode: 0o644 });
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => {});
-    throw error;
-  }
+  await writeFileAtomic(file, text, { mode: 0o644, encoding: 'latin1' });
 }
 
 export async function removeFile(file: string): Promise<void> {

@@ -11,9 +11,10 @@
 //   3. the result is parsed by git before it replaces the file, under git's own `<file>.lock`.
 // Removing a mapping cuts exactly the bytes of its section, so the user's bytes come back as
 // they were. A section the user edited by hand is removed with `git config --unset` instead.
-import { chmod, mkdir, mkdtemp, open, readFile, realpath, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { PendingFile } from '../support/atomic-file.js';
 import { readFileOrThrow } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
 import { includeEntry, renderConfig } from './config-render.js';
@@ -196,9 +197,7 @@ export async function withTempFile<T>(text: string, fn: (file: string) => Promis
 export class ConfigLock {
   private constructor(
     readonly file: string,
-    private readonly target: string,
-    private readonly handle: FileHandle,
-    private readonly mode: number,
+    private readonly pending: PendingFile,
   ) {}
 
   static async acquire(state: IncluderState): Promise<ConfigLock> {
@@ -215,10 +214,9 @@ export class ConfigLock {
     } catch {
       await mkdir(dirname(file), { recursive: true }).catch(() => {});
     }
-    const mode = state.mode ?? 0o644;
-    let handle: FileHandle;
     try {
-      handle = await open(`${target}.lock`, 'wx', mode);
+      // The lock is the temp file: git's name for it, the file's own mode (a new one: 0644).
+      return new ConfigLock(file, PendingFile.begin(target, state.mode ?? 0o644, `${target}.lock`));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
         throw new UserError(
@@ -227,37 +225,28 @@ export class ConfigLock {
       }
       throw cannotAccess(file, error);
     }
-    return new ConfigLock(file, target, handle, mode);
   }
 
   async commit(text: string): Promise<void> {
-    const lock = `${this.target}.lock`;
     try {
-      await this.handle.writeFile(text, 'latin1');
-      await this.handle.sync();
-      await this.handle.close();
-      await chmod(lock, this.mode);
-      await rename(lock, this.target);
+      this.pending.write(text, 'latin1');
+      this.pending.commit();
     } catch (error) {
-      await this.handle.close().catch(() => {});
-      await unlink(lock).catch(() => {});
       throw cannotAccess(this.file, error);
     }
   }
 
   /** Deletes the file instead (used when cc-helper created it and it is empty again). */
   async commitDeletion(): Promise<void> {
-    await this.handle.close().catch(() => {});
     try {
-      await unlink(this.target);
+      await unlink(this.pending.target);
     } finally {
-      await unlink(`${this.target}.lock`).catch(() => {});
+      this.pending.abort();
     }
   }
 
   async release(): Promise<void> {
-    await this.handle.close().catch(() => {});
-    await unlink(`${this.target}.lock`).catch(() => {});
+    this.pending.abort();
   }
 }
 

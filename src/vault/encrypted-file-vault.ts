@@ -29,8 +29,9 @@
 //   rename over it. Readers need no lock: they see the old file or the new one.
 // - Nothing is written unless the passphrase was right and the file authenticated.
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../support/atomic-file.js';
 import { readFileOrThrow } from '../support/bounded-file.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { withFileLock } from '../support/file-lock.js';
@@ -306,32 +307,15 @@ export class EncryptedFileVault implements Vault {
     this.#trace(`wrote vault ${this.location} (${items.size} item${items.size === 1 ? '' : 's'}, scrypt N=2^${this.#logN})`);
   }
 
-  /** Temp file beside the vault (0600), fsync, rename, fsync the directory. */
+  /** Temp file beside the vault (0600), fsync, rename, fsync the directory (support/atomic-file.ts). */
   async #replaceFile(text: string): Promise<void> {
     // A symlinked vault is written where it points; a dangling link or a read-only file is refused.
     const target = await replaceTargetOf(this.location);
     await checkReplaceable(target, this.location);
-    const dir = dirname(target);
-    const temp = join(dir, `.${randomBytes(6).toString('hex')}.vault.tmp`);
-    let handle;
     try {
-      handle = await open(temp, 'wx', 0o600);
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-      await handle.close();
-      handle = undefined;
-      await rename(temp, target);
+      await writeFileAtomic(target, text, { mode: 0o600 });
     } catch (error) {
-      await handle?.close().catch(() => {});
-      await unlink(temp).catch(() => {});
       throw new UserError(`cannot write vault ${this.location}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; it was left as it was`);
-    }
-    // Make the rename itself durable; not every platform lets a directory be opened and synced.
-    try {
-      const dirHandle = await open(dir, 'r');
-      await dirHandle.sync().finally(() => dirHandle.close());
-    } catch {
-      // best effort
     }
   }
 
