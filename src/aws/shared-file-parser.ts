@@ -25,6 +25,7 @@
 //   no `=`.
 // - The file must be valid UTF-8 (the CLI decodes it strictly).
 import { isUtf8 } from 'node:buffer';
+import { shlexSplit } from '../support/shell-words.js';
 
 /** A line the AWS CLI refuses the whole file for; carries the 1-based line number, never the line. */
 export class SharedFileSyntaxError extends Error {
@@ -348,57 +349,6 @@ export function decodeSharedFile(bytes: Buffer): string {
 
 // ---------------------------------------------------------------------------------------------
 // Section names
-
-/**
- * Python's shlex.split(s) (POSIX mode, no comments): words split at space, tab, CR, LF; single
- * quotes keep everything; in double quotes a backslash escapes only `"` and `\`; outside quotes
- * it escapes any character. Undefined where shlex raises (an open quote, a trailing backslash).
- */
-export function shlexSplit(s: string): string[] | undefined {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n') {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else if (ch === "'") {
-      const close = s.indexOf("'", i + 1);
-      if (close < 0) return undefined;
-      word += s.slice(i + 1, close);
-      inWord = true;
-      i = close;
-    } else if (ch === '"') {
-      inWord = true;
-      for (i++; ; i++) {
-        if (i >= s.length) return undefined;
-        const q = s[i]!;
-        if (q === '"') break;
-        if (q === '\\') {
-          if (i + 1 >= s.length) return undefined;
-          const next = s[i + 1]!;
-          if (next === '"' || next === '\\') {
-            word += next;
-            i++;
-            continue;
-          }
-        }
-        word += q;
-      }
-    } else if (ch === '\\') {
-      if (i + 1 >= s.length) return undefined;
-      word += s[++i];
-      inWord = true;
-    } else {
-      word += ch;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
-}
 
 /**
  * The profile a config-file section defines, as botocore's build_profile_map decides: a name

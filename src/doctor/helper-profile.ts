@@ -2,6 +2,7 @@
 // appended (https://git-scm.com/docs/gitcredentials#_custom_helpers), so the line is split into
 // words as sh would (quotes and backslashes; no expansions), and `--profile` / `--allow-default` /
 // `--credentials` / `--account` are read as cc-helper's own argument parser reads them (the last one wins).
+import { shWords } from '../support/shell-words.js';
 
 export interface HelperLineOptions {
   profile: string | undefined;
@@ -13,7 +14,7 @@ export interface HelperLineOptions {
 }
 
 export function helperLineOptions(value: string): HelperLineOptions {
-  const words = shellWords(value.trim().replace(/^!\s*/, ''));
+  const words = shWords(value.trim().replace(/^!\s*/, ''));
   let profile: string | undefined;
   let allowDefault = false;
   const valued: Record<'credentials' | 'account', string | undefined> = { credentials: undefined, account: undefined };
@@ -31,53 +32,6 @@ export function helperLineOptions(value: string): HelperLineOptions {
 }
 
 /**
- * sh word splitting without expansions: '…' literal, "…" with \\-escapes of $ ` " \\, bare \\x;
- * blanks and the unquoted operators ; & | < > ( ) end a word (the operators are dropped), and an
- * unquoted # that starts a word starts a comment, as sh reads them. git runs both helper forms
- * through sh (`!cmd` as it is, `name args` as `git credential-name args`), so a hand-written
- * `helper = codecommit --profile my profile` names the profile "my", as git would run it.
- */
-export function shellWords(text: string): string[] {
-  const words: string[] = [];
-  let current = '';
-  let inWord = false;
-  const end = () => {
-    if (inWord) words.push(current);
-    current = '';
-    inWord = false;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === "'") {
-      const close = text.indexOf("'", i + 1);
-      current += text.slice(i + 1, close < 0 ? text.length : close);
-      i = close < 0 ? text.length : close;
-      inWord = true;
-    } else if (c === '"') {
-      i++;
-      while (i < text.length && text[i] !== '"') {
-        if (text[i] === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) i++;
-        current += text[i++];
-      }
-      inWord = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      current += text[++i];
-      inWord = true;
-    } else if (c === ' ' || c === '\t' || c === '\n' || ';&|<>()'.includes(c)) {
-      end();
-    } else if (c === '#' && !inWord) {
-      const newline = text.indexOf('\n', i);
-      i = newline < 0 ? text.length : newline;
-    } else {
-      current += c;
-      inWord = true;
-    }
-  }
-  end();
-  return words;
-}
-
-/**
  * The absolute programs a helper value starts: Node and cc-helper's entry for the lines setup
  * writes (the words after `exec`), the leading absolute words of any other `!` line, or the
  * value's first word when it is an absolute path. `codecommit …` lines (the older form, found
@@ -86,8 +40,8 @@ export function shellWords(text: string): string[] {
 export function helperPrograms(value: string): string[] {
   const v = value.trim();
   const absolute = /^([A-Za-z]:)?[\\/]/;
-  if (!v.startsWith('!')) return absolute.test(v) ? shellWords(v).slice(0, 1) : [];
-  const words = shellWords(v.slice(1));
+  if (!v.startsWith('!')) return absolute.test(v) ? shWords(v).slice(0, 1) : [];
+  const words = shWords(v.slice(1));
   const execAt = words.indexOf('exec');
   const programs: string[] = [];
   for (const word of execAt >= 0 ? words.slice(execAt + 1) : words) {

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, sep } from 'node:path';
 import { recogniseCodeCommitHost } from '../codecommit/host.js';
-import { shellWords } from '../doctor/helper-profile.js';
+import { shWords } from '../support/shell-words.js';
 import { UserError } from '../support/errors.js';
 import { SAMPLE_CODECOMMIT_URLS } from './codecommit-url-patterns.js';
 import { renderConfig } from './config-render.js';
@@ -40,7 +40,7 @@ export function classifyHelper(value: string): { kind: HelperKind; awsProfile?: 
   if (v === '') return { kind: 'reset' };
   if (/\bcodecommit\s+credential-helper\b/.test(v) && /(^|[\s!'"/\\])aws(\.exe|\.cmd)?['"]?\s/.test(v)) {
     // The words as git's shell gives them to the AWS CLI (any quoting, any name); the last --profile wins, as in argparse.
-    const profile = awsCliProfile(shellWords(v.replace(/^!\s*/, '')));
+    const profile = awsCliProfile(shWords(v.replace(/^!\s*/, '')));
     return profile ? { kind: 'aws-cli', awsProfile: profile } : { kind: 'aws-cli' };
   }
   const first = v.replace(/^!\s*/, '').match(/^(?:'([^']*)'|"([^"]*)"|(\S+))/);
