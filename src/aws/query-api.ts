@@ -5,7 +5,7 @@
 // own errors), through `errors`.
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '../crypto/sha256.js';
-import { classifyNetworkError, isRetryableAnswer, type NetworkFailure } from '../sts/sts-error.js';
+import { classifyNetworkError, isRetryableAnswer, type NetworkFailure } from '../net/query-error.js';
 import { xmlInner, xmlText } from '../sts/sts-xml.js';
 import { awsNetwork } from '../net/aws-network.js';
 import { fetchBounded } from '../net/bounded-answer.js';

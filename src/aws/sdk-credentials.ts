@@ -21,7 +21,7 @@ import { awsNetwork } from '../net/aws-network.js';
 import { guardSdkRequests, ResponseTooLarge } from '../net/bounded-answer.js';
 import { sdkRequestHandler, silenceSdkWarnings } from '../net/sdk-client.js';
 import { createAsk } from '../prompt/ask.js';
-import { classifyNetworkError } from '../sts/sts-error.js';
+import { classifyNetworkError } from '../net/query-error.js';
 import { formatBytes } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';

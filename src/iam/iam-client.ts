@@ -63,7 +63,7 @@ export function createIamClient(options: IamClientOptions): IamClient {
     });
   };
   const malformed = (action: IamAction) =>
-    new IamError(`IAM at ${endpoint} answered ${action} without the expected fields: is AWS_ENDPOINT_URL_IAM pointing at IAM?`, 'unexpected', 'MalformedResponse', action, endpoint, 200);
+    new IamError(`IAM at ${endpoint} answered ${action} without the expected fields: is AWS_ENDPOINT_URL_IAM pointing at IAM?`, 'unexpected', 'MalformedResponse', action, endpoint, 1, 200);
   return {
     endpoint,
     async listAccessKeys() {

@@ -10,7 +10,7 @@
 // the shared files (with its own unbounded reader and parser) or the environment (its own
 // endpoint variables): cc-helper has decided them already.
 import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES } from '../aws/query-api.js';
-import { classifyNetworkError } from '../sts/sts-error.js';
+import { classifyNetworkError } from './query-error.js';
 import type { AwsNetwork } from './aws-network.js';
 import { boundedFetch, ResponseTooLarge } from './bounded-answer.js';
 

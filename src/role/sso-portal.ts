@@ -10,7 +10,7 @@ import type { SigningCredentials } from '../codecommit/password.js';
 import { awsNetwork } from '../net/aws-network.js';
 import { fetchBounded } from '../net/bounded-answer.js';
 import { RENEW_MARGIN_SECONDS } from '../session/renewal.js';
-import { classifyNetworkError } from '../sts/sts-error.js';
+import { classifyNetworkError } from '../net/query-error.js';
 import { redactServerText } from '../support/redact.js';
 import { checkedEndpointUrl } from '../sts/sts-endpoint.js';
 import { cappedExpiration, expiryProblem, looksLikeCredentials } from '../sts/sts-client.js';
