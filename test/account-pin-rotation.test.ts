@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createIamClient } from '../src/iam/iam-client.js';
 import { createStsClient } from '../src/sts/sts-client.js';
-import { MemoryVault } from '../src/vault/memory-vault.js';
+import { MemoryVault } from './support/memory-vault.js';
 import { rotateKey, type RotateDeps } from '../src/vault/rotate-key.js';
 import type { Vault, VaultItem } from '../src/vault/vault.js';
 import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';

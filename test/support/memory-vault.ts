@@ -1,6 +1,6 @@
-// A vault in memory, for other modules' tests: same contract as the real backends (copies in
+// A vault in memory, for tests: same contract as the real backends (copies in
 // and out, checked names and items), no files, no passphrase.
-import { byName, checkItem, checkItemName, copyItem, listingOf, type Vault, type VaultItem, type VaultListing } from './vault.js';
+import { byName, checkItem, checkItemName, copyItem, listingOf, type Vault, type VaultItem, type VaultListing } from '../../src/vault/vault.js';
 
 export class MemoryVault implements Vault {
   readonly location = 'memory';
