@@ -7,60 +7,28 @@
 // `$(...)` inside a name). The word being completed arrives as typed; it is unquoted here (a
 // leading ' or ", backslash escapes) before it is compared, and the names go back backslash-escaped
 // (or as they are, inside an open quote, where readline adds nothing).
-import type { CompletionModel, OptionWords, ValueKind } from './completion-model.js';
-import { valuedOptions } from './completion-model.js';
+import type { CompletionModel } from './completion-model.js';
+import { dispatchTables, wordWalk, type ShellSyntax } from './shell-tables.js';
 
-function kindWord(kind: ValueKind): string {
-  return kind.kind === 'choice' ? `choice ${kind.words.join(' ')}` : kind.kind;
-}
-
-function optionList(words: OptionWords): string {
-  return [...words.valued.map((o) => `--${o.name}`), ...words.flags.map((f) => `--${f}`)].join(' ');
-}
+const BASH: ShellSyntax = {
+  list: (words) => `'${words}'`,
+  emptyList: '',
+  kindVariable: '_cc_helper_kind',
+  loop: 'for ((i = 1; i < COMP_CWORD; i++)); do',
+  wordAt: '\${COMP_WORDS[i]}',
+  skipValue: '[[ $word == = ]] || expect=',
+  hasActions: '[[ -n $actions ]]',
+};
 
 export function bashScript(model: CompletionModel, version: string): string {
-  const cases: string[] = [`    /) options='${optionList(model.before)}' ;;`];
   const commands = model.commands.map((c) => c.name);
-  for (const command of model.commands) {
-    const argument = command.argument ? ` argument='${kindWord(command.argument)}'` : '';
-    if (command.actions) {
-      // Before the action: every action's options are taken (the parser accepts them anywhere).
-      const union: OptionWords = {
-        valued: command.actions.flatMap((a) => a.valued),
-        flags: [...new Set(command.actions.flatMap((a) => a.flags))],
-      };
-      cases.push(`    ${command.name}/) options='${[...new Set(optionList(union).split(' '))].join(' ')}' actions='${command.actions.map((a) => a.name).join(' ')}' ;;`);
-      for (const action of command.actions) {
-        const actionArgument = action.argument ? ` argument='${kindWord(action.argument)}'` : '';
-        cases.push(`    ${command.name}/${action.name}) options='${optionList(action)}'${actionArgument} ;;`);
-      }
-    } else {
-      cases.push(`    ${command.name}/) options='${optionList(command)}'${argument} ;;`);
-    }
-  }
-  const values = [...valuedOptions(model)].map(([name, kind]) => `    --${name}) _cc_helper_kind='${kindWord(kind)}' ;;`);
-
   return `# cc-helper ${version} completion for bash: commands, options and AWS profile names.
 # Load it from ~/.bashrc with:   eval "$(cc-helper completion bash)"
 # or save it once (bash-completion loads it on first use):
 #   cc-helper completion bash > ~/.local/share/bash-completion/completions/cc-helper
 # Made from cc-helper's own command definitions: run it again after an upgrade.
 
-# What the command (and action) takes: sets options, actions and argument.
-_cc_helper_spec() {
-  options= actions= argument=
-  case $1/$2 in
-${cases.join('\n')}
-  esac
-}
-
-# Whether $1 is an option that takes a value; sets _cc_helper_kind to what the value is.
-_cc_helper_value_kind() {
-  case $1 in
-${values.join('\n')}
-    *) return 1 ;;
-  esac
-}
+${dispatchTables(model, BASH)}
 
 # The word being completed, unquoted: sets _cc_helper_quote (an opening ' or ", else empty) and
 # _cc_helper_text.
@@ -139,26 +107,7 @@ _cc_helper() {
     _cc_helper_complete "$_cc_helper_kind" "\${cur#*=}"
     return 0
   fi
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    word=\${COMP_WORDS[i]}
-    if [[ -n $expect ]]; then
-      [[ $word == = ]] || expect=
-      continue
-    fi
-    case $word in
-      --*=*) ;;
-      -*) _cc_helper_value_kind "$word" && expect=1 ;;
-      *)
-        if [[ -z $command ]]; then
-          command=$word
-        elif [[ -z $action ]] && _cc_helper_spec "$command" '' && [[ -n $actions ]]; then
-          action=$word
-        else
-          argc=$((argc + 1))
-        fi
-        ;;
-    esac
-  done
+${wordWalk(BASH)}
   if [[ -n $expect ]]; then
     _cc_helper_value_kind "$prev" && _cc_helper_complete "$_cc_helper_kind" "$cur"
     return 0
