@@ -52,11 +52,11 @@ import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCodeCommitStandIn, type CodeCommitStandIn } from '../test/support/codecommit-standin.js';
-import { cliTime, startIdentityCenterStandIn, type IdentityCenterStandIn } from '../test/support/identity-center-standin.js';
-import { startSigninStandIn, type SigninStandIn } from '../test/support/signin-standin.js';
-import { loginCacheDir, writeLoginTokenAsCli, writeSsoTokenAsCli } from '../test/support/sign-in-files.js';
-import { routeHostsTo, startConnectProxy, type ConnectProxy } from '../test/support/connect-proxy.js';
+import { startCodeCommitStandIn, type CodeCommitStandIn } from '../standins/codecommit-standin.js';
+import { cliTime, startIdentityCenterStandIn, type IdentityCenterStandIn } from '../standins/identity-center-standin.js';
+import { startSigninStandIn, type SigninStandIn } from '../standins/signin-standin.js';
+import { loginCacheDir, writeLoginTokenAsCli, writeSsoTokenAsCli } from '../standins/sign-in-files.js';
+import { routeHostsTo, startConnectProxy, type ConnectProxy } from '../standins/connect-proxy.js';
 import { assumeRoleCacheKey, ssoRoleCacheKey } from '../src/role/cli-cache.js';
 import { RACY_MARGIN_MS } from '../src/aws/clean-file-memo.js';
 

@@ -4,8 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CANARY_KEY, PROFILE_KEY, startCodeCommitWorld } from '../test/support/codecommit-world.js';
-import { runHelper } from '../test/support/helper-process.js';
+import { CANARY_KEY, PROFILE_KEY, startCodeCommitWorld } from '../standins/codecommit-world.js';
+import { runHelper } from '../standins/helper-process.js';
 import { mask } from '../src/support/trace.js';
 
 // Bold steps and a green verdict on a terminal; plain text in a pipe, a log, or with NO_COLOR.

@@ -1,12 +1,12 @@
-// Prints issue 20's working day (test/support/working-day.ts) for a build of cc-helper: sign in at
+// Prints issue 20's working day (standins/working-day.ts) for a build of cc-helper: sign in at
 // 08:59, a git operation every 20 minutes until 17:00, every process under faketime at its
 // simulated time against the loopback stand-ins. test/working-day.test.ts asserts the figures for
 // this build; this prints them for any build, e.g. one of main before the refresh existed:
 //
 //   node dist/scripts/working-day.js [--helper /path/to/bin/cc-helper.js] [--kind sso|login|both] [--no-git] [--json]
 //   node dist/scripts/working-day.js --aws-cli      the same SSO day with the AWS CLI's own helper (Debian's 2.9)
-import { formatDay, runWorkingDay, type DayReport } from '../test/support/working-day.js';
-import type { SignInKind } from '../test/support/sign-in-world.js';
+import { formatDay, runWorkingDay, type DayReport } from '../standins/working-day.js';
+import type { SignInKind } from '../standins/sign-in-world.js';
 
 const USAGE = 'usage: node dist/scripts/working-day.js [--helper BIN | --aws-cli] [--kind sso|login|both] [--no-git] [--json]\n';
 

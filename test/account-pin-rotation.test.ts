@@ -9,10 +9,10 @@ import { createStsClient } from '../src/sts/sts-client.js';
 import { MemoryVault } from './support/memory-vault.js';
 import { rotateKey, type RotateDeps } from '../src/vault/rotate-key.js';
 import type { Vault, VaultItem } from '../src/vault/vault.js';
-import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
-import { startIamStandIn, type IamStandIn } from './support/iam-standin.js';
-import { CANARY_KEY, PROFILE_KEY, startCodeCommitWorld, type CodeCommitWorld } from './support/codecommit-world.js';
-import { runHelper, type HelperResult } from './support/helper-process.js';
+import { startStsStandIn, type StsStandIn } from '../standins/sts-standin.js';
+import { startIamStandIn, type IamStandIn } from '../standins/iam-standin.js';
+import { CANARY_KEY, PROFILE_KEY, startCodeCommitWorld, type CodeCommitWorld } from '../standins/codecommit-world.js';
+import { runHelper, type HelperResult } from '../standins/helper-process.js';
 import { needs, NOT_ROOT, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

@@ -12,8 +12,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assumeRoleCacheKey, ssoRoleCacheKey } from '../src/role/cli-cache.js';
 import { createStsClient } from '../src/sts/sts-client.js';
-import { makeAwsHome, request, runHelper, type AwsHome, type HelperResult } from './support/helper-process.js';
-import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
+import { makeAwsHome, request, runHelper, type AwsHome, type HelperResult } from '../standins/helper-process.js';
+import { startStsStandIn, type StsStandIn } from '../standins/sts-standin.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

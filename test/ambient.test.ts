@@ -8,12 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ambientSourceOf, type AmbientSourceKind } from '../src/aws/ambient-credentials.js';
-import { startContainerCredentialsStandIn, startImdsStandIn } from './support/ambient-standins.js';
-import { verifyCodeCommitPassword, type AcceptedKey } from './support/codecommit-signature.js';
-import { startCodeCommitWorld } from './support/codecommit-world.js';
-import { makeAwsHome, request, runHelper, runHelperMeasured, type HelperResult } from './support/helper-process.js';
-import { makeHermeticGitEnv, runGit } from './support/git-env.js';
-import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
+import { startContainerCredentialsStandIn, startImdsStandIn } from '../standins/ambient-standins.js';
+import { verifyCodeCommitPassword, type AcceptedKey } from '../standins/codecommit-signature.js';
+import { startCodeCommitWorld } from '../standins/codecommit-world.js';
+import { makeAwsHome, request, runHelper, runHelperMeasured, type HelperResult } from '../standins/helper-process.js';
+import { makeHermeticGitEnv, runGit } from '../standins/git-env.js';
+import { startStsStandIn, type StsStandIn } from '../standins/sts-standin.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

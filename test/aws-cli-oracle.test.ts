@@ -30,7 +30,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HELPER_BIN, PACKAGE_ROOT } from './support/helper-process.js';
+import { HELPER_BIN, PACKAGE_ROOT } from '../standins/helper-process.js';
 import { readGoldenVectors } from './support/golden-vectors.js';
 import { AWS_CLI_V2, FAKETIME, findOnPath, needs, ORACLE_WANTED } from './support/prerequisites.js';
 import { SeededRandom } from './support/prng.js';

@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { curlStyleNoProxy } from '../src/net/aws-network.js';
 import { createStsClient } from '../src/sts/sts-client.js';
-import { startConnectProxy, type ConnectProxy } from './support/connect-proxy.js';
-import { run } from './support/git-env.js';
-import { HELPER_BIN, makeAwsHome, request } from './support/helper-process.js';
-import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
-import { makeThrowawayCa, type ThrowawayCa } from './support/throwaway-ca.js';
-import { startTlsFront, type TlsFront } from './support/tls-front.js';
+import { startConnectProxy, type ConnectProxy } from '../standins/connect-proxy.js';
+import { run } from '../standins/git-env.js';
+import { HELPER_BIN, makeAwsHome, request } from '../standins/helper-process.js';
+import { startStsStandIn, type StsStandIn } from '../standins/sts-standin.js';
+import { makeThrowawayCa, type ThrowawayCa } from '../standins/throwaway-ca.js';
+import { startTlsFront, type TlsFront } from '../standins/tls-front.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

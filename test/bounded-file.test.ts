@@ -9,7 +9,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatBytes, readBoundedFile, readBoundedText, type BoundedRead } from '../src/support/bounded-file.js';
-import { PACKAGE_ROOT } from './support/helper-process.js';
+import { PACKAGE_ROOT } from '../standins/helper-process.js';
 import { needs, POSIX, ROOT } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason. Files of

@@ -3,8 +3,8 @@
 // status 2, the closest known word suggested), before anything is read or written.
 import test from 'ava';
 import { readdir } from 'node:fs/promises';
-import { makeHermeticGitEnv, run } from './support/git-env.js';
-import { HELPER_BIN } from './support/helper-process.js';
+import { makeHermeticGitEnv, run } from '../standins/git-env.js';
+import { HELPER_BIN } from '../standins/helper-process.js';
 
 interface Case {
   argv: string[];

@@ -13,10 +13,10 @@ import {
   signCodeCommitPassword,
   verifyCodeCommitPassword,
   type AcceptedKey,
-} from './support/codecommit-signature.js';
-import { startCodeCommitStandIn, type CodeCommitStandIn } from './support/codecommit-standin.js';
-import { routeHostsTo, startConnectProxy, type ConnectProxy } from './support/connect-proxy.js';
-import { makeHermeticGitEnv, runGit, scrubbedEnv, type Env } from './support/git-env.js';
+} from '../standins/codecommit-signature.js';
+import { startCodeCommitStandIn, type CodeCommitStandIn } from '../standins/codecommit-standin.js';
+import { routeHostsTo, startConnectProxy, type ConnectProxy } from '../standins/connect-proxy.js';
+import { makeHermeticGitEnv, runGit, scrubbedEnv, type Env } from '../standins/git-env.js';
 import { readGoldenVectors } from './support/golden-vectors.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
@@ -31,7 +31,7 @@ const SESSION_KEY: AcceptedKey = {
   sessionToken: 'IQoJb3JpZ2luX2VjStandInToken/with+slash=',
 };
 
-const signerModuleUrl = new URL('./support/codecommit-signature.js', import.meta.url).href;
+const signerModuleUrl = new URL('../standins/codecommit-signature.js', import.meta.url).href;
 
 /** Same string with the character at `i` replaced by a different one of the same kind. */
 function changeOne(s: string, i: number): string {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { COMMON_FLAGS, type ArgsSpec, type CommandSpec } from '../src/cli/args.js';
 import { COMMANDS } from '../src/cli/main.js';
 import { completionModel } from '../src/completion/completion-model.js';
-import { HELPER_BIN } from './support/helper-process.js';
+import { HELPER_BIN } from '../standins/helper-process.js';
 import { AWS_CLI_V2, BASH, FISH, needs, POSIX, ZSH } from './support/prerequisites.js';
 
 const specs: Array<{ name: string; spec: CommandSpec }> = await Promise.all(

@@ -23,7 +23,7 @@ import {
 import { listIniSections, readIniSection } from '../src/aws/ini-sections.js';
 import { UserError } from '../src/support/errors.js';
 import { killHard, runLockChild, startHolder } from './support/child-runner.js';
-import { startStsStandIn } from './support/sts-standin.js';
+import { startStsStandIn } from '../standins/sts-standin.js';
 import { AWS_CLI_V2, needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

@@ -6,8 +6,8 @@ import type { ExecutionContext } from 'ava';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from './support/git-env.js';
-import { HELPER_BIN } from './support/helper-process.js';
+import { run } from '../standins/git-env.js';
+import { HELPER_BIN } from '../standins/helper-process.js';
 import { needs, SETSID } from './support/prerequisites.js';
 
 // Each run is in a new session (setsid, util-linux): Linux; skipped elsewhere, with the reason.

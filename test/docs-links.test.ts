@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { brokenLinks, gitPaths, markdownFiles, pageAnchors, pageLinks } from './support/markdown-links.js';
-import { PACKAGE_ROOT } from './support/helper-process.js';
+import { PACKAGE_ROOT } from '../standins/helper-process.js';
 
 const report = (broken: ReturnType<typeof brokenLinks>) => broken.map((b) => `${b.file}:${b.line}: (${b.href}) ${b.why}`).join('\n');
 

@@ -11,11 +11,11 @@ import { command, runDoctor } from '../src/cli/doctor-command.js';
 import type { DoctorReport, Finding } from '../src/doctor/report.js';
 import { ssoRoleCacheKey } from '../src/role/cli-cache.js';
 import { silentTrace } from '../src/support/trace.js';
-import { request, runHelper } from './support/helper-process.js';
-import { startIdentityCenterStandIn, ssoTokenCacheName } from './support/identity-center-standin.js';
+import { request, runHelper } from '../standins/helper-process.js';
+import { startIdentityCenterStandIn, ssoTokenCacheName } from '../standins/identity-center-standin.js';
 import { makeSetupHome, type SetupHome } from './support/setup-home.js';
 import { needs, POSIX } from './support/prerequisites.js';
-import { startSigninStandIn } from './support/signin-standin.js';
+import { startSigninStandIn } from '../standins/signin-standin.js';
 
 const test = needs(POSIX);
 

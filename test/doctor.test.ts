@@ -9,10 +9,10 @@ import { command, runDoctor } from '../src/cli/doctor-command.js';
 import type { DoctorReport, Finding } from '../src/doctor/report.js';
 import { writeSessionDefinition } from '../src/session/session-definitions.js';
 import { silentTrace } from '../src/support/trace.js';
-import { run } from './support/git-env.js';
-import { HELPER_BIN } from './support/helper-process.js';
+import { run } from '../standins/git-env.js';
+import { HELPER_BIN } from '../standins/helper-process.js';
 import { makeSetupHome, PROFILES, type SetupHome } from './support/setup-home.js';
-import { startStsStandIn } from './support/sts-standin.js';
+import { startStsStandIn } from '../standins/sts-standin.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

@@ -1,7 +1,7 @@
 // Real git, the real helper, a CodeCommit stand-in that checks every signature itself.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CANARY_KEY, PROFILE_KEY, startCodeCommitWorld } from './support/codecommit-world.js';
+import { CANARY_KEY, PROFILE_KEY, startCodeCommitWorld } from '../standins/codecommit-world.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

@@ -14,8 +14,8 @@
 // instants; the slow-service cases half as often, at least once at each instant); every repeat is logged (`npx ava --verbose dist/test/expiry-race.test.js`).
 import type { ExecutionContext } from 'ava';
 import { FAKETIME, POSIX, needs } from './support/prerequisites.js';
-import { simulatedClock } from './support/simulated-clock.js';
-import { startSignInWorld, type GetOutcome, type SignInKind } from './support/sign-in-world.js';
+import { simulatedClock } from '../standins/simulated-clock.js';
+import { startSignInWorld, type GetOutcome, type SignInKind } from '../standins/sign-in-world.js';
 import { startSlowRelay } from './support/slow-relay.js';
 
 const test = needs(POSIX, FAKETIME);
@@ -65,7 +65,7 @@ async function raceOnce(t: ExecutionContext, name: string, race: Race, repeat: n
   }
   try {
     // The race's instant is the real now (a few seconds of setup aside): contended locks judge a
-    // holder by its file's age, which an offset clock would misread (support/simulated-clock.ts).
+    // holder by its file's age, which an offset clock would misread (standins/simulated-clock.ts).
     const minutes = race.instants[repeat % 2]!;
     const signedInAt = new Date(Math.floor(Date.now() / 1000) * 1000 - minutes * MINUTE);
     clock.set(signedInAt);

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { answerGet } from '../src/helper/get.js';
 import { makeFilePair, type FilePair } from './support/aws-file-pairs.js';
-import { HELPER_BIN, PACKAGE_ROOT } from './support/helper-process.js';
+import { HELPER_BIN, PACKAGE_ROOT } from '../standins/helper-process.js';
 import { AWS_CLI_V2, FAKETIME, missing, needs, ORACLE_WANTED } from './support/prerequisites.js';
 
 const AWS_CLI = '/usr/bin/aws';

@@ -5,9 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCodeCommitWorld, type CodeCommitWorld } from './support/codecommit-world.js';
-import { run } from './support/git-env.js';
-import { HELPER_BIN } from './support/helper-process.js';
+import { startCodeCommitWorld, type CodeCommitWorld } from '../standins/codecommit-world.js';
+import { run } from '../standins/git-env.js';
+import { HELPER_BIN } from '../standins/helper-process.js';
 import { needs, POSIX, ROOT } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { computeCodeCommitPassword } from '../src/codecommit/password.js';
 import { resolveGrcTarget } from '../src/grc/grc-target.js';
 import { parseGrcUrl } from '../src/grc/grc-url.js';
-import { startCodeCommitWorld } from './support/codecommit-world.js';
-import { run } from './support/git-env.js';
-import { makeAwsHome, PACKAGE_ROOT, runHelper } from './support/helper-process.js';
+import { startCodeCommitWorld } from '../standins/codecommit-world.js';
+import { run } from '../standins/git-env.js';
+import { makeAwsHome, PACKAGE_ROOT, runHelper } from '../standins/helper-process.js';
 import { readableProcesses } from './support/process-scan.js';
 import { needs, POSIX, PROC_FILESYSTEM } from './support/prerequisites.js';
 

@@ -2,7 +2,7 @@
 // ends with no credential on stdout and, for CodeCommit hosts, one clear line on stderr.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeAwsHome, request, runHelper } from './support/helper-process.js';
+import { makeAwsHome, request, runHelper } from '../standins/helper-process.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

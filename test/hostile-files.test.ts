@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeAwsHome, request, runHelper, runHelperMeasured, type AwsHome, type HelperResult, type MeasuredResult } from './support/helper-process.js';
-import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
+import { makeAwsHome, request, runHelper, runHelperMeasured, type AwsHome, type HelperResult, type MeasuredResult } from '../standins/helper-process.js';
+import { startStsStandIn, type StsStandIn } from '../standins/sts-standin.js';
 import { needs, POSIX, ROOT } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason. Files of

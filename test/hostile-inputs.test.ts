@@ -7,8 +7,8 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, sy
 import { join } from 'node:path';
 import { replaceProfileSection } from '../src/aws/credentials-file-editor.js';
 import { UserError } from '../src/support/errors.js';
-import { run } from './support/git-env.js';
-import { makeAwsHome, request, runHelper, type AwsHome } from './support/helper-process.js';
+import { run } from '../standins/git-env.js';
+import { makeAwsHome, request, runHelper, type AwsHome } from '../standins/helper-process.js';
 import { AWS_CLI_V2, FAKETIME, needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

@@ -7,9 +7,9 @@ import { createPrivateKey, generateKeyPairSync, randomUUID, sign, type KeyObject
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run as runProgram } from './support/git-env.js';
-import { cliTime, ssoTokenCacheName, startIdentityCenterStandIn } from './support/identity-center-standin.js';
-import { loginCacheName, startSigninStandIn } from './support/signin-standin.js';
+import { run as runProgram } from '../standins/git-env.js';
+import { cliTime, ssoTokenCacheName, startIdentityCenterStandIn } from '../standins/identity-center-standin.js';
+import { loginCacheName, startSigninStandIn } from '../standins/signin-standin.js';
 import { BOTOCORE_PYTHON, botocorePython, needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

@@ -7,9 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { PROFILE_KEY, startCodeCommitWorld } from './support/codecommit-world.js';
-import { run } from './support/git-env.js';
-import { PACKAGE_ROOT } from './support/helper-process.js';
+import { PROFILE_KEY, startCodeCommitWorld } from '../standins/codecommit-world.js';
+import { run } from '../standins/git-env.js';
+import { PACKAGE_ROOT } from '../standins/helper-process.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { MEMO_MIN_BYTES, RACY_MARGIN_MS } from '../src/aws/clean-file-memo.js';
 import { searchSections } from '../src/aws/section-search.js';
 import { configSectionProfile, FAST_PATH_MIN_CHARS, mayNameProfile, parseSharedFile } from '../src/aws/shared-file-parser.js';
-import { makeAwsHome, PACKAGE_ROOT, request, runHelper, type AwsHome } from './support/helper-process.js';
+import { makeAwsHome, PACKAGE_ROOT, request, runHelper, type AwsHome } from '../standins/helper-process.js';
 import { SeededRandom } from './support/prng.js';
 import { AWS_CLI_V2, needs, POSIX } from './support/prerequisites.js';
 

@@ -9,11 +9,11 @@ import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from './support/git-env.js';
-import { HELPER_BIN, makeAwsHome, request, runHelper, type AwsHome, type HelperResult } from './support/helper-process.js';
+import { run } from '../standins/git-env.js';
+import { HELPER_BIN, makeAwsHome, request, runHelper, type AwsHome, type HelperResult } from '../standins/helper-process.js';
 import { BOTOCORE_PYTHON, botocorePython, FAKETIME, needs, POSIX } from './support/prerequisites.js';
-import { startSigninStandIn, type LoginSignIn, type RawAnswer, type SigninStandIn } from './support/signin-standin.js';
-import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
+import { startSigninStandIn, type LoginSignIn, type RawAnswer, type SigninStandIn } from '../standins/signin-standin.js';
+import { startStsStandIn, type StsStandIn } from '../standins/sts-standin.js';
 
 const ACCOUNT = '111122223333';
 const OTHER = '444455556666';

@@ -7,10 +7,10 @@ import type { ExecutionContext } from 'ava';
 import { writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startCodeCommitWorld, type CodeCommitWorld } from './support/codecommit-world.js';
-import { run, type RunResult } from './support/git-env.js';
-import { HELPER_BIN } from './support/helper-process.js';
-import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
+import { startCodeCommitWorld, type CodeCommitWorld } from '../standins/codecommit-world.js';
+import { run, type RunResult } from '../standins/git-env.js';
+import { HELPER_BIN } from '../standins/helper-process.js';
+import { startStsStandIn, type StsStandIn } from '../standins/sts-standin.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from './support/helper-process.js';
+import { PACKAGE_ROOT } from '../standins/helper-process.js';
 
 const SCRIPT = join(PACKAGE_ROOT, 'dist', 'scripts', 'perf-table.js');
 const PAGE = join(PACKAGE_ROOT, 'docs', 'performance.md');

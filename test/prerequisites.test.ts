@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PACKAGE_ROOT } from './support/helper-process.js';
+import { PACKAGE_ROOT } from '../standins/helper-process.js';
 
 const SUITE = `
 import { writeFileSync } from 'node:fs';

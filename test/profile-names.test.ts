@@ -21,12 +21,12 @@ import { renderConfig } from '../src/setup/config-render.js';
 import { helperLine } from '../src/setup/helper-line.js';
 import { UserError } from '../src/support/errors.js';
 import { profileOption } from '../src/support/shell-word.js';
-import { startCodeCommitWorld, type CodeCommitWorld } from './support/codecommit-world.js';
-import { makeHermeticGitEnv, run, runGit, type Env } from './support/git-env.js';
-import { HELPER_BIN, makeAwsHome, PACKAGE_ROOT, request, runHelper } from './support/helper-process.js';
+import { startCodeCommitWorld, type CodeCommitWorld } from '../standins/codecommit-world.js';
+import { makeHermeticGitEnv, run, runGit, type Env } from '../standins/git-env.js';
+import { HELPER_BIN, makeAwsHome, PACKAGE_ROOT, request, runHelper } from '../standins/helper-process.js';
 import { AWKWARD_PROFILE_NAMES, NASTY_PROFILE_NAMES, UNCARRIABLE_PROFILE_NAMES } from './support/profile-names.js';
 import { makeSetupHome } from './support/setup-home.js';
-import { startStsStandIn } from './support/sts-standin.js';
+import { startStsStandIn } from '../standins/sts-standin.js';
 import { AWS_CLI_V2, needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason. The tests

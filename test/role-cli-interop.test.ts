@@ -9,11 +9,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
-import { routeHostsTo, startConnectProxy } from './support/connect-proxy.js';
-import { run } from './support/git-env.js';
-import { makeAwsHome, request, runHelper } from './support/helper-process.js';
-import { startStsStandIn } from './support/sts-standin.js';
-import { makeThrowawayCa } from './support/throwaway-ca.js';
+import { routeHostsTo, startConnectProxy } from '../standins/connect-proxy.js';
+import { run } from '../standins/git-env.js';
+import { makeAwsHome, request, runHelper } from '../standins/helper-process.js';
+import { startStsStandIn } from '../standins/sts-standin.js';
+import { makeThrowawayCa } from '../standins/throwaway-ca.js';
 import { AWS_CLI_V2, needs, SETSID } from './support/prerequisites.js';
 
 const test = needs(AWS_CLI_V2, SETSID);

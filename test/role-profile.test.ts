@@ -4,8 +4,8 @@
 import type { ExecutionContext } from 'ava';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeAwsHome, request, runHelper, type AwsHome, type HelperResult } from './support/helper-process.js';
-import { startStsStandIn, type StsStandIn } from './support/sts-standin.js';
+import { makeAwsHome, request, runHelper, type AwsHome, type HelperResult } from '../standins/helper-process.js';
+import { startStsStandIn, type StsStandIn } from '../standins/sts-standin.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

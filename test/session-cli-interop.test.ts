@@ -15,23 +15,23 @@
 // `cryptography` (this Python lacks awscrt); the refresh logic, the DPoP proof and the write-back
 // are botocore's. The cache `aws login` writes is written by botocore's JSONFileCache, the same
 // code the CLI uses, and this file first checks that the tests' own writer
-// (support/sign-in-files.ts) produces the same bytes, so the day and race tests start from it.
+// (standins/sign-in-files.ts) produces the same bytes, so the day and race tests start from it.
 import type { ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { routeHostsTo, startConnectProxy } from './support/connect-proxy.js';
-import { run, type Env } from './support/git-env.js';
-import { PACKAGE_ROOT, HELPER_BIN } from './support/helper-process.js';
-import { cliTime, startIdentityCenterStandIn, type IdentityCenterStandIn, type SsoTokenFile } from './support/identity-center-standin.js';
+import { routeHostsTo, startConnectProxy } from '../standins/connect-proxy.js';
+import { run, type Env } from '../standins/git-env.js';
+import { PACKAGE_ROOT, HELPER_BIN } from '../standins/helper-process.js';
+import { cliTime, startIdentityCenterStandIn, type IdentityCenterStandIn, type SsoTokenFile } from '../standins/identity-center-standin.js';
 import { AWS_CLI_V2, BOTOCORE_PYTHON, FAKETIME, OPENSSL, POSIX, SETSID, botocorePython, needs, type Prerequisite } from './support/prerequisites.js';
-import { loginTokenPath, pythonJsonDumps, readJsonFile, ssoTokenPath } from './support/sign-in-files.js';
-import { startSigninStandIn, type LoginTokenFile } from './support/signin-standin.js';
-import { simulatedClock, type SimulatedClock } from './support/simulated-clock.js';
-import { makeThrowawayCa } from './support/throwaway-ca.js';
-import { startTlsFront } from './support/tls-front.js';
-import { verifyCodeCommitPassword } from './support/codecommit-signature.js';
+import { loginTokenPath, pythonJsonDumps, readJsonFile, ssoTokenPath } from '../standins/sign-in-files.js';
+import { startSigninStandIn, type LoginTokenFile } from '../standins/signin-standin.js';
+import { simulatedClock, type SimulatedClock } from '../standins/simulated-clock.js';
+import { makeThrowawayCa } from '../standins/throwaway-ca.js';
+import { startTlsFront } from '../standins/tls-front.js';
+import { verifyCodeCommitPassword } from '../standins/codecommit-signature.js';
 
 const AWS_CLI = '/usr/bin/aws'; // not `which aws`: a pyenv shim may come first
 const ORACLE = join(PACKAGE_ROOT, 'test', 'support', 'botocore-sign-in.py');

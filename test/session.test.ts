@@ -3,10 +3,10 @@
 import type { ExecutionContext } from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { STS_NAMESPACE, startStsStandIn, type StsStandIn } from './support/sts-standin.js';
-import { CANARY_KEY, startCodeCommitWorld, type CodeCommitWorld } from './support/codecommit-world.js';
-import { makeAwsHome, request, runHelper, type HelperResult } from './support/helper-process.js';
-import { run } from './support/git-env.js';
+import { STS_NAMESPACE, startStsStandIn, type StsStandIn } from '../standins/sts-standin.js';
+import { CANARY_KEY, startCodeCommitWorld, type CodeCommitWorld } from '../standins/codecommit-world.js';
+import { makeAwsHome, request, runHelper, type HelperResult } from '../standins/helper-process.js';
+import { run } from '../standins/git-env.js';
 import { sessionDefinitionsFile } from '../src/session/session-definitions.js';
 import { needs, POSIX } from './support/prerequisites.js';
 

@@ -3,8 +3,8 @@
 // beforehand never keeps a CodeCommit password.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROFILE_KEY, startCodeCommitWorld } from './support/codecommit-world.js';
-import { runHelper } from './support/helper-process.js';
+import { PROFILE_KEY, startCodeCommitWorld } from '../standins/codecommit-world.js';
+import { runHelper } from '../standins/helper-process.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

@@ -2,8 +2,8 @@
 // user's bytes, --dry-run writes nothing, and every refusal leaves every file as it was.
 import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HELPER_BIN } from './support/helper-process.js';
-import { run } from './support/git-env.js';
+import { HELPER_BIN } from '../standins/helper-process.js';
+import { run } from '../standins/git-env.js';
 import { makeSetupHome, PROFILES, type SetupHome } from './support/setup-home.js';
 import { needs, POSIX } from './support/prerequisites.js';
 

@@ -12,7 +12,7 @@ import { helperLine, shellPath, shellQuote } from '../src/setup/helper-line.js';
 import { helperLineOptions, helperPrograms } from '../src/doctor/helper-profile.js';
 import { findSection } from '../src/setup/includer-file.js';
 import { writeFile } from 'node:fs/promises';
-import { run, runGit, scrubbedEnv } from './support/git-env.js';
+import { run, runGit, scrubbedEnv } from '../standins/git-env.js';
 import { AWKWARD_PROFILE_NAMES, UNCARRIABLE_PROFILE_NAMES } from './support/profile-names.js';
 import { UserError } from '../src/support/errors.js';
 import { needs, POSIX } from './support/prerequisites.js';

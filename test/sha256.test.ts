@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSha256Block } from '../scripts/generate-sha256-block.js';
 import { Sha256, sha256 } from '../src/crypto/sha256.js';
-import { makeAwsHome, PACKAGE_ROOT, request } from './support/helper-process.js';
-import { run } from './support/git-env.js';
+import { makeAwsHome, PACKAGE_ROOT, request } from '../standins/helper-process.js';
+import { run } from '../standins/git-env.js';
 import { prng } from './support/prng.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProfileCredentials, readProfile } from '../src/aws/profile-credentials.js';
 import { UserError } from '../src/support/errors.js';
-import { makeAwsHome, request, runHelper } from './support/helper-process.js';
+import { makeAwsHome, request, runHelper } from '../standins/helper-process.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

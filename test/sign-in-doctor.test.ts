@@ -12,8 +12,8 @@
 // clock; at offset 0 it and everything else see the same instant.
 import type { ExecutionContext } from 'ava';
 import { FAKETIME, POSIX, needs } from './support/prerequisites.js';
-import { simulatedClock } from './support/simulated-clock.js';
-import { startSignInWorld, type SignInKind } from './support/sign-in-world.js';
+import { simulatedClock } from '../standins/simulated-clock.js';
+import { startSignInWorld, type SignInKind } from '../standins/sign-in-world.js';
 
 const test = needs(POSIX, FAKETIME);
 const URL = 'https://git-codecommit.us-east-1.amazonaws.com/v1/repos/day';

@@ -6,13 +6,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startConnectProxy, type ConnectProxy } from './support/connect-proxy.js';
-import { makeAwsHome, request, runHelper } from './support/helper-process.js';
-import { cliTime, ssoTokenCacheName, startIdentityCenterStandIn, type IdentityCenterStandIn } from './support/identity-center-standin.js';
+import { startConnectProxy, type ConnectProxy } from '../standins/connect-proxy.js';
+import { makeAwsHome, request, runHelper } from '../standins/helper-process.js';
+import { cliTime, ssoTokenCacheName, startIdentityCenterStandIn, type IdentityCenterStandIn } from '../standins/identity-center-standin.js';
 import { needs, OPENSSL, POSIX } from './support/prerequisites.js';
-import { startSigninStandIn, type SigninStandIn } from './support/signin-standin.js';
-import { makeThrowawayCa, type ThrowawayCa } from './support/throwaway-ca.js';
-import { startTlsFront, type TlsFront } from './support/tls-front.js';
+import { startSigninStandIn, type SigninStandIn } from '../standins/signin-standin.js';
+import { makeThrowawayCa, type ThrowawayCa } from '../standins/throwaway-ca.js';
+import { startTlsFront, type TlsFront } from '../standins/tls-front.js';
 
 const test = needs(POSIX, OPENSSL);
 

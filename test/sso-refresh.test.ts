@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from './support/git-env.js';
-import { HELPER_BIN, makeAwsHome, request, runHelper, type AwsHome, type HelperResult } from './support/helper-process.js';
-import { cliTime, ssoTokenCacheName, startIdentityCenterStandIn, type IdentityCenterStandIn, type SsoTokenFile } from './support/identity-center-standin.js';
+import { run } from '../standins/git-env.js';
+import { HELPER_BIN, makeAwsHome, request, runHelper, type AwsHome, type HelperResult } from '../standins/helper-process.js';
+import { cliTime, ssoTokenCacheName, startIdentityCenterStandIn, type IdentityCenterStandIn, type SsoTokenFile } from '../standins/identity-center-standin.js';
 import { BOTOCORE_PYTHON, botocorePython, FAKETIME, needs, POSIX } from './support/prerequisites.js';
 
 const test = needs(POSIX);

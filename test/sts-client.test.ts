@@ -11,7 +11,7 @@ import { createStsClient, StsError, type CallerCredentials, type StsClientOption
 import { stsEndpoint } from '../src/sts/sts-endpoint.js';
 import { unescapeXml, xmlText } from '../src/sts/sts-xml.js';
 import { UserError } from '../src/support/errors.js';
-import { startStsStandIn, type IssuedCredentials, type StsStandIn } from './support/sts-standin.js';
+import { startStsStandIn, type IssuedCredentials, type StsStandIn } from '../standins/sts-standin.js';
 import { AWS_CLI_V2, needs } from './support/prerequisites.js';
 
 const execFileAsync = promisify(execFile);

@@ -4,8 +4,8 @@
 // character in any output; the one answer that can be used safely (a far-future expiry) is capped.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeAwsHome, request, runHelper } from './support/helper-process.js';
-import { STS_NAMESPACE, startStsStandIn, type RawAnswer } from './support/sts-standin.js';
+import { makeAwsHome, request, runHelper } from '../standins/helper-process.js';
+import { STS_NAMESPACE, startStsStandIn, type RawAnswer } from '../standins/sts-standin.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

@@ -419,8 +419,8 @@ function escape(text: string): string {
 // `pass show key | cc-helper vault add NAME`: the writer may not have written when cc-helper
 // reads. A synchronous read of such a pipe failed with EAGAIN ("internal error").
 test('vault add reads the key from a pipe whose writer is slow to write', async (t) => {
-  const { run } = await import('./support/git-env.js');
-  const { HELPER_BIN } = await import('./support/helper-process.js');
+  const { run } = await import('../standins/git-env.js');
+  const { HELPER_BIN } = await import('../standins/helper-process.js');
   const home = mkdtempSync(join(tmpdir(), 'cc-helper-vault-pipe-'));
   t.teardown(() => rmSync(home, { recursive: true, force: true }));
   const env = { PATH: process.env.PATH, HOME: home, CC_HELPER_VAULT_PASSPHRASE: 'slow pipe passphrase', LANG: 'C' };

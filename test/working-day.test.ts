@@ -1,4 +1,4 @@
-// Issue 20's working day, end to end under a simulated clock (test/support/working-day.ts): sign
+// Issue 20's working day, end to end under a simulated clock (standins/working-day.ts): sign
 // in at 08:59, a git operation every 20 minutes until 17:00 (a clone, four pushes through the
 // CodeCommit stand-in, the rest `git credential fill`), each a real process under faketime whose
 // answer is checked by an independent CodeCommit signature check; the stand-ins follow the same
@@ -19,9 +19,9 @@
 //   every get after 09:00 meets expired credentials: 24 refreshes (09:20 ... 17:00), 25 answers.
 //   The session lasts 12 h (to 20:59): a get at 21:00 is refused with one line naming `aws login`.
 import { AWS_CLI_V2, FAKETIME, OPENSSL, POSIX, needs } from './support/prerequisites.js';
-import { simulatedClock, tomorrowAt } from './support/simulated-clock.js';
-import { startSignInWorld } from './support/sign-in-world.js';
-import { formatDay, runWorkingDay, type DayReport } from './support/working-day.js';
+import { simulatedClock, tomorrowAt } from '../standins/simulated-clock.js';
+import { startSignInWorld } from '../standins/sign-in-world.js';
+import { formatDay, runWorkingDay, type DayReport } from '../standins/working-day.js';
 
 // faketime for the clock, openssl for the CodeCommit stand-in's throwaway CA.
 const test = needs(POSIX, FAKETIME, OPENSSL);

@@ -2,7 +2,7 @@
 // holds a lock and waits (to be SIGKILLed).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { run, type RunResult } from './git-env.js';
+import { run, type RunResult } from '../../standins/git-env.js';
 
 export const LOCK_CHILD = fileURLToPath(new URL('./lock-child.js', import.meta.url));
 

@@ -2,7 +2,7 @@
 // one JSON object a line; `expected: null` means the CLI printed nothing).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from './helper-process.js';
+import { PACKAGE_ROOT } from '../../standins/helper-process.js';
 
 export interface GoldenVector {
   name: string;

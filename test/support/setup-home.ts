@@ -7,7 +7,7 @@ import type { ExecutionContext } from 'ava';
 import { parseCommand } from '../../src/cli/args.js';
 import { command, runSetup } from '../../src/cli/setup-command.js';
 import { exitStatusOf } from '../../src/support/errors.js';
-import { makeHermeticGitEnv, runGit, type Env } from './git-env.js';
+import { makeHermeticGitEnv, runGit, type Env } from '../../standins/git-env.js';
 
 /** Profile name -> access key id; a signed answer's username is the key id. */
 export const PROFILES: Record<string, string> = {

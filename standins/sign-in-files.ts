@@ -5,7 +5,7 @@
 // umask). Key order is the CLI's: SSOTokenFetcher._create_token_attempt for the SSO token
 // (the stand-in's SsoTokenFile keeps it), BaseLoginTokenFetcher._exchange_auth_code_for_access_token
 // for `aws login` (the stand-in's LoginTokenFile keeps it). test/session-cli-interop.test.ts
-// checks this writer byte for byte against botocore's own. Test-only; does not import src/.
+// checks this writer byte for byte against botocore's own. Not shipped; does not import src/.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ssoTokenCacheName, type SsoTokenFile } from './identity-center-standin.js';

@@ -15,7 +15,7 @@
 // Refresh tokens rotate: each answer carries a new one; a spent one is refused and ends the
 // session (TOKEN_EXPIRED), so two racing refreshes log the user out. Credentials last 15 minutes;
 // the session 12 hours (the documented defaults). Times come from a mutable clock.
-// Test-only; does not import src/.
+// Not shipped; does not import src/.
 //
 // References: https://docs.aws.amazon.com/sdkref/latest/guide/feature-login-credentials.html,
 // https://www.rfc-editor.org/rfc/rfc9449 (DPoP), https://www.rfc-editor.org/rfc/rfc7638 (thumbprint).

@@ -3,7 +3,7 @@
 // creates is valid for STS at once (and for CodeCommit through `onCreate`), and one it deletes is
 // refused by STS from then on. Query protocol, XML answers and errors shaped like IAM's; every
 // request's SigV4 signature (service `iam`, region us-east-1) is checked with node:crypto over the
-// canonical request the STS stand-in rebuilds from the raw HTTP request. Test-only.
+// canonical request the STS stand-in rebuilds from the raw HTTP request. Not shipped.
 //
 // API reference: https://docs.aws.amazon.com/IAM/latest/APIReference/
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';

@@ -14,7 +14,7 @@
 // - Access tokens never outlive the sign-in session; once it ends, refreshes are refused.
 // - GetRoleCredentials needs a live access token and an assignment of that role in that account.
 // Times come from a mutable clock, so a test can walk through a working day.
-// Test-only; does not import src/.
+// Not shipped; does not import src/.
 //
 // API references: https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html
 // and https://docs.aws.amazon.com/singlesignon/latest/PortalAPIReference/API_GetRoleCredentials.html

@@ -5,7 +5,7 @@
 // the canonical request rebuilt from the raw HTTP request), so the product's signer is tested,
 // not trusted. It issues temporary credentials (ASIA… ids, secrets and tokens holding `/+=`) and
 // remembers them: AssumeRole from a session works, and a CodeCommit stand-in can accept them.
-// Test-only; does not import src/.
+// Not shipped; does not import src/.
 //
 // API reference for the shapes: https://docs.aws.amazon.com/STS/latest/APIReference/
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';

@@ -1,6 +1,6 @@
 // An independent implementation of CodeCommit's git password scheme (SigV4 over a tiny
 // "GIT" canonical request), written with node:crypto only so that it can check the product's
-// signer without sharing code (or bugs) with it. Test-only.
+// signer without sharing code (or bugs) with it. Not shipped.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface AcceptedKey {
@@ -63,7 +63,7 @@ export function codeCommitSignature(args: { secretAccessKey: string; hostname: s
 }
 
 /**
- * Test-only signer (the product has its own): what `aws codecommit credential-helper get`
+ * The stand-ins' signer (the product has its own): what `aws codecommit credential-helper get`
  * would print. `repoPath` is `/` + git's path attribute, e.g. `/v1/repos/myrepo`.
  */
 export function signCodeCommitPassword(args: {

@@ -8,7 +8,7 @@
 //   as on an instance that requires IMDSv2, so an IMDSv1 fallback would fail.
 //   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html
 // Each hands out credentials (ASIA… ids, secrets and tokens holding `/+=`) that a test adds to
-// the CodeCommit stand-in's keys. Test-only; does not import src/.
+// the CodeCommit stand-in's keys. Not shipped; does not import src/.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
