@@ -11,7 +11,7 @@
 // the CodeCommit stand-in's keys. Not shipped; does not import src/.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-http.js';
 
 export interface EndpointCredentials {
   accessKeyId: string;
@@ -162,24 +162,7 @@ function text(res: ServerResponse, status: number, body: string, headers: Record
 }
 
 async function listen(server: Server, credentials: EndpointCredentials, log: EndpointLogEntry[]): Promise<CredentialEndpoint> {
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
   server.on('request', (req: IncomingMessage) => req.resume());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    credentials,
-    log,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-  };
+  const listening = await listenOnLoopback(server);
+  return { url: listening.url.slice(0, -1), credentials, log, close: listening.close };
 }

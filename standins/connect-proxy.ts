@@ -6,8 +6,9 @@
 // It only ever dials 127.0.0.1: a destination without a route gets 403, is recorded, and
 // nothing leaves the machine.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { listenOnLoopback } from './loopback-http.js';
 
 export interface ConnectProxy {
   port: number;
@@ -32,11 +33,6 @@ export async function startConnectProxy(options: { routes: (host: string, port: 
   const connects: string[] = [];
   const refused: string[] = [];
   const authorizations: string[] = [];
-  const sockets = new Set<Duplex>();
-  const track = (s: Duplex): void => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-  };
 
   // Plain HTTP (not CONNECT) would mean forwarding to an arbitrary origin: refuse.
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -44,7 +40,6 @@ export async function startConnectProxy(options: { routes: (host: string, port: 
     res.writeHead(403, { 'content-type': 'text/plain', connection: 'close' });
     res.end('This proxy only tunnels to the CodeCommit stand-in\n');
   });
-  server.on('connection', (s: Socket) => track(s));
 
   server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
     const target = req.url ?? '';
@@ -60,7 +55,6 @@ export async function startConnectProxy(options: { routes: (host: string, port: 
       return;
     }
     const upstream = connect({ host: '127.0.0.1', port: localPort });
-    track(upstream);
     upstream.on('error', () => {
       if (!client.destroyed) client.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n');
     });
@@ -71,26 +65,13 @@ export async function startConnectProxy(options: { routes: (host: string, port: 
       upstream.pipe(client);
       client.pipe(upstream);
     });
+    // Closing the proxy drops every client connection, tunnels too, and with them their upstreams.
     client.once('close', () => upstream.destroy());
     upstream.once('close', () => client.destroy());
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    connects,
-    refused,
-    authorizations,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Tunnels are not HTTP requests any more, so closeAllConnections() misses them.
-        for (const s of sockets) s.destroy();
-      }),
-  };
+  // Tunnels are not HTTP requests any more, so closeAllConnections() would miss them: the
+  // loopback listener destroys every socket it accepted.
+  const listening = await listenOnLoopback(server);
+  return { port: listening.port, url: listening.url.slice(0, -1), connects, refused, authorizations, close: listening.close };
 }

@@ -8,7 +8,7 @@
 // API reference: https://docs.aws.amazon.com/IAM/latest/APIReference/
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback, readBody } from './loopback-http.js';
 import { canonicalRequest, type StsStandIn } from './sts-standin.js';
 
 export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
@@ -41,14 +41,10 @@ export async function startIamStandIn(options: { sts: StsStandIn; onCreate?: (ke
   const calls: Record<string, number> = {};
   const plans: Array<{ action: string; failure: { code: string; message: string; status: number } }> = [];
   const createDates = new Map<string, Date>();
-  const sockets = new Set<Socket>();
   const started = new Date();
 
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
+    readBody(req, 1 << 16, (body) => {
       const requestId = randomUUID();
       const params = new URLSearchParams(body.toString('utf8'));
       const action = params.get('Action') ?? '';
@@ -97,10 +93,6 @@ export async function startIamStandIn(options: { sts: StsStandIn; onCreate?: (ke
       }
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
 
   /** SigV4 for service iam in us-east-1 with a long-term key; returns the key id. */
   function authenticate(req: IncomingMessage, body: Buffer): string {
@@ -126,19 +118,14 @@ export async function startIamStandIn(options: { sts: StsStandIn; onCreate?: (ke
     return keyId!;
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: listening.url,
     calls,
     createDates,
     callCount: (action) => (action ? calls[action] ?? 0 : Object.values(calls).reduce((a, b) => a + b, 0)),
     failNext: (action, failure) => void plans.push({ action, failure }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
+    close: listening.close,
   };
 }
 

@@ -19,8 +19,10 @@
 // API references: https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html
 // and https://docs.aws.amazon.com/singlesignon/latest/PortalAPIReference/API_GetRoleCredentials.html
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type IncomingMessage } from 'node:http';
+import { listenOnLoopback, readBody, sendJson, sendRaw, type RawAnswer } from './loopback-http.js';
+
+export type { RawAnswer } from './loopback-http.js';
 
 export type IdentityCenterOperation = 'CreateToken' | 'GetRoleCredentials';
 
@@ -51,17 +53,6 @@ export interface IdentityCenterLogEntry {
   /** The error code answered (InvalidGrantException, UnauthorizedException, ...). */
   error?: string;
   at: Date;
-}
-
-/** A hand-made answer, for hostile-server tests: any status, headers and bytes. */
-export interface RawAnswer {
-  status: number;
-  body: string | Buffer;
-  headers?: Record<string, string>;
-  /** Sent without Content-Length (chunked), as a server that streams would. */
-  chunked?: boolean;
-  /** Wait this long before the first byte (a slow server). */
-  delayMs?: number;
 }
 
 export interface IdentityCenterOptions {
@@ -139,7 +130,6 @@ export async function startIdentityCenterStandIn(options: IdentityCenterOptions 
   const accessTokens = new Map<string, { session: SignInSession; expiresAt: Date }>();
   const issued: IssuedRoleCredentials[] = [];
   const plans: Plan[] = [];
-  const sockets = new Set<Socket>();
 
   const standIn: IdentityCenterStandIn = {
     url: '',
@@ -267,15 +257,8 @@ export async function startIdentityCenterStandIn(options: IdentityCenterOptions 
     };
   }
 
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) req.destroy();
-      else chunks.push(chunk);
-    });
-    req.on('end', () => {
+  const server = createServer((req, res) => {
+    readBody(req, MAX_BODY, (body) => {
       const url = new URL(req.url ?? '/', 'http://identity-center');
       const operation: IdentityCenterOperation | 'unknown' =
         req.method === 'POST' && url.pathname === '/token' ? 'CreateToken' : req.method === 'GET' && url.pathname === '/federation/credentials' ? 'GetRoleCredentials' : 'unknown';
@@ -285,29 +268,18 @@ export async function startIdentityCenterStandIn(options: IdentityCenterOptions 
       if (plan) return sendRaw(res, plan.raw);
       const answer =
         operation === 'CreateToken'
-          ? createToken(Buffer.concat(chunks))
+          ? createToken(body)
           : operation === 'GetRoleCredentials'
             ? getRoleCredentials(req, url)
             : { status: 404, error: 'UnknownOperationException', json: { message: `no such operation: ${req.method} ${url.pathname}` } };
       standIn.log.push({ operation, status: answer.status, ...(answer.error ? { error: answer.error } : {}), at: standIn.now() });
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': token(16) };
-      if (answer.error) headers['x-amzn-errortype'] = answer.error;
-      res.writeHead(answer.status, headers);
-      res.end(JSON.stringify(answer.json));
+      sendJson(res, answer.status, answer.json, answer.error);
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  standIn.port = (server.address() as AddressInfo).port;
-  standIn.url = `http://127.0.0.1:${standIn.port}/`;
-  standIn.close = () =>
-    new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    });
+  const listening = await listenOnLoopback(server);
+  standIn.port = listening.port;
+  standIn.url = listening.url;
+  standIn.close = listening.close;
   return standIn;
 }
 
@@ -323,15 +295,4 @@ export function cliTime(date: Date): string {
 
 function token(length: number): string {
   return randomBytes(length).toString('base64url').slice(0, length);
-}
-
-function sendRaw(res: ServerResponse, answer: RawAnswer): void {
-  const send = () => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...answer.headers };
-    if (!answer.chunked) headers['content-length'] = String(Buffer.byteLength(answer.body));
-    res.writeHead(answer.status, headers);
-    res.end(answer.body);
-  };
-  if (answer.delayMs) setTimeout(send, answer.delayMs);
-  else send();
 }

@@ -20,8 +20,10 @@
 // References: https://docs.aws.amazon.com/sdkref/latest/guide/feature-login-credentials.html,
 // https://www.rfc-editor.org/rfc/rfc9449 (DPoP), https://www.rfc-editor.org/rfc/rfc7638 (thumbprint).
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type IncomingMessage } from 'node:http';
+import { listenOnLoopback, readBody, sendJson, sendRaw, type RawAnswer } from './loopback-http.js';
+
+export type { RawAnswer } from './loopback-http.js';
 
 /** What `aws login` writes to ~/.aws/login/cache/<sha256 hex of login_session>.json (awscli/customizations/login/utils.py). */
 export interface LoginTokenFile {
@@ -67,14 +69,6 @@ export interface SigninLogEntry {
   /** Why a DPoP proof was refused (for test diagnostics; never a secret). */
   dpopProblem?: string;
   at: Date;
-}
-
-export interface RawAnswer {
-  status: number;
-  body: string | Buffer;
-  headers?: Record<string, string>;
-  chunked?: boolean;
-  delayMs?: number;
 }
 
 export interface SigninStandInOptions {
@@ -135,7 +129,6 @@ export async function startSigninStandIn(options: SigninStandInOptions = {}): Pr
   const seenJti = new Set<string>();
   const issued: IssuedLoginCredentials[] = [];
   const plans: Plan[] = [];
-  const sockets = new Set<Socket>();
   let refuseAll: SigninRefusal | undefined;
 
   const standIn: SigninStandIn = {
@@ -290,15 +283,8 @@ export async function startSigninStandIn(options: SigninStandInOptions = {}): Pr
     return undefined;
   }
 
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) req.destroy();
-      else chunks.push(chunk);
-    });
-    req.on('end', () => {
+  const server = createServer((req, res) => {
+    readBody(req, MAX_BODY, (body) => {
       standIn.calls++;
       const plan = plans.shift();
       if (plan && 'stall' in plan) return;
@@ -306,7 +292,7 @@ export async function startSigninStandIn(options: SigninStandInOptions = {}): Pr
       const path = (req.url ?? '/').split('?')[0];
       const answer =
         req.method === 'POST' && path === '/v1/token'
-          ? refresh(req, Buffer.concat(chunks))
+          ? refresh(req, body)
           : { status: 404, error: 'UnknownOperationException', json: { message: `no such operation: ${req.method} ${path}` } };
       standIn.log.push({
         status: answer.status,
@@ -314,25 +300,14 @@ export async function startSigninStandIn(options: SigninStandInOptions = {}): Pr
         ...('dpopProblem' in answer && answer.dpopProblem ? { dpopProblem: answer.dpopProblem } : {}),
         at: standIn.now(),
       });
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': randomBytes(8).toString('hex') };
-      if (answer.error) headers['x-amzn-errortype'] = answer.error.split('/')[0]!;
-      res.writeHead(answer.status, headers);
-      res.end(JSON.stringify(answer.json));
+      sendJson(res, answer.status, answer.json, answer.error?.split('/')[0]);
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  standIn.port = (server.address() as AddressInfo).port;
-  standIn.url = `http://127.0.0.1:${standIn.port}/`;
+  const listening = await listenOnLoopback(server);
+  standIn.port = listening.port;
+  standIn.url = listening.url;
   standIn.acceptedHtu = options.acceptedHtu ?? [];
-  standIn.close = () =>
-    new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    });
+  standIn.close = listening.close;
   return standIn;
 }
 
@@ -354,15 +329,4 @@ function unsignedJwt(claims: Record<string, unknown>): string {
 
 function cliTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function sendRaw(res: ServerResponse, answer: RawAnswer): void {
-  const send = () => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...answer.headers };
-    if (!answer.chunked) headers['content-length'] = String(Buffer.byteLength(answer.body));
-    res.writeHead(answer.status, headers);
-    res.end(answer.body);
-  };
-  if (answer.delayMs) setTimeout(send, answer.delayMs);
-  else send();
 }

@@ -9,8 +9,10 @@
 //
 // API reference for the shapes: https://docs.aws.amazon.com/STS/latest/APIReference/
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenOnLoopback, readBody, sendRaw, type RawAnswer } from './loopback-http.js';
+
+export type { RawAnswer } from './loopback-http.js';
 
 export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 export type StsStandInAction = 'GetSessionToken' | 'AssumeRole' | 'AssumeRoleWithWebIdentity' | 'GetCallerIdentity';
@@ -81,14 +83,6 @@ export interface InjectedFailure {
   message: string;
   status: number;
   type?: 'Sender' | 'Receiver';
-}
-
-/** A hand-made answer, for hostile-server tests: any status and bytes. */
-export interface RawAnswer {
-  status: number;
-  body: string | Buffer;
-  /** Sent without Content-Length (chunked), as a server that streams would. */
-  chunked?: boolean;
 }
 
 export interface StsLogEntry {
@@ -174,7 +168,6 @@ export async function startStsStandIn(options: StsStandInOptions = {}): Promise<
   const plans: Plan[] = [];
   const calls: Record<string, number> = {};
   const log: StsLogEntry[] = [];
-  const sockets = new Set<Socket>();
 
   const standIn = {
     url: '',
@@ -227,16 +220,8 @@ export async function startStsStandIn(options: StsStandInOptions = {}): Promise<
     return index < 0 ? undefined : plans.splice(index, 1)[0]!.what;
   };
 
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > 1 << 16) req.destroy();
-      else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
+  const server = createServer((req, res) => {
+    readBody(req, 1 << 16, (body) => {
       const requestId = randomUUID();
       const params = requestParams(req, body);
       const action = params.get('Action') ?? '';
@@ -248,10 +233,8 @@ export async function startStsStandIn(options: StsStandInOptions = {}): Promise<
         return;
       }
       if (plan && 'raw' in plan) {
-        const { status, body, chunked } = plan.raw;
-        log.push({ action, status });
-        res.writeHead(status, { 'content-type': 'text/xml', ...(chunked ? {} : { 'content-length': Buffer.byteLength(body) }) });
-        res.end(body);
+        log.push({ action, status: plan.raw.status });
+        sendRaw(res, plan.raw, 'text/xml');
         return;
       }
       let accessKeyId: string | undefined;
@@ -285,10 +268,6 @@ export async function startStsStandIn(options: StsStandInOptions = {}): Promise<
         send(res, error.status, errorXml(error, requestId), requestId, standIn.now());
       }
     });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
   });
 
   /** Checks the SigV4 signature and finds who is calling; throws STS's errors. */
@@ -521,17 +500,10 @@ export async function startStsStandIn(options: StsStandInOptions = {}): Promise<
     return credentials;
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  standIn.port = (server.address() as AddressInfo).port;
-  standIn.url = `http://127.0.0.1:${standIn.port}/`;
-  standIn.close = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const socket of sockets) socket.destroy();
-    });
+  const listening = await listenOnLoopback(server);
+  standIn.port = listening.port;
+  standIn.url = listening.url;
+  standIn.close = listening.close;
   return standIn;
 }
 
