@@ -1,6 +1,11 @@
 // argv -> a command name and its options, checked against that command's spec. git appends the
 // action (`get`, `store`, `erase`) after whatever the helper line holds, so options may come
 // before or after the command. On the hot path: keep it small.
+//
+// node:util's parseArgs splits argv into options and arguments; on its tokens this module applies
+// what cc-helper adds: every refusal says which command refuses what and suggests the closest
+// known word, and two rules of the AWS CLI's argparse that parseArgs does not have (below).
+import { parseArgs } from 'node:util';
 import { UsageError } from '../support/errors.js';
 
 export interface ParsedArgs {
@@ -35,7 +40,7 @@ export interface CommandSpec extends ArgsSpec {
 
 /** Options every command takes. `-h`/`-v` are spelled out as `--help`/`--version`. */
 export const COMMON_FLAGS = ['help', 'debug'] as const;
-const SHORT: Readonly<Record<string, string>> = { h: 'help', v: 'version' };
+const SHORT = { help: 'h', version: 'v' } as const;
 
 interface ParseRules {
   valued: ReadonlySet<string>;
@@ -47,37 +52,56 @@ interface ParseRules {
   takesProfile: boolean;
 }
 
+type Token = ReturnType<typeof parseArgs<{ strict: false; tokens: true; allowPositionals: true }>>['tokens'][number];
+
+/**
+ * argv as parseArgs reads it (`--name=value`, `--name value`, `-h`, `--` ending the options), with
+ * the value options in `valued` and the flags in `flags`. Two rules are cc-helper's (the AWS CLI's
+ * argparse has them too): a word with one dash and more than one letter is an argument, not short
+ * options run together (a profile may be named `-dash`); and a value option does not take a
+ * following `--word` as its value (`--profile --debug` is a mistake, not a profile named --debug).
+ */
+function tokens(argv: readonly string[], valued: Iterable<string>, flags: Iterable<string>): Token[] {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: SHORT.help }, version: { type: 'boolean', short: SHORT.version } };
+  for (const name of flags) options[name] = { type: 'boolean', ...(Object.hasOwn(SHORT, name) && { short: SHORT[name as keyof typeof SHORT] }) };
+  for (const name of valued) options[name] = { type: 'string' };
+  const split = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true }).tokens;
+  // Short options run together come as one token a letter, all with the word's index: one argument.
+  return split.flatMap((token, i): Token[] => {
+    const word = argv[token.index]!;
+    if (token.kind !== 'option' || word.startsWith('--') || word.length <= 2) return [token];
+    return split[i - 1]?.index === token.index ? [] : [{ kind: 'positional', index: token.index, value: word }];
+  });
+}
+
+/** What a word before `=` wrote: `--name` of `--name=value`, or the whole word. */
+const written = (word: string) => word.split('=')[0]!;
+
 function tokenise(argv: readonly string[], rules: ParseRules, parsed: ParsedArgs): void {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      parsed.rest.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg.startsWith('--') || (arg.startsWith('-') && arg.length === 2)) {
-      const eq = arg.indexOf('=');
-      const written = arg.slice(2, eq > 0 ? eq : undefined);
-      const name = arg.startsWith('--') ? written : SHORT[arg[1]!] ?? arg.slice(1);
-      if (!rules.known.has(name)) {
-        const error = notTaken(rules.label, arg.slice(0, eq > 0 ? eq : undefined), rules.known, rules.topic);
-        // A profile may be named `-x` (the AWS CLI takes it): after `--` it is an argument, not an option.
-        if (rules.takesProfile && !arg.startsWith('--')) error.message += `; a profile name that starts with "-" goes after --: cc-helper ${rules.label} -- ${arg.slice(0, 40)}`;
-        throw error;
-      }
-      let value = 'true';
-      if (rules.valued.has(name)) {
-        if (eq > 0) value = arg.slice(eq + 1);
-        else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) value = argv[++i]!;
-        else throw new UsageError(`option --${name} needs a value: see \`cc-helper help ${rules.topic}\``);
-      } else if (eq > 0) {
-        throw new UsageError(`option --${name} takes no value`);
-      }
-      const list = parsed.options.get(name) ?? [];
-      list.push(value);
-      parsed.options.set(name, list);
+  for (const token of tokens(argv, rules.valued, rules.known)) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') {
+      parsed.rest.push(token.value);
       continue;
     }
-    parsed.rest.push(arg);
+    const word = argv[token.index]!;
+    const { name } = token;
+    if (!rules.known.has(name)) {
+      const error = notTaken(rules.label, written(word), rules.known, rules.topic);
+      // A profile may be named `-x` (the AWS CLI takes it): after `--` it is an argument, not an option.
+      if (rules.takesProfile && !word.startsWith('--')) error.message += `; a profile name that starts with "-" goes after --: cc-helper ${rules.label} -- ${word.slice(0, 40)}`;
+      throw error;
+    }
+    let value = 'true';
+    if (rules.valued.has(name)) {
+      if (token.value !== undefined && (token.inlineValue || !token.value.startsWith('--'))) value = token.value;
+      else throw new UsageError(`option --${name} needs a value: see \`cc-helper help ${rules.topic}\``);
+    } else if (token.inlineValue) {
+      throw new UsageError(`option --${name} takes no value`);
+    }
+    const list = parsed.options.get(name) ?? [];
+    list.push(value);
+    parsed.options.set(name, list);
   }
 }
 
@@ -85,16 +109,23 @@ function tokenise(argv: readonly string[], rules: ParseRules, parsed: ParsedArgs
  * Where the command is in argv: the first word that is not an option or an option's value.
  * Before it, only the options `before` names (the helper line's, and --help/--version) may come.
  */
-export function findCommand(argv: readonly string[], before: ArgsSpec): number {
+export function findCommand(argv: readonly string[], before: ArgsSpec, from = 0): number {
   const valued = new Set(before.valued);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') return -1;
-    if (!arg.startsWith('-') || arg === '-') return i;
-    const name = arg.startsWith('--') ? arg.slice(2).split('=')[0]! : SHORT[arg[1]!] ?? arg.slice(1);
-    if (valued.has(name) && !arg.includes('=')) i++;
-    else if (!valued.has(name) && !(before.flags ?? []).includes(name) && name !== 'version' && !(COMMON_FLAGS as readonly string[]).includes(name)) {
-      throw new UsageError(`unknown option ${arg.split('=')[0]} before the command: a command's options go after it (cc-helper COMMAND ${arg.split('=')[0]} ...); see \`cc-helper --help\``);
+  const allowed = new Set([...valued, ...(before.flags ?? []), ...COMMON_FLAGS, 'version']);
+  for (const token of tokens(argv.slice(from), valued, before.flags ?? [])) {
+    if (token.kind === 'option-terminator') return -1;
+    const at = from + token.index;
+    const word = argv[at]!;
+    let name = token.kind === 'option' ? token.name : undefined;
+    if (token.kind === 'positional') {
+      if (!word.startsWith('-') || word === '-') return at;
+      // A one-dash word here is read as it always was: by its first letter (`-hx` as -h), else as
+      // a long name (`-profile`), whose value is then the next word.
+      name = word[1] === SHORT.help ? 'help' : word[1] === SHORT.version ? 'version' : word.slice(1);
+      if (allowed.has(name) && valued.has(name) && !word.includes('=')) return findCommand(argv, before, at + 2);
+    }
+    if (!allowed.has(name!)) {
+      throw new UsageError(`unknown option ${written(word)} before the command: a command's options go after it (cc-helper COMMAND ${written(word)} ...); see \`cc-helper --help\``);
     }
   }
   return -1;
