@@ -5,29 +5,29 @@
 //
 //   node dist/scripts/working-day.js [--helper /path/to/bin/cc-helper.js] [--kind sso|login|both] [--no-git] [--json]
 //   node dist/scripts/working-day.js --aws-cli      the same SSO day with the AWS CLI's own helper (Debian's 2.9)
+import { parseArgs } from 'node:util';
 import { formatDay, runWorkingDay, type DayReport } from '../standins/working-day.js';
 import type { SignInKind } from '../standins/sign-in-world.js';
 
 const USAGE = 'usage: node dist/scripts/working-day.js [--helper BIN | --aws-cli] [--kind sso|login|both] [--no-git] [--json]\n';
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { helper: { type: 'string' }, 'aws-cli': { type: 'boolean' }, kind: { type: 'string', default: 'both' }, 'no-git': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
     process.stdout.write(USAGE);
     return;
   }
-  const value = (name: string) => {
-    const at = argv.indexOf(name);
-    return at >= 0 ? argv[at + 1] : undefined;
-  };
-  const kind = value('--kind') ?? 'both';
+  const { kind } = values;
   if (!['sso', 'login', 'both'].includes(kind)) throw new Error(USAGE);
-  const awsCli = argv.includes('--aws-cli');
+  const awsCli = values['aws-cli'] === true;
   const kinds: SignInKind[] = awsCli ? ['sso'] : kind === 'both' ? ['sso', 'login'] : [kind as SignInKind];
-  const helperBin = value('--helper');
+  const helperBin = values.helper;
   // The two days share nothing: run them side by side, as the test does.
-  const days: DayReport[] = await Promise.all(kinds.map((k) => runWorkingDay(k, { git: !argv.includes('--no-git'), awsCli, ...(helperBin ? { helperBin } : {}) })));
-  if (argv.includes('--json')) {
+  const days: DayReport[] = await Promise.all(kinds.map((k) => runWorkingDay(k, { git: values['no-git'] !== true, awsCli, ...(helperBin ? { helperBin } : {}) })));
+  if (values.json) {
     process.stdout.write(JSON.stringify(days.map(({ secrets: _s, stderr: _e, ...day }) => day), null, 2) + '\n');
     return;
   }

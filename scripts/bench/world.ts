@@ -142,10 +142,7 @@ export async function startServices(): Promise<Services> {
     signinWarm,
     signinRefreshed,
     close: async () => {
-      await sts.close();
-      await center.close();
-      await signinWarm.close();
-      await signinRefreshed.close();
+      for (const standIn of [sts, center, signinWarm, signinRefreshed]) await standIn.close();
     },
   };
 }
