@@ -1,7 +1,7 @@
 // The argv grammar where cc-helper's differs from node:util parseArgs's own reading, which
 // src/cli/args.ts is built on: these hold because of the checks it adds on parseArgs's tokens, and
-// each would change if parseArgs's reading were taken as it is (the AWS CLI's argparse reads
-// these words as cc-helper does). In process: findCommand and parseCommand, as main() calls them.
+// each would change if parseArgs's reading were taken as it is. In process: findCommand and
+// parseCommand, as main() calls them.
 import test from 'ava';
 import { findCommand, parseCommand, type ParsedArgs } from '../src/cli/args.js';
 import { command as helper } from '../src/cli/helper-command.js';

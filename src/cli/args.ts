@@ -4,7 +4,7 @@
 //
 // node:util's parseArgs splits argv into options and arguments; on its tokens this module applies
 // what cc-helper adds: every refusal says which command refuses what and suggests the closest
-// known word, and two rules of the AWS CLI's argparse that parseArgs does not have (below).
+// known word, and two rules of cc-helper's grammar that parseArgs does not have (below).
 import { parseArgs } from 'node:util';
 import { UsageError } from '../support/errors.js';
 
@@ -56,10 +56,10 @@ type Token = ReturnType<typeof parseArgs<{ strict: false; tokens: true; allowPos
 
 /**
  * argv as parseArgs reads it (`--name=value`, `--name value`, `-h`, `--` ending the options), with
- * the value options in `valued` and the flags in `flags`. Two rules are cc-helper's (the AWS CLI's
- * argparse has them too): a word with one dash and more than one letter is an argument, not short
- * options run together (a profile may be named `-dash`); and a value option does not take a
- * following `--word` as its value (`--profile --debug` is a mistake, not a profile named --debug).
+ * the value options in `valued` and the flags in `flags`. Two rules are cc-helper's: a word with
+ * one dash and more than one letter is an argument, not short options run together (a profile may
+ * be named `-dash`); and a value option does not take a following `--word` as its value
+ * (`--profile --debug` is a mistake, as the AWS CLI's argparse also says, not a profile named --debug).
  */
 function tokens(argv: readonly string[], valued: Iterable<string>, flags: Iterable<string>): Token[] {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: SHORT.help }, version: { type: 'boolean', short: SHORT.version } };
