@@ -15,7 +15,7 @@
 // than it is.
 //
 // Large files: the 5,000- and 50,000-profile cases run with files that two warm-up gets, 3 s
-// apart, read whole and found clean, so cc-helper trusts them (src/aws/clean-file-memo.ts): every
+// apart, read whole and found clean, so cc-helper trusts them (src/aws-files/clean-file-memo.ts): every
 // get after those. The "-changed" cases rewrite their file before each run, outside its time, so each
 // run is the first get after a change and reads the whole file.
 //

@@ -3,7 +3,7 @@
 // - cc-helper.cjs (+ cc-helper.cjs.v8cache): the entry, argument parsing and the git helper
 //   actions (get, store, erase): read the request, choose the profile, read the files, sign
 //   (with cc-helper's own SHA-256 and SigV4 key chain: no package on this path);
-// - git-remote-codecommit.cjs: the whole of bin/git-remote-codecommit.js (src/grc), one file with
+// - git-remote-codecommit.cjs: the whole of bin/git-remote-codecommit.js (src/codecommit-remote), one file with
 //   no external package, since git starts it for every fetch and push of a codecommit:: remote;
 // - cc-helper-cold.cjs: everything main.ts or the get path import() lazily besides that (setup,
 //   vault, session commands, usage, the SDK and on-demand session paths), loaded with require()
@@ -43,10 +43,10 @@ const HOT_DYNAMIC = new Set([
   'dist/src/helper/get.js',
   'dist/src/git/write-answer.js',
   // Role and SSO profiles with a warm AWS CLI cache: signed without the cold file.
-  'dist/src/role/role-profile.js',
-  'dist/src/role/sso-profile.js',
+  'dist/src/credential-sources/role-profile.js',
+  'dist/src/credential-sources/sso-profile.js',
   // `aws login` profiles with fresh cached credentials: the same.
-  'dist/src/signin/login-profile.js',
+  'dist/src/credential-sources/login-profile.js',
 ]);
 
 /**
@@ -355,7 +355,7 @@ async function bundle(): Promise<void> {
 async function bundleRemoteHelper(): Promise<void> {
   const result = await build({
     ...commonOptions(''),
-    entryPoints: [join(ROOT, 'dist', 'src', 'grc', 'remote-helper-main.js')],
+    entryPoints: [join(ROOT, 'dist', 'src', 'codecommit-remote', 'entry.js')],
     outfile: REMOTE_BUNDLE,
     plugins: [externals],
   });

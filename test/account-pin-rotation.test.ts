@@ -4,8 +4,8 @@
 import type { ExecutionContext } from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createIamClient } from '../src/iam/iam-client.js';
-import { createStsClient } from '../src/sts/sts-client.js';
+import { createIamClient } from '../src/aws-clients/iam-client.js';
+import { createStsClient } from '../src/aws-clients/sts-client.js';
 import { MemoryVault } from './support/memory-vault.js';
 import { rotateKey, type RotateDeps } from '../src/vault/rotate-key.js';
 import type { Vault, VaultItem } from '../src/vault/vault.js';

@@ -7,7 +7,7 @@ import type { ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ambientSourceOf, type AmbientSourceKind } from '../src/aws/ambient-credentials.js';
+import { ambientSourceOf, type AmbientSourceKind } from '../src/credential-sources/ambient-credentials.js';
 import { startContainerCredentialsStandIn, startImdsStandIn } from '../standins/ambient-standins.js';
 import { verifyCodeCommitPassword, type AcceptedKey } from '../standins/codecommit-signature.js';
 import { startCodeCommitWorld } from '../standins/codecommit-world.js';

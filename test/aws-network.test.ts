@@ -10,8 +10,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { curlStyleNoProxy } from '../src/net/aws-network.js';
-import { createStsClient } from '../src/sts/sts-client.js';
+import { curlStyleNoProxy } from '../src/aws-transport/aws-network.js';
+import { createStsClient } from '../src/aws-clients/sts-client.js';
 import { startConnectProxy, type ConnectProxy } from '../standins/connect-proxy.js';
 import { run } from '../standins/git-env.js';
 import { HELPER_BIN, makeAwsHome, request } from '../standins/helper-process.js';
@@ -143,7 +143,7 @@ test.serial('a wrong, a missing or a non-PEM CA bundle is one clear line', async
 });
 
 test.serial('NODE_EXTRA_CA_CERTS: Node\'s own store, extended at start-up, works through the proxy too', async (t) => {
-  const script = `import { createStsClient } from ${JSON.stringify(new URL('../src/sts/sts-client.js', import.meta.url).href)};
+  const script = `import { createStsClient } from ${JSON.stringify(new URL('../src/aws-clients/sts-client.js', import.meta.url).href)};
 const c = createStsClient({ region: 'us-east-1', credentials: { accessKeyId: '${USER.id}', secretAccessKey: '${USER.secretAccessKey}' }, env: process.env, maxAttempts: 1 });
 const r = await c.getSessionToken(); console.log(r.accessKeyId.slice(0, 4));`;
   const env = { PATH: process.env.PATH, HOME: net.dir, ...viaProxy({ AWS_CA_BUNDLE: undefined, NODE_EXTRA_CA_CERTS: net.ca.caCertPath }) } as NodeJS.ProcessEnv;

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMON_FLAGS, type ArgsSpec, type CommandSpec } from '../src/cli/args.js';
 import { COMMANDS } from '../src/cli/main.js';
-import { completionModel } from '../src/completion/completion-model.js';
+import { completionModel } from '../src/cli/completion/completion-model.js';
 import { HELPER_BIN } from '../standins/helper-process.js';
 import { AWS_CLI_V2, BASH, FISH, needs, POSIX, ZSH } from './support/prerequisites.js';
 

@@ -19,8 +19,8 @@ import {
   replaceSectionInText,
   sessionSectionValues,
   withProfileActivationLock,
-} from '../src/aws/credentials-file-editor.js';
-import { listIniSections, readIniSection } from '../src/aws/ini-sections.js';
+} from '../src/aws-files/credentials-file-editor.js';
+import { listIniSections, readIniSection } from '../src/aws-files/ini-sections.js';
 import { UserError } from '../src/support/errors.js';
 import { killHard, runLockChild, startHolder } from './support/child-runner.js';
 import { startStsStandIn } from '../standins/sts-standin.js';
@@ -133,7 +133,7 @@ test('a file without a final newline keeps it missing when a middle section chan
 
 /** Runs the pure edit in a worker thread, so a loop that never ends fails the test instead of hanging it. */
 async function editWithHangGuard(text: string, name: string, values: Record<string, string> | undefined): Promise<string> {
-  const moduleUrl = new URL('../src/aws/credentials-file-editor.js', import.meta.url).href;
+  const moduleUrl = new URL('../src/aws-files/credentials-file-editor.js', import.meta.url).href;
   const worker = new Worker(
     `const { parentPort, workerData } = require('node:worker_threads');
      import(workerData.moduleUrl).then((m) => parentPort.postMessage(m.replaceSectionInText(workerData.text, workerData.name, workerData.values).text));`,
@@ -372,7 +372,7 @@ needs(POSIX, AWS_CLI_V2)('the AWS CLI reads a section with the expiry and marker
   const sts = await startStsStandIn({ keys: { AKIAUSER000000000001: { secretAccessKey: 'user/secret+0000000000000000000000000000', account: '111111111111', userName: 'alice' } } });
   try {
     // A real session from the stand-in, written the way the activator will.
-    const { createStsClient } = await import('../src/sts/sts-client.js');
+    const { createStsClient } = await import('../src/aws-clients/sts-client.js');
     const session = await createStsClient({
       region: 'us-east-1',
       endpoint: sts.url,

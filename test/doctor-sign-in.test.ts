@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseCommand } from '../src/cli/args.js';
 import { command, runDoctor } from '../src/cli/doctor-command.js';
 import type { DoctorReport, Finding } from '../src/doctor/report.js';
-import { ssoRoleCacheKey } from '../src/role/cli-cache.js';
+import { ssoRoleCacheKey } from '../src/aws-files/cli-cache.js';
 import { silentTrace } from '../src/support/trace.js';
 import { request, runHelper } from '../standins/helper-process.js';
 import { startIdentityCenterStandIn, ssoTokenCacheName } from '../standins/identity-center-standin.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseCommand } from '../src/cli/args.js';
 import { command, runDoctor } from '../src/cli/doctor-command.js';
 import type { DoctorReport, Finding } from '../src/doctor/report.js';
-import { writeSessionDefinition } from '../src/session/session-definitions.js';
+import { writeSessionDefinition } from '../src/sessions/session-definitions.js';
 import { silentTrace } from '../src/support/trace.js';
 import { run } from '../standins/git-env.js';
 import { HELPER_BIN } from '../standins/helper-process.js';

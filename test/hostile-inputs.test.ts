@@ -5,7 +5,7 @@
 import type { ExecutionContext } from 'ava';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { replaceProfileSection } from '../src/aws/credentials-file-editor.js';
+import { replaceProfileSection } from '../src/aws-files/credentials-file-editor.js';
 import { UserError } from '../src/support/errors.js';
 import { run } from '../standins/git-env.js';
 import { makeAwsHome, request, runHelper, type AwsHome } from '../standins/helper-process.js';

@@ -1,14 +1,14 @@
 // Large AWS files: read whole and found clean twice (at least RACY_MARGIN_MS apart), then searched
 // for the wanted sections only while the filesystem says the file is unchanged
-// (src/aws/shared-file-reader.ts). What a user relies on: the same answer as the full read, a
+// (src/aws-files/shared-file-reader.ts). What a user relies on: the same answer as the full read, a
 // refusal as soon as the file changes into one the AWS CLI refuses, and a get that never fails or
 // hangs because of the memo itself.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MEMO_MIN_BYTES, RACY_MARGIN_MS } from '../src/aws/clean-file-memo.js';
-import { searchSections } from '../src/aws/section-search.js';
-import { configSectionProfile, FAST_PATH_MIN_CHARS, mayNameProfile, parseSharedFile } from '../src/aws/shared-file-parser.js';
+import { MEMO_MIN_BYTES, RACY_MARGIN_MS } from '../src/aws-files/clean-file-memo.js';
+import { searchSections } from '../src/aws-files/section-search.js';
+import { configSectionProfile, FAST_PATH_MIN_CHARS, mayNameProfile, parseSharedFile } from '../src/aws-files/shared-file-parser.js';
 import { makeAwsHome, PACKAGE_ROOT, request, runHelper, type AwsHome } from '../standins/helper-process.js';
 import { SeededRandom } from './support/prng.js';
 import { AWS_CLI_V2, needs, POSIX } from './support/prerequisites.js';

@@ -1,14 +1,14 @@
-// The one query-API error mapper (src/net/query-error.ts) with STS's and IAM's tables: every
+// The one query-API error mapper (src/aws-transport/query-error.ts) with STS's and IAM's tables: every
 // message, kind, code and status byte for byte as the two mappers it replaced made them.
-// fixtures/query-api-errors.json was written by the pre-merge sts/sts-error.ts and iam/iam-error.ts
+// fixtures/query-api-errors.json was written by the pre-merge aws-clients/sts-error.ts and aws-clients/iam-error.ts
 // (main at 39a79e4) over this corpus: each code's rule in each STS context, throttling and server
 // failures, hostile codes and server text carrying the request's secret or MFA code, and every
 // kind of network failure.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { iamAnswerError, iamNetworkError, IamError, type IamErrorContext } from '../src/iam/iam-error.js';
-import type { NetworkFailure } from '../src/net/query-error.js';
-import { answerError, networkError, StsError, type ErrorContext } from '../src/sts/sts-error.js';
+import { iamAnswerError, iamNetworkError, IamError, type IamErrorContext } from '../src/aws-clients/iam-error.js';
+import type { NetworkFailure } from '../src/aws-transport/query-error.js';
+import { answerError, networkError, StsError, type ErrorContext } from '../src/aws-clients/sts-error.js';
 import { UserError } from '../src/support/errors.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';

@@ -7,7 +7,7 @@ import { STS_NAMESPACE, startStsStandIn, type StsStandIn } from '../standins/sts
 import { CANARY_KEY, startCodeCommitWorld, type CodeCommitWorld } from '../standins/codecommit-world.js';
 import { makeAwsHome, request, runHelper, type HelperResult } from '../standins/helper-process.js';
 import { run } from '../standins/git-env.js';
-import { sessionDefinitionsFile } from '../src/session/session-definitions.js';
+import { sessionDefinitionsFile } from '../src/sessions/session-definitions.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
@@ -303,7 +303,7 @@ test('session definitions written by twelve processes at once: none is lost', as
   const home = makeAwsHome();
   t.teardown(home.cleanup);
   const env = { PATH: process.env.PATH, HOME: home.home, CC_HELPER_CONFIG_DIR: join(home.home, 'cc') };
-  const module = JSON.stringify(new URL('../src/session/session-definitions.js', import.meta.url).href);
+  const module = JSON.stringify(new URL('../src/sessions/session-definitions.js', import.meta.url).href);
   const writer = (n: number) =>
     `import { writeSessionDefinition } from ${module};\n` +
     `for (let i = 0; i < 5; i++) { const profile = 'P${n}-' + i; await writeSessionDefinition(profile, { profile, source: { vault: 'file', item: profile }, durationSeconds: 3600, region: 'us-east-1' }, process.env); }\n`;

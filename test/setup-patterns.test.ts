@@ -9,7 +9,7 @@ import { CODECOMMIT_URL_PATTERNS } from '../src/setup/codecommit-url-patterns.js
 import { renderConfig } from '../src/setup/config-render.js';
 import { classifyHelper } from '../src/setup/existing-helpers.js';
 import { helperLine, shellPath, shellQuote } from '../src/setup/helper-line.js';
-import { helperLineOptions, helperPrograms } from '../src/doctor/helper-profile.js';
+import { helperLineOptions, helperPrograms } from '../src/setup/helper-profile.js';
 import { findSection } from '../src/setup/includer-file.js';
 import { writeFile } from 'node:fs/promises';
 import { run, runGit, scrubbedEnv } from '../standins/git-env.js';

@@ -4,7 +4,7 @@
 // this table says which rule broke when it fails.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadProfileCredentials, readProfile } from '../src/aws/profile-credentials.js';
+import { loadProfileCredentials, readProfile } from '../src/credentials/profile-credentials.js';
 import { UserError } from '../src/support/errors.js';
 import { makeAwsHome, request, runHelper } from '../standins/helper-process.js';
 import { needs, POSIX } from './support/prerequisites.js';
@@ -165,7 +165,7 @@ test('account pin (issue 11, 1a): a role_arn without a source is no role, so its
 
 // The SDK path (role, SSO, process, web identity) must read the files as the fast path does.
 test('SDK path: the SDK is handed cc-helper\'s parse, cut to the provider botocore picks, and reads it back', async (t) => {
-  const { sdkView, handToSdk } = await import('../src/aws/sdk-credentials.js');
+  const { sdkView, handToSdk } = await import('../src/credential-sources/sdk-credentials.js');
   // Spellings the SDK's own parser gets wrong: a quoted header, a colon, [DEFAULT], ` #` in a value.
   const aws = makeAwsHome({
     credentials: '[DEFAULT]\naws_session_token = inherited # not a comment\n\n[src]\naws_access_key_id: AKIASOURCE0000000001\naws_secret_access_key = s # t\n',

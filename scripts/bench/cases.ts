@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { cliTime } from '../../standins/identity-center-standin.js';
 import type { SigninStandIn } from '../../standins/signin-standin.js';
 import { loginCacheDir, writeLoginTokenAsCli, writeSsoTokenAsCli } from '../../standins/sign-in-files.js';
-import { assumeRoleCacheKey, ssoRoleCacheKey } from '../../src/role/cli-cache.js';
+import { assumeRoleCacheKey, ssoRoleCacheKey } from '../../src/aws-files/cli-cache.js';
 import type { Options } from './options.js';
 import { runOnce, type Case } from './runs.js';
 import {

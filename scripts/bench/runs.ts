@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RACY_MARGIN_MS } from '../../src/aws/clean-file-memo.js';
+import { RACY_MARGIN_MS } from '../../src/aws-files/clean-file-memo.js';
 import type { Options } from './options.js';
 import { GNU_TIME } from './world.js';
 

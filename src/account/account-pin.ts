@@ -75,7 +75,7 @@ export async function accountOf(
   const cached = cachedAccount(credentials.accessKeyId, context.env);
   if (cached) return { id: cached, from: `the account cache (key ${mask(credentials.accessKeyId)})` };
   if (!network) return undefined;
-  const { createStsClient } = await import('../sts/sts-client.js');
+  const { createStsClient } = await import('../aws-clients/sts-client.js');
   let identity;
   try {
     const region = typeof party.region === 'function' ? party.region() : party.region;

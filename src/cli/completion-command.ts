@@ -48,7 +48,7 @@ export const command: CliCommand = {
     const [shell] = parsed.rest;
     if (flag(parsed, 'profiles')) {
       if (shell !== undefined) throw new UsageError('completion --profiles takes no shell: see `cc-helper help completion`');
-      const { listProfileNames } = await import('../aws/profile-names.js');
+      const { listProfileNames } = await import('../aws-files/profile-names.js');
       // A file the AWS CLI would refuse adds no names; completion stays quiet about it.
       const { names } = listProfileNames(env);
       stdout(names.map((name) => `${name}\n`).join(''));
@@ -62,17 +62,17 @@ export const command: CliCommand = {
 };
 
 async function completionScript(shell: Shell): Promise<string> {
-  const [{ COMMANDS }, { completionModel }, { readFileSync }] = await Promise.all([import('./main.js'), import('../completion/completion-model.js'), import('node:fs')]);
+  const [{ COMMANDS }, { completionModel }, { readFileSync }] = await Promise.all([import('./main.js'), import('./completion/completion-model.js'), import('node:fs')]);
   const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
   const commands = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => ({ name, spec: (await load()).command.spec })));
   const helper = commands.find((c) => c.name === 'get')!.spec;
   const model = completionModel(commands, helper);
   switch (shell) {
     case 'bash':
-      return (await import('../completion/bash-script.js')).bashScript(model, version);
+      return (await import('./completion/bash-script.js')).bashScript(model, version);
     case 'zsh':
-      return (await import('../completion/zsh-script.js')).zshScript(model, version);
+      return (await import('./completion/zsh-script.js')).zshScript(model, version);
     case 'fish':
-      return (await import('../completion/fish-script.js')).fishScript(model, version);
+      return (await import('./completion/fish-script.js')).fishScript(model, version);
   }
 }

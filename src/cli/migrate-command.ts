@@ -2,9 +2,9 @@
 // every one under --all DIR), then plan / migrate / undo each, a report on stdout.
 import { flag, type CommandSpec, type ParsedArgs } from './args.js';
 import type { CliCommand } from './command.js';
-import { repositoriesUnder, repositoryWithSubmodules } from '../grc/find-repositories.js';
-import { displayUrl } from '../grc/grc-url.js';
-import { mappingsOf, migrateRepository, planRepository, undoRepository, unmappedOf, type RepositoryPlan, type UndoReport } from '../grc/migrate.js';
+import { repositoriesUnder, repositoryWithSubmodules } from '../codecommit-remote/find-repositories.js';
+import { displayUrl } from '../codecommit-remote/codecommit-url.js';
+import { mappingsOf, migrateRepository, planRepository, undoRepository, unmappedOf, type RepositoryPlan, type UndoReport } from '../codecommit-remote/migrate.js';
 import type { GitContext } from '../setup/git-run.js';
 import { exitStatusOf, oneLine, UsageError } from '../support/errors.js';
 import type { SetupIo } from './setup-command.js';

@@ -1,8 +1,8 @@
 // `cc-helper setup`: the command's wiring. Options in, one of setup / --remove / --list run with
 // the caller's environment and directory, a report on stdout, problems on stderr.
-import { readProfile } from '../aws/profile-credentials.js';
-import { sharedFilePaths } from '../aws/shared-files.js';
-import { readSessionDefinitions } from '../session/session-definitions.js';
+import { readProfile } from '../credentials/profile-credentials.js';
+import { sharedFilePaths } from '../aws-files/shared-files.js';
+import { readSessionDefinitions } from '../sessions/session-definitions.js';
 import { flag, lastOption, type CommandSpec, type ParsedArgs } from './args.js';
 import type { CliCommand, CommandContext } from './command.js';
 import { exitStatusOf, oneLine, UsageError } from '../support/errors.js';

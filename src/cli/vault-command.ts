@@ -2,8 +2,8 @@
 // sessions are made. Secrets come from the terminal (hidden) or stdin, never from argv.
 import { lastOption, type CommandSpec, type ParsedArgs } from './args.js';
 import type { CliCommand, CommandContext } from './command.js';
-import { checkSectionName } from '../aws/credentials-file-editor.js';
-import { checkProfileName } from '../aws/profile-choice.js';
+import { checkSectionName } from '../aws-files/credentials-file-editor.js';
+import { checkProfileName } from '../aws-files/profile-choice.js';
 import { createAsk } from '../prompt/ask.js';
 import {
   DEFAULT_SESSION_SECONDS,
@@ -12,7 +12,7 @@ import {
   writeSessionDefinition,
   type SessionDefinition,
   type SessionSource,
-} from '../session/session-definitions.js';
+} from '../sessions/session-definitions.js';
 import { UsageError, UserError } from '../support/errors.js';
 import { isVaultKind, openVault, type VaultKind } from '../vault/vault.js';
 import { profileArgument } from '../support/shell-word.js';
@@ -219,8 +219,8 @@ async function vaultRotate(profile: string, io: CommandIo): Promise<number> {
   }
   const [{ rotateKey }, { createIamClient }, { createStsClient }] = await Promise.all([
     import('../vault/rotate-key.js'),
-    import('../iam/iam-client.js'),
-    import('../sts/sts-client.js'),
+    import('../aws-clients/iam-client.js'),
+    import('../aws-clients/sts-client.js'),
   ]);
   const vault = await openVault(source.vault, { env: io.env, trace: io.trace });
   const result = await rotateKey({

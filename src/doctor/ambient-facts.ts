@@ -3,7 +3,7 @@
 // credentials belong to against the pin (STS only with --online, unless the role ARN or the
 // account cache already says).
 import { accountOf } from '../account/account-pin.js';
-import { ambientSourceOf, loadAmbientCredentials } from '../aws/ambient-credentials.js';
+import { ambientSourceOf, loadAmbientCredentials } from '../credential-sources/ambient-credentials.js';
 import { UserError } from '../support/errors.js';
 import { mask, type Trace } from '../support/trace.js';
 import { finding, type CredentialsFact, type Finding } from './report.js';

@@ -1,9 +1,9 @@
 // Where a profile's credentials come from and when they expire, read from the shared files and
 // cc-helper's session definitions without loading them (no SDK, no STS, no prompt).
-import { EXPIRY_KEY, SESSION_MARKER_KEY } from '../aws/credentials-file-editor.js';
-import { readProfile, sessionKind, type ProfileData } from '../aws/profile-credentials.js';
-import { DEFAULT_PROFILE } from '../aws/profile-choice.js';
-import { findSessionDefinition, type SessionDefinition } from '../session/session-definitions.js';
+import { EXPIRY_KEY, SESSION_MARKER_KEY } from '../aws-files/credentials-file-editor.js';
+import { readProfile, sessionKind, type ProfileData } from '../credentials/profile-credentials.js';
+import { DEFAULT_PROFILE } from '../aws-files/profile-choice.js';
+import { findSessionDefinition, type SessionDefinition } from '../sessions/session-definitions.js';
 import { UserError } from '../support/errors.js';
 import { profileArgument, profileOption } from '../support/shell-word.js';
 import { mask } from '../support/trace.js';

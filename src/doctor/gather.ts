@@ -2,7 +2,7 @@
 // git builds, useHttpPath, the profile cc-helper picks and its credentials, and (online) STS's
 // view. The findings are derived here from those facts; rendering is elsewhere.
 import { existsSync } from 'node:fs';
-import { chooseProfile } from '../aws/profile-choice.js';
+import { chooseProfile } from '../aws-files/profile-choice.js';
 import { recogniseCodeCommitHost } from '../codecommit/host.js';
 import { runGit, type GitContext } from '../setup/git-run.js';
 import { UserError } from '../support/errors.js';
@@ -10,7 +10,7 @@ import type { Trace } from '../support/trace.js';
 import { credentialFacts, defaultProfileFacts } from './credential-facts.js';
 import { credentialConfigFor, readCredentialEntries, type CredentialEntry } from './credential-config.js';
 import { probeLikeGui } from './gui-probe.js';
-import { helperLineOptions, helperPrograms } from './helper-profile.js';
+import { helperLineOptions, helperPrograms } from '../setup/helper-profile.js';
 import { onlineCheck } from './online-check.js';
 import { finding, where, type DoctorReport, type Finding, type HelperFact, type OnlineFact, type ProfileFact, type SkippedRemote, type TargetReport } from './report.js';
 import { redactUrl } from '../support/redact.js';
@@ -260,8 +260,8 @@ export async function repositoryTargets(ctx: GitContext): Promise<{ targets: Doc
  */
 async function dropInReason(url: string, ctx: GitContext): Promise<string | undefined> {
   const [{ grcPartOfRemoteUrl, parseGrcUrl }, { resolveGrcTarget }, { pinForRepositoryLine }] = await Promise.all([
-    import('../grc/grc-url.js'),
-    import('../grc/grc-target.js'),
+    import('../codecommit-remote/codecommit-url.js'),
+    import('../codecommit-remote/remote-target.js'),
     import('../setup/mapping-pins.js'),
   ]);
   const grc = grcPartOfRemoteUrl(url);

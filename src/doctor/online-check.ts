@@ -2,8 +2,8 @@
 // this machine's clock is from AWS's, read from the answer's `Date` header — an STS error answer
 // carries one too, so a skew large enough to break the signature is still measured. SigV4
 // requests are refused past 15 minutes of skew; past 5 minutes is worth a warning.
-import { loadProfileCredentials } from '../aws/profile-credentials.js';
-import { createStsClient } from '../sts/sts-client.js';
+import { loadProfileCredentials } from '../credentials/profile-credentials.js';
+import { createStsClient } from '../aws-clients/sts-client.js';
 import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
 import { finding, type Finding, type OnlineFact } from './report.js';

@@ -1,8 +1,8 @@
 // The profile's credentials for `get`: what the shared files hold when it is good; otherwise,
 // for a vault-backed profile, a session activated on demand. The session machinery is imported
 // only when the files cannot answer, so an active session costs no more than static keys.
-import { loadProfileCredentials, type LoadOptions, type ProfileCredentials } from '../aws/profile-credentials.js';
-import { needsRenewal } from '../session/renewal.js';
+import { loadProfileCredentials, type LoadOptions, type ProfileCredentials } from '../credentials/profile-credentials.js';
+import { needsRenewal } from '../codecommit/renewal.js';
 import { UserError } from '../support/errors.js';
 
 export async function credentialsFor(
@@ -18,14 +18,14 @@ export async function credentialsFor(
     if (!(error instanceof UserError)) throw error;
     failure = error;
   }
-  const { findSessionDefinition } = await import('../session/session-definitions.js');
+  const { findSessionDefinition } = await import('../sessions/session-definitions.js');
   const definition = findSessionDefinition(profile, options.env);
   if (!definition) {
     if (loaded) return loaded; // expiring soon, but nothing can renew it: still usable now
     throw failure!;
   }
   options.trace(`profile "${profile}" is vault-backed and has no fresh session: activating one`);
-  const { activateOnDemand } = await import('../session/on-demand.js');
+  const { activateOnDemand } = await import('../sessions/on-demand.js');
   const credentials = await activateOnDemand(definition, { env: options.env, now: () => options.now, trace: options.trace });
   return { credentials, source: 'vault session' };
 }

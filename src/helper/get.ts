@@ -1,6 +1,6 @@
 // `get`: the helper's hot path, a straight line through small modules:
 // parse -> recognise host -> choose profile -> load credentials -> sign -> answer.
-import { chooseProfile } from '../aws/profile-choice.js';
+import { chooseProfile } from '../aws-files/profile-choice.js';
 import { recogniseCodeCommitHost } from '../codecommit/host.js';
 import { computeCodeCommitPassword, type SigningCredentials } from '../codecommit/password.js';
 import { formatCredentialAnswer, parseCredentialRequest, ProtocolError, QUIT_ANSWER, type CredentialRequest } from '../git/credential-protocol.js';
@@ -110,7 +110,7 @@ async function profileCredentialsFor(options: GetOptions, now: Date): Promise<Si
   if (options.account !== undefined && provesAccount(account, options.account)) {
     trace(`profile "${profile.name}": account ${account.id} (from ${account.from}); pinned to ${options.account}`);
   } else if (options.account !== undefined) {
-    const [{ checkAccountPin }, { readProfile }] = await Promise.all([import('../account/account-pin.js'), import('../aws/profile-credentials.js')]);
+    const [{ checkAccountPin }, { readProfile }] = await Promise.all([import('../account/account-pin.js'), import('../credentials/profile-credentials.js')]);
     // GetCallerIdentity, when it comes to that, is signed for the region the AWS CLI would use.
     const region = () => env.AWS_REGION || env.AWS_DEFAULT_REGION || readProfile(profile.name, env).values.region || 'us-east-1';
     await checkAccountPin({ who: `profile "${profile.name}"`, credentials, account, region }, options.account, { env, now, trace });
@@ -131,7 +131,7 @@ async function ambientCredentialsFor(options: GetOptions, region: string, now: D
     throw new UserError('refusing --credentials ambient without --account ID: ambient credentials could belong to any account, so the helper line must pin one (cc-helper setup --ambient --account ID)');
   }
   const [{ loadAmbientCredentials }, { checkAccountId, checkAccountPin }] = await Promise.all([
-    import('../aws/ambient-credentials.js'),
+    import('../credential-sources/ambient-credentials.js'),
     import('../account/account-pin.js'),
   ]);
   checkAccountId(options.account);

@@ -13,7 +13,7 @@
 // the snippet drains git's request with the shell's own `read` instead of starting Node for them.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkProfileName, DEFAULT_PROFILE } from '../aws/profile-choice.js';
+import { checkProfileName, DEFAULT_PROFILE } from '../aws-files/profile-choice.js';
 import { UserError } from '../support/errors.js';
 import { shellQuote } from '../support/shell-word.js';
 

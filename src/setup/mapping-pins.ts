@@ -13,7 +13,7 @@
 //     wherever it is: the directory mappings pinned to an account come after it, so it never
 //     wins inside a pinned folder (the order is includer-file.ts's canonicalOrder).
 //   - migrate maps a repository's own remotes only, in that repository's config; a tracked
-//     .gitmodules names other repositories and maps nothing (grc/migrate.ts).
+//     .gitmodules names other repositories and maps nothing (codecommit-remote/migrate.ts).
 //   - Mappings are found through git itself: the include lines of the config files git reads
 //     name them by absolute path, so $XDG_CONFIG_HOME (snap and flatpak apps set their own) does
 //     not change which mapping files count. cc-helper's own folder under this environment is
@@ -21,7 +21,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { helperLineOptions } from '../doctor/helper-profile.js';
+import { helperLineOptions } from './helper-profile.js';
 import { UserError } from '../support/errors.js';
 import { classifyHelper } from './existing-helpers.js';
 import { gitMessage, runGit, type GitContext } from './git-run.js';

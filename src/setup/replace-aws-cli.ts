@@ -2,7 +2,7 @@
 // with the same profile, in place, through `git config --replace-all --fixed-value` (git >= 2.30),
 // which changes that one value and no other byte of the file.
 import { stat } from 'node:fs/promises';
-import { DEFAULT_PROFILE } from '../aws/profile-choice.js';
+import { DEFAULT_PROFILE } from '../aws-files/profile-choice.js';
 import type { ExistingHelper } from './existing-helpers.js';
 import { gitMessage, runGit, type GitContext } from './git-run.js';
 import { helperLine, type Launcher } from './helper-line.js';

@@ -1,7 +1,7 @@
 // `cc-helper setup --profile NAME [scope]`: plan, then (unless --dry-run) write the owned file and
 // the include line, then (with --replace-aws-cli) convert AWS CLI helper lines.
 import { stat } from 'node:fs/promises';
-import { checkProfileName, DEFAULT_PROFILE } from '../aws/profile-choice.js';
+import { checkProfileName, DEFAULT_PROFILE } from '../aws-files/profile-choice.js';
 import { UserError } from '../support/errors.js';
 import { removeFile, writeFileAtomically } from './atomic-write.js';
 import { findExistingHelpers, type ExistingHelper } from './existing-helpers.js';

@@ -35,7 +35,7 @@ let counter = 0;
 
 /**
  * Every temp file for `target` starts with this (in the target's folder), so a writer holding a
- * lock can sweep the ones a killed writer left (aws/credentials-file-editor.ts does).
+ * lock can sweep the ones a killed writer left (aws-files/credentials-file-editor.ts does).
  */
 export function atomicTempPrefix(target: string): string {
   return `.${basename(target)}.cc-helper-`;

@@ -10,8 +10,8 @@
 //                                                      (fails: the new key works; say how to delete the old)
 //   7. drop the backup item
 // Every failure says exactly what state IAM and the vault are in.
-import type { IamClient } from '../iam/iam-client.js';
-import type { CallerIdentity } from '../sts/sts-client.js';
+import type { IamClient } from '../aws-clients/iam-client.js';
+import type { CallerIdentity } from '../aws-clients/sts-client.js';
 import { UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
 import type { Vault, VaultItem } from './vault.js';

@@ -7,8 +7,8 @@
 //   node lock-child.js count <lockPath> <counterFile> <logFile>
 //   node lock-child.js activate <file> <profile> <sts url> <key id> <secret>   (the activator's recipe)
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { replaceProfileSection, sessionSectionValues, withProfileActivationLock } from '../../src/aws/credentials-file-editor.js';
-import { createStsClient } from '../../src/sts/sts-client.js';
+import { replaceProfileSection, sessionSectionValues, withProfileActivationLock } from '../../src/aws-files/credentials-file-editor.js';
+import { createStsClient } from '../../src/aws-clients/sts-client.js';
 import { withFileLock } from '../../src/support/file-lock.js';
 
 const [mode, ...args] = process.argv.slice(2);
