@@ -4,10 +4,11 @@
 // this table says which rule broke when it fails.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadProfileCredentials, readProfile } from '../src/credentials/profile-credentials.js';
+import { loadProfileCredentials } from '../src/credentials/profile-credentials.js';
 import { UserError } from '../src/support/errors.js';
 import { makeAwsHome, request, runHelper } from '../standins/helper-process.js';
 import { needs, POSIX } from './support/prerequisites.js';
+import { readProfile } from '../src/aws-files/profile.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.
 const test = needs(POSIX);

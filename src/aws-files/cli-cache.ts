@@ -25,7 +25,6 @@ import { writePrivateFileSync } from '../support/private-file.js';
 import { isoSeconds, parseCacheTime } from '../support/utc-time.js';
 import { warning } from '../support/warning.js';
 import type { SigningCredentials } from '../codecommit/password.js';
-import type { AccountEvidence } from '../account/account-evidence.js';
 
 export { parseCacheTime };
 
@@ -94,18 +93,6 @@ export interface CachedCredentials {
   document: Record<string, unknown>;
 }
 
-/**
- * Checks a cache file's contents against what its name claims: the account its credentials
- * belong to, or why the file does not hold what it claims (then it is not used).
- */
-export type CacheClaim = (document: Record<string, unknown>, file: string) => { account: AccountEvidence } | { mismatch: string };
-
-/** Credentials a cache (or a fetch) serves, with the proof of their account when there is one. */
-export interface Served {
-  credentials: SigningCredentials;
-  account?: AccountEvidence;
-}
-
 /** A cache file is a few KB (four values of at most 16 KB, see CREDENTIAL_TEXT). */
 const MAX_CACHE_FILE_BYTES = 96 * 1024;
 
@@ -142,63 +129,8 @@ export function readCacheFile(file: string, home: string | undefined): CachedCre
   };
 }
 
-/** The cache file's credentials when its contents agree with `claim`; undefined (with why, traced) otherwise. */
-function claimed(cached: CachedCredentials | undefined, file: string, claim: CacheClaim, trace: (line: string) => void): (Served & { cached: CachedCredentials }) | undefined {
-  if (!cached) return undefined;
-  const verdict = claim(cached.document, file);
-  if ('mismatch' in verdict) {
-    trace(`not using ${file}: ${verdict.mismatch}`);
-    return undefined;
-  }
-  return { credentials: cached.credentials, account: verdict.account, cached };
-}
-
 /** What a cached value may hold: printable ASCII, no spaces (a line break would reach git's answer). */
 const CREDENTIAL_TEXT = /^[\x21-\x7e]{1,16384}$/;
-
-/**
- * Fresh credentials from `file` (when it holds what `claim` says it should), else what `fetch`
- * gets. `fetch` is handed the text seen here, so that after waiting for a lock it can tell
- * whether another process replaced the file.
- */
-export async function cachedOrFetch(
-  file: string,
-  profile: string,
-  context: { env: NodeJS.ProcessEnv; now: Date; trace: (line: string) => void },
-  claim: CacheClaim,
-  fetch: (seenText: string | undefined) => Promise<Served>,
-): Promise<Served> {
-  const raw = readCacheFile(file, context.env.HOME);
-  const cached = claimed(raw, file, claim, context.trace);
-  if (cached && isFresh(cached.cached.credentials.expiration, context.now)) {
-    context.trace(`profile "${profile}": AWS CLI cache ${file} is fresh until ${isoSeconds(cached.cached.credentials.expiration)}`);
-    return { credentials: cached.credentials, ...(cached.account ? { account: cached.account } : {}) };
-  }
-  context.trace(`profile "${profile}": ${cached ? 'cached credentials are inside the refresh window' : `no usable AWS CLI cache at ${file}`}`);
-  // A file that does not hold what it claims is passed on as unseen: it is replaced, never reused.
-  return fetch(cached?.cached.text);
-}
-
-/**
- * Under the fetch lock: what the file holds now, if it can serve (and holds what `claim` says).
- * Another process (or the AWS CLI) may have fetched while this one waited; what it wrote is used
- * even inside the CLI's refresh window, as long as it can still sign for the renewal margin.
- */
-export function reusableAfterWait(
-  file: string,
-  seenText: string | undefined,
-  marginSeconds: number,
-  home: string | undefined,
-  claim: CacheClaim,
-  trace: (line: string) => void,
-): Served | undefined {
-  const current = claimed(readCacheFile(file, home), file, claim, trace);
-  if (!current) return undefined;
-  const { expiration } = current.cached.credentials;
-  const now = new Date();
-  const usable = isFresh(expiration, now) || (current.cached.text !== seenText && isFresh(expiration, now, marginSeconds));
-  return usable ? { credentials: current.credentials, ...(current.account ? { account: current.account } : {}) } : undefined;
-}
 
 /** Whether cached credentials are still outside the CLI's refresh window. */
 export function isFresh(expiration: Date, now: Date, windowSeconds = CLI_EXPIRY_WINDOW_SECONDS): boolean {

@@ -10,12 +10,12 @@
 // many corporate scripts set it) is an http:// proxy, as curl (hence git) and botocore read it;
 // a scheme other than http or https is refused in one line. Settings are shown only redacted.
 import { homedir } from 'node:os';
-import { readProfile } from '../credentials/profile-credentials.js';
 import { formatBytes, readBoundedText } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
 import { redactUrl } from '../support/redact.js';
 import type { Trace } from '../support/trace.js';
 import type { Dispatcher } from 'undici';
+import { readProfile } from '../aws-files/profile.js';
 
 export interface AwsNetwork {
   /** For fetch (Node's own accepts it): undefined when no proxy or CA bundle is configured. */

@@ -86,8 +86,9 @@ async function startCachedProfile(name: string | undefined, io: CommandIo): Prom
   if (!profile) return undefined;
   checkProfileName(profile);
   if (readSessionDefinitions(io.env)[profile]) return undefined;
-  const { loadProfileCredentials, readProfile, sessionKind } = await import('../credentials/profile-credentials.js');
-  const { isSourceProfileRole } = await import('../credential-sources/role-profile.js');
+  const { loadProfileCredentials } = await import('../credentials/profile-credentials.js');
+  const { readProfile } = await import('../aws-files/profile.js');
+  const { isSourceProfileRole, sessionKind } = await import('../aws-files/profile-kind.js');
   const data = readProfile(profile, io.env);
   const kind = sessionKind(data);
   if (!(kind === 'sso' || (kind === 'role' && isSourceProfileRole(data.values)))) return undefined;

@@ -1,6 +1,5 @@
 // `cc-helper setup`: the command's wiring. Options in, one of setup / --remove / --list run with
 // the caller's environment and directory, a report on stdout, problems on stderr.
-import { readProfile } from '../credentials/profile-credentials.js';
 import { sharedFilePaths } from '../aws-files/shared-files.js';
 import { readSessionDefinitions } from '../sessions/session-definitions.js';
 import { flag, lastOption, type CommandSpec, type ParsedArgs } from './args.js';
@@ -14,6 +13,7 @@ import { removeMappings } from '../setup/remove-mapping.js';
 import { describeMapping, scopeFlags, type ScopeRequest } from '../setup/scope.js';
 import { AMBIENT_MAPPING, setupMapping, type SetupReport } from '../setup/setup-mapping.js';
 import { profileArgument, profileOption } from '../support/shell-word.js';
+import { readProfile } from '../aws-files/profile.js';
 
 const spec: CommandSpec = {
   name: 'setup',

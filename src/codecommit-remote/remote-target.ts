@@ -10,10 +10,10 @@
 //   how GRC users reach FIPS and VPC endpoints (GRC has no other endpoint rule). cc-helper signs
 //   only for real CodeCommit hosts, so the override must be one, in the same region.
 import { checkProfileName, DEFAULT_PROFILE } from '../aws-files/profile-choice.js';
-import { readProfile } from '../credentials/profile-credentials.js';
 import { recogniseCodeCommitHost } from '../codecommit/host.js';
 import { profileOption } from '../support/shell-word.js';
 import { checkRegion, codeCommitHostname, GrcUrlError, type GrcUrl } from './codecommit-url.js';
+import { readProfile } from '../aws-files/profile.js';
 
 export interface GrcTarget {
   profile: string;

@@ -12,9 +12,7 @@
 // Written back as botocore writes it: the file's keys kept, `accessToken` replaced by the new
 // credentials with the old accountId and `expiresAt = now + expiresIn`, the new refreshToken.
 import { basename, join } from 'node:path';
-import type { Served } from '../aws-files/cli-cache.js';
 import { writeCacheFile } from '../aws-files/cli-cache.js';
-import type { RoleContext } from './role-profile.js';
 import { looksLikeCredentials } from '../aws-clients/sts-client.js';
 import { checkedEndpointUrl } from '../aws-transport/endpoints.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
@@ -22,8 +20,9 @@ import { profileOption } from '../support/shell-word.js';
 import { isoSeconds } from '../support/utc-time.js';
 import { warning } from '../support/warning.js';
 import { dpopKey, dpopProof } from '../aws-clients/dpop-proof.js';
-import { LOGIN_REFRESH_WINDOW_SECONDS, loginAccount, loginNeeded, readLoginCache, type LoginProfile, type LoginToken } from './login-profile.js';
 import { RefreshFailed, RefreshRefused, refreshedUnderLock, type SignInRead } from './refresh-discipline.js';
+import type { Served, SourceContext } from './resolved.js';
+import { LOGIN_REFRESH_WINDOW_SECONDS, loginAccount, loginNeeded, readLoginCache, type LoginProfile, type LoginToken } from './login-cache.js';
 
 /** A refresh token, client id: printable ASCII, no spaces. */
 const TOKEN_TEXT = /^[\x21-\x7e]{1,16384}$/;
@@ -38,7 +37,7 @@ const REFUSALS: Record<string, string> = {
   INSUFFICIENT_PERMISSIONS: 'the signed-in identity lacks the permission signin:CreateOAuth2Token (INSUFFICIENT_PERMISSIONS): an administrator must grant it',
 };
 
-export async function refreshLogin(login: LoginProfile, seen: SignInRead<LoginToken>, context: RoleContext): Promise<Served> {
+export async function refreshLogin(login: LoginProfile, seen: SignInRead<LoginToken>, context: SourceContext): Promise<Served> {
   const { env, trace } = context;
   const refreshed = await refreshedUnderLock<LoginToken>(
     {
@@ -108,7 +107,7 @@ interface HttpRequestLike {
 }
 
 /** CreateOAuth2Token with the refresh token and a DPoP proof; the new token (not yet written). */
-async function createOAuth2Token(login: LoginProfile, token: LoginToken, context: RoleContext): Promise<LoginToken> {
+async function createOAuth2Token(login: LoginProfile, token: LoginToken, context: SourceContext): Promise<LoginToken> {
   const { env, trace } = context;
   const { clientId, refreshToken } = token.document as Record<string, string>;
   const key = dpopKey(token.document.dpopKey as string);

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { loadProfileCredentials, readProfile } from '../credentials/profile-credentials.js';
+import { readProfile } from '../aws-files/profile.js';
 import type { SigningCredentials } from '../codecommit/password.js';
 import { askMfaCode } from '../prompt/mfa-code.js';
 import { RENEW_MARGIN_SECONDS } from '../codecommit/renewal.js';
@@ -19,18 +19,15 @@ import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
 import { sessionOfRole } from '../account/account-evidence.js';
-import { formatCacheTime, isFresh, readCacheFile, reusableAfterWait, writeCacheFile, type Served } from '../aws-files/cli-cache.js';
-import { isSourceProfileRole, loadRoleCredentials, roleCacheClaim, type RoleContext, type RoleProfile } from './role-profile.js';
+import { formatCacheTime, isFresh, readCacheFile, writeCacheFile } from '../aws-files/cli-cache.js';
+import { reusableAfterWait } from './cache-claim.js';
+import type { Served } from './resolved.js';
+import { roleCacheClaim, type RoleContext, type RoleProfile } from './role-settings.js';
 import { withSharedAttempt } from './shared-attempt.js';
 
 export const DEFAULT_MFA_SESSION_SECONDS = 12 * 3600;
 
-interface ChainContext extends RoleContext {
-  /** Profiles already on this source_profile chain, to stop a loop. */
-  chain?: Set<string>;
-}
-
-export async function activateRole(role: RoleProfile, seenText: string | undefined, context: ChainContext): Promise<Served> {
+export async function activateRole(role: RoleProfile, seenText: string | undefined, context: RoleContext): Promise<Served> {
   const { env, trace } = context;
   const lockPath = join(ccHelperConfigDir(env), 'locks', `role-${basename(role.cacheFile, '.json')}.lock`);
   return withSharedAttempt(lockPath, `assuming the role of profile "${role.name}"`, trace, async () => {
@@ -90,8 +87,8 @@ export async function activateRole(role: RoleProfile, seenText: string | undefin
 }
 
 /** The credentials that call AssumeRole: the source profile's, resolved as botocore does. */
-async function sourceCredentials(role: RoleProfile, context: ChainContext): Promise<SigningCredentials> {
-  const { env, trace } = context;
+async function sourceCredentials(role: RoleProfile, context: RoleContext): Promise<SigningCredentials> {
+  const { env } = context;
   const name = role.sourceProfile;
   if (name === role.name) {
     // botocore: a profile may name itself as source when it holds static keys too.
@@ -104,10 +101,9 @@ async function sourceCredentials(role: RoleProfile, context: ChainContext): Prom
   }
   const chain = new Set(context.chain ?? []).add(role.name);
   if (chain.has(name)) throw new UserError(`profile "${role.name}": the source_profile chain loops back to "${name}": break the loop in the AWS config file`);
-  const values = readProfile(name, env).values;
-  if (isSourceProfileRole(values)) return (await loadRoleCredentials(name, values, { ...context, now: new Date(), chain } as ChainContext)).credentials;
-  // The chain was checked for [default] before it got here.
-  return (await loadProfileCredentials(name, { env, now: new Date(), trace, allowDefault: true })).credentials;
+  // Resolved as the resolver resolves a profile (handed in: see ResolveSource); the chain was
+  // checked for [default] before it got here.
+  return context.resolveSource(name, readProfile(name, env).values, chain);
 }
 
 /** CC_HELPER_MFA_SESSION_SECONDS: how long the morning's MFA session lasts; 0 turns it off. */

@@ -25,12 +25,15 @@ import { classifyNetworkError } from '../aws-transport/query-error.js';
 import { formatBytes } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
-import { profileKind, readProfile, readSsoSession, staticCredentials, type ProfileCredentials, type ProfileData, type ProfileKind, type SdkKind } from '../credentials/profile-credentials.js';
 import { emptyValues, type SectionValues } from '../aws-files/shared-file-parser.js';
 import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES } from '../aws-transport/query-api.js';
 import { sharedFilePaths } from '../aws-files/shared-files.js';
 import { profileArgument, profileOption } from '../support/shell-word.js';
 import { MAX_WEB_IDENTITY_TOKEN_BYTES, readTokenFile } from '../aws-files/token-file.js';
+import { profileKind, type ProfileKind, type SdkKind } from '../aws-files/profile-kind.js';
+import { readProfile, readSsoSession, type ProfileData } from '../aws-files/profile.js';
+import { staticCredentials } from './static-keys.js';
+import type { ProfileCredentials } from './resolved.js';
 
 /** The SDK's clients make at most two attempts of DEFAULT_TIMEOUT_MS each; this bounds the rest. */
 const SDK_DEADLINE_MS = 3 * DEFAULT_TIMEOUT_MS;

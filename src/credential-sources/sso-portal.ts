@@ -19,15 +19,16 @@ import { UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
 import { warning } from '../support/warning.js';
 import { loginNeeded, ssoAccessToken } from './sso-token.js';
-import { formatCacheTime, reusableAfterWait, writeCacheFile, type Served } from '../aws-files/cli-cache.js';
-import type { RoleContext } from './role-profile.js';
+import { formatCacheTime, writeCacheFile } from '../aws-files/cli-cache.js';
 import { withSharedAttempt } from './shared-attempt.js';
-import { ssoCacheClaim, type SsoProfile } from './sso-profile.js';
+import { reusableAfterWait } from './cache-claim.js';
+import type { Served, SourceContext } from './resolved.js';
+import { ssoCacheClaim, type SsoProfile } from './sso-settings.js';
 
 /** The longest session a permission set can have. */
 const MAX_SSO_SESSION_SECONDS = 12 * 3600;
 
-export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string | undefined, context: RoleContext): Promise<Served> {
+export async function fetchSsoRoleCredentials(sso: SsoProfile, seenText: string | undefined, context: SourceContext): Promise<Served> {
   const { env, trace } = context;
   const lockPath = join(ccHelperConfigDir(env), 'locks', `sso-${basename(sso.cacheFile, '.json')}.lock`);
   return withSharedAttempt(lockPath, `fetching SSO credentials for profile "${sso.name}"`, trace, async () => {

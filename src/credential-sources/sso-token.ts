@@ -13,8 +13,6 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import type { RoleContext } from './role-profile.js';
-import type { SsoProfile } from './sso-profile.js';
 import { writeCacheFile } from '../aws-files/cli-cache.js';
 import { checkedEndpointUrl } from '../aws-transport/endpoints.js';
 import { readBoundedText } from '../support/bounded-file.js';
@@ -23,6 +21,8 @@ import { UserError } from '../support/errors.js';
 import { profileOption } from '../support/shell-word.js';
 import { isoSeconds, parseCacheTime } from '../support/utc-time.js';
 import { RefreshFailed, RefreshRefused, refreshedUnderLock, type SignInRead } from './refresh-discipline.js';
+import type { SourceContext } from './resolved.js';
+import type { SsoProfile } from './sso-settings.js';
 
 /** botocore's SSOTokenProvider._REFRESH_WINDOW. */
 export const SSO_REFRESH_WINDOW_SECONDS = 15 * 60;
@@ -84,7 +84,7 @@ export function whyNotRefreshable(token: SsoToken, now: Date): string | undefine
  * The access token to present now: refreshed first when due and possible. `fellBack`: a refresh
  * failed and this token still serves; the caller says so once the portal took it.
  */
-export async function ssoAccessToken(sso: SsoProfile, context: RoleContext): Promise<{ token: string; fellBack?: { reason: string; warning: string } }> {
+export async function ssoAccessToken(sso: SsoProfile, context: SourceContext): Promise<{ token: string; fellBack?: { reason: string; warning: string } }> {
   const { env, trace } = context;
   const file = ssoTokenFile(sso, env);
   const command = `aws sso login ${profileOption(sso.name)}`;
@@ -147,7 +147,7 @@ const REFUSALS: Record<string, string> = {
 };
 
 /** CreateToken with the refresh token, and botocore's new token dict (not yet written). */
-async function createToken(sso: SsoProfile, token: SsoToken, context: RoleContext): Promise<SsoToken> {
+async function createToken(sso: SsoProfile, token: SsoToken, context: SourceContext): Promise<SsoToken> {
   const { env, trace } = context;
   const d = token.document as Record<string, string>;
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)+$/.test(sso.ssoRegion)) throw new RefreshFailed(`"${sso.ssoRegion.slice(0, 40)}" is not an AWS region name: fix sso_region of sso-session "${sso.sessionName}"`);

@@ -17,117 +17,22 @@
 //   7. the config file's profile, if it has `aws_access_key_id`: key, secret and token from it.
 // Steps 1, 2, 3, 5 and 6 read botocore's merged view: the config profile updated key by key with
 // the credentials file's section (session.full_config).
-import type { AccountEvidence } from '../account/account-evidence.js';
-import type { SigningCredentials } from '../codecommit/password.js';
-import { UserError } from '../support/errors.js';
-import { profileArgument, profileOption } from '../support/shell-word.js';
-import { silentTrace, type Trace } from '../support/trace.js';
+import { isSourceProfileRole, profileKind } from '../aws-files/profile-kind.js';
+import { readProfile } from '../aws-files/profile.js';
 import { DEFAULT_PROFILE } from '../aws-files/profile-choice.js';
-import { configSectionProfile, configSectionSsoSession, emptyValues, mayNameProfile, type SectionValues } from '../aws-files/shared-file-parser.js';
-import { readSharedFile } from '../aws-files/shared-file-reader.js';
-import { sharedFilePaths } from '../aws-files/shared-files.js';
-
-export type CredentialSource = 'credentials file' | 'config file' | 'role' | 'sso' | 'login' | 'process' | 'web identity' | 'vault session';
-
-export interface ProfileCredentials {
-  credentials: SigningCredentials;
-  source: CredentialSource;
-  /**
-   * Proof of the account these very credentials belong to, set only by a source that has it (an
-   * STS or SSO portal answer for them, a cache file that holds what it claims); the account pin
-   * (account/account-pin.ts) asks the key cache or STS when it is absent. Never taken from a
-   * setting written beside the keys (a role_arn, an aws_account_id).
-   */
-  account?: AccountEvidence;
-}
+import type { SectionValues } from '../aws-files/shared-file-parser.js';
+import type { ProfileCredentials } from '../credential-sources/resolved.js';
+import type { ResolveSource } from '../credential-sources/role-settings.js';
+import { staticCredentials } from '../credential-sources/static-keys.js';
+import { UserError } from '../support/errors.js';
+import { profileOption } from '../support/shell-word.js';
+import { silentTrace, type Trace } from '../support/trace.js';
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   now?: Date;
   trace?: Trace;
   allowDefault?: boolean;
-}
-
-/** A profile as botocore sees it. */
-export interface ProfileData {
-  /** botocore's merged view: the config profile overlaid key by key by the credentials file's section. */
-  values: SectionValues;
-  /** The credentials file's `[NAME]` section (with that file's [DEFAULT] keys), if any. */
-  credentialsSection: SectionValues | undefined;
-  /** The config file's profile (`[profile NAME]`, or `[default]`), if any; the last one wins. */
-  configSection: SectionValues | undefined;
-  inCredentialsFile: boolean;
-  inConfigFile: boolean;
-  /** Whether the static keys come from the credentials file (its section has aws_access_key_id). */
-  keysFromCredentialsFile: boolean;
-  credentialsFile: string;
-  configFile: string;
-}
-
-export function readProfile(name: string, env: NodeJS.ProcessEnv = process.env): ProfileData {
-  const { credentialsFile, configFile } = sharedFilePaths(env);
-  // Both files are checked whole (or known clean, see shared-file-reader.ts): the CLI refuses a
-  // file with a bad line anywhere.
-  const configSection = readConfigProfile(configFile, name, env);
-  const credentialsSection = readSharedFile(credentialsFile, (section) => section === name, name, env)?.sections.get(name);
-  const values = emptyValues();
-  if (configSection) Object.assign(values, configSection);
-  if (credentialsSection) Object.assign(values, credentialsSection);
-  return {
-    values,
-    credentialsSection,
-    configSection,
-    inCredentialsFile: credentialsSection !== undefined,
-    inConfigFile: configSection !== undefined,
-    keysFromCredentialsFile: credentialsSection !== undefined && 'aws_access_key_id' in credentialsSection,
-    credentialsFile,
-    configFile,
-  };
-}
-
-export type SdkKind = 'role' | 'sso' | 'process' | 'web identity';
-/** Kinds whose credentials come from somewhere other than the profile's own keys. */
-export type SessionKind = SdkKind | 'login';
-export type ProfileKind = SessionKind | 'credentials file' | 'config file';
-
-/**
- * Which step of botocore's chain answers for this profile (undefined: none, the CLI finds no
- * credentials). Throws a UserError where the CLI refuses the profile.
- */
-export function profileKind(name: string, profile: ProfileData): ProfileKind | undefined {
-  const v = profile.values;
-  if ('role_arn' in v && !('web_identity_token_file' in v)) {
-    const hasSource = 'source_profile' in v;
-    const hasCredentialSource = 'credential_source' in v;
-    if (hasSource && hasCredentialSource) {
-      throw new UserError(`profile "${name}" has both source_profile and credential_source: keep one (the AWS CLI refuses the profile too)`);
-    }
-    if (!hasSource && !hasCredentialSource) {
-      throw new UserError(
-        `profile "${name}" has role_arn but neither source_profile nor credential_source, so it is not a usable role profile ` +
-          '(the AWS CLI refuses it too): add source_profile = <profile with the source keys>, or remove role_arn',
-      );
-    }
-    return 'role';
-  }
-  if (v.web_identity_token_file) return 'web identity';
-  if ('sso_role_name' in v || 'sso_account_id' in v) return 'sso';
-  if (profile.keysFromCredentialsFile) return 'credentials file';
-  if ('login_session' in v) return 'login';
-  if ('credential_process' in v) return 'process';
-  if (profile.configSection && 'aws_access_key_id' in profile.configSection) return 'config file';
-  return undefined;
-}
-
-/** The kind of a profile whose credentials are not its own keys, if any; never throws (for reports like `doctor`). */
-export function sessionKind(profile: ProfileData): SessionKind | undefined {
-  let kind: ProfileKind | undefined;
-  try {
-    kind = profileKind('', profile);
-  } catch {
-    return 'role'; // a role profile the CLI refuses: still a role profile to describe
-  }
-  return kind === 'credentials file' || kind === 'config file' ? undefined : kind;
 }
 
 export async function loadProfileCredentials(name: string, options: LoadOptions = {}): Promise<ProfileCredentials> {
@@ -162,7 +67,7 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
   // (kept in the hot bundle, but loaded only for such profiles: they need node:crypto).
   if (kind === 'role' && 'source_profile' in v) {
     const { loadRoleCredentials } = await import('../credential-sources/role-profile.js');
-    return { ...(await loadRoleCredentials(name, v, { env, now, trace })), source: 'role' };
+    return { ...(await loadRoleCredentials(name, v, { env, now, trace, resolveSource: sourceResolver(env, trace) })), source: 'role' };
   }
   if (kind === 'sso') {
     const { loadSsoCredentials } = await import('../credential-sources/sso-profile.js');
@@ -179,42 +84,20 @@ export async function loadProfileCredentials(name: string, options: LoadOptions 
 }
 
 /**
- * Key, secret and token from ONE section, as botocore takes them. Where the CLI would print an
- * answer git cannot use (an empty key, `key%` with an empty token, a line break inside a value
- * that would split git's answer), cc-helper refuses instead.
+ * How a role's source profile is resolved, handed to the role source (ResolveSource) so that it
+ * never imports this module: a `source_profile` role in turn by the role source, with the chain
+ * (to stop a loop); any other profile by this resolver, from botocore's first step (the chain was
+ * already checked for [default]).
  */
-export function staticCredentials(name: string, section: SectionValues, file: string, now: Date): SigningCredentials {
-  const accessKeyId = section.aws_access_key_id!;
-  if (!('aws_secret_access_key' in section)) {
-    throw new UserError(`profile "${name}" has no aws_secret_access_key beside its aws_access_key_id in ${file}: add it (the AWS CLI refuses partial credentials too)`);
-  }
-  const secretAccessKey = section.aws_secret_access_key!;
-  // botocore reads the legacy aws_security_token first, even when it is empty.
-  const tokenKey = 'aws_security_token' in section ? 'aws_security_token' : 'aws_session_token' in section ? 'aws_session_token' : undefined;
-  const credentials: SigningCredentials = { accessKeyId, secretAccessKey };
-  for (const [key, value] of [['aws_access_key_id', accessKeyId], ['aws_secret_access_key', secretAccessKey], ...(tokenKey ? [[tokenKey, section[tokenKey]!]] : [])] as Array<[string, string]>) {
-    if (value === '') throw new UserError(`profile "${name}" has an empty ${key} in ${file}: fill it in or remove the line`);
-    // The value is never shown: it may be a secret.
-    if (/[\r\n\0]/.test(value)) {
-      throw new UserError(`profile "${name}" has a line break or NUL inside ${key} in ${file} (an indented line continues the value above it): fix the file`);
+function sourceResolver(env: NodeJS.ProcessEnv, trace: Trace): ResolveSource {
+  const resolve: ResolveSource = async (name, values, chain) => {
+    if (isSourceProfileRole(values)) {
+      const { loadRoleCredentials } = await import('../credential-sources/role-profile.js');
+      return (await loadRoleCredentials(name, values, { env, now: new Date(), trace, chain, resolveSource: resolve })).credentials;
     }
-  }
-  if (tokenKey) credentials.sessionToken = section[tokenKey]!;
-  const expires = section.x_security_token_expires;
-  if (expires) {
-    const expiration = new Date(expires);
-    if (Number.isNaN(expiration.getTime())) {
-      throw new UserError(`profile "${name}" has an unreadable x_security_token_expires (${JSON.stringify(expires.slice(0, 40))}): expected RFC 3339`);
-    }
-    if (expiration.getTime() <= now.getTime()) {
-      throw new UserError(
-        `the credentials of profile "${name}" expired at ${expiration.toISOString()}: ` +
-          `refresh them with the tool that wrote them (or \`cc-helper session start ${profileArgument(name)}\`) and try again`,
-      );
-    }
-    credentials.expiration = expiration;
-  }
-  return credentials;
+    return (await loadProfileCredentials(name, { env, now: new Date(), trace, allowDefault: true })).credentials;
+  };
+  return resolve;
 }
 
 /** A role chain that ends in `[default]` would touch the canary: only with the explicit opt-in. */
@@ -235,19 +118,3 @@ function refuseDefaultInChain(name: string, values: SectionValues, env: NodeJS.P
   }
 }
 
-/** The config file's profile `name`: the last section that botocore maps to it. */
-function readConfigProfile(file: string, name: string, env: NodeJS.ProcessEnv): SectionValues | undefined {
-  const parsed = readSharedFile(file, (section) => mayNameProfile(section, name) && configSectionProfile(section) === name, name, env);
-  if (!parsed || parsed.order.length === 0) return undefined;
-  return parsed.sections.get(parsed.order[parsed.order.length - 1]!);
-}
-
-/**
- * The config file's `[sso-session NAME]` (header read as botocore reads it; the last one wins), or
- * undefined when the file has none. Shared by the own SSO path and the SDK hand-over.
- */
-export function readSsoSession(name: string, configFile: string, env: NodeJS.ProcessEnv = process.env): SectionValues | undefined {
-  const parsed = readSharedFile(configFile, (section) => configSectionSsoSession(section) === name, name, env);
-  const header = parsed?.order[parsed.order.length - 1];
-  return header === undefined ? undefined : parsed!.sections.get(header);
-}

@@ -1,7 +1,6 @@
 // Where a profile's credentials come from and when they expire, read from the shared files and
 // cc-helper's session definitions without loading them (no SDK, no STS, no prompt).
 import { EXPIRY_KEY, SESSION_MARKER_KEY } from '../aws-files/credentials-file-editor.js';
-import { readProfile, sessionKind, type ProfileData } from '../credentials/profile-credentials.js';
 import { DEFAULT_PROFILE } from '../aws-files/profile-choice.js';
 import { findSessionDefinition, type SessionDefinition } from '../sessions/session-definitions.js';
 import { UserError } from '../support/errors.js';
@@ -9,6 +8,8 @@ import { profileArgument, profileOption } from '../support/shell-word.js';
 import { mask } from '../support/trace.js';
 import { finding, type CredentialsFact, type DefaultProfileFact, type Finding, type SignInFact } from './report.js';
 import { signInFacts } from './sign-in-facts.js';
+import { readProfile, type ProfileData } from '../aws-files/profile.js';
+import { sessionKind } from '../aws-files/profile-kind.js';
 
 /** Sessions closer than this to their end are mentioned (the helper renews vault ones then). */
 const EXPIRY_SOON_MS = 5 * 60_000;

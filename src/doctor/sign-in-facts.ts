@@ -7,11 +7,8 @@
 // know, not the client's: doctor says so, with the default (Identity Center 8 h, aws login 12 h),
 // unless the last get's refresh failed (refresh-discipline.ts records it by the lock, until the
 // next success or a new sign-in): that is what the next push meets, and doctor says it.
-import { readProfile, sessionKind } from '../credentials/profile-credentials.js';
 import { isFresh, readCacheFile } from '../aws-files/cli-cache.js';
-import { ssoCacheClaim, ssoProfile } from '../credential-sources/sso-profile.js';
 import { dpopKey } from '../aws-clients/dpop-proof.js';
-import { LOGIN_REFRESH_WINDOW_SECONDS, loginProfile, readLoginCache } from '../credential-sources/login-profile.js';
 import { loginLockPath } from '../credential-sources/login-refresh.js';
 import { lastRefreshFailure } from '../credential-sources/refresh-discipline.js';
 import { readSsoToken, SSO_REFRESH_WINDOW_SECONDS, ssoTokenFile, ssoTokenLockPath, whyNotRefreshable } from '../credential-sources/sso-token.js';
@@ -19,6 +16,10 @@ import { UserError } from '../support/errors.js';
 import { profileOption } from '../support/shell-word.js';
 import { isoSeconds } from '../support/utc-time.js';
 import { finding, type Finding, type SignInFact } from './report.js';
+import { readProfile } from '../aws-files/profile.js';
+import { sessionKind } from '../aws-files/profile-kind.js';
+import { ssoCacheClaim, ssoProfile } from '../credential-sources/sso-settings.js';
+import { LOGIN_REFRESH_WINDOW_SECONDS, loginProfile, readLoginCache } from '../credential-sources/login-cache.js';
 
 export function signInFacts(name: string, env: NodeJS.ProcessEnv, now: Date): { signIn: SignInFact; findings: Finding[] } | undefined {
   let profile = name;

@@ -1,9 +1,10 @@
 // The profile's credentials for `get`: what the shared files hold when it is good; otherwise,
 // for a vault-backed profile, a session activated on demand. The session machinery is imported
 // only when the files cannot answer, so an active session costs no more than static keys.
-import { loadProfileCredentials, type LoadOptions, type ProfileCredentials } from '../credentials/profile-credentials.js';
+import { loadProfileCredentials, type LoadOptions } from '../credentials/profile-credentials.js';
 import { needsRenewal } from '../codecommit/renewal.js';
 import { UserError } from '../support/errors.js';
+import type { ProfileCredentials } from '../credential-sources/resolved.js';
 
 export async function credentialsFor(
   profile: string,

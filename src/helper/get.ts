@@ -110,7 +110,7 @@ async function profileCredentialsFor(options: GetOptions, now: Date): Promise<Si
   if (options.account !== undefined && provesAccount(account, options.account)) {
     trace(`profile "${profile.name}": account ${account.id} (from ${account.from}); pinned to ${options.account}`);
   } else if (options.account !== undefined) {
-    const [{ checkAccountPin }, { readProfile }] = await Promise.all([import('../account/account-pin.js'), import('../credentials/profile-credentials.js')]);
+    const [{ checkAccountPin }, { readProfile }] = await Promise.all([import('../account/account-pin.js'), import('../aws-files/profile.js')]);
     // GetCallerIdentity, when it comes to that, is signed for the region the AWS CLI would use.
     const region = () => env.AWS_REGION || env.AWS_DEFAULT_REGION || readProfile(profile.name, env).values.region || 'us-east-1';
     await checkAccountPin({ who: `profile "${profile.name}"`, credentials, account, region }, options.account, { env, now, trace });
