@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SCRYPT_LOG_N, EncryptedFileVault, defaultVaultFile } from '../src/vault/encrypted-file-vault.js';
 import { fixedPassphrase } from '../src/vault/passphrase.js';
-import { openVault, type VaultItem } from '../src/vault/vault.js';
+import { openVault } from '../src/vault/open-vault.js';
+import type { VaultItem } from '../src/vault/vault.js';
 import { needs, POSIX } from './support/prerequisites.js';
 
 // Not yet ported to Windows (sh, file modes, signals): skipped there, with the reason.

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { KeyringVault, loadNativeKeyring } from '../src/vault/keyring-vault.js';
-import { openVault, type VaultItem } from '../src/vault/vault.js';
+import { openVault } from '../src/vault/open-vault.js';
+import type { VaultItem } from '../src/vault/vault.js';
 import { needs, OS_KEYRING_WANTED, SECRET_SERVICE } from './support/prerequisites.js';
 
 const ITEM: VaultItem = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', createdAt: '2024-05-01T10:00:00.000Z' };
@@ -162,7 +163,7 @@ unreachable('keyring on Linux without a reachable Secret Service: one clear line
   const dir = mkdtempSync(join(tmpdir(), 'cc-keyring-nobus-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const script = join(dir, 'put.mjs');
-  writeFileSync(script, `import { openVault } from ${JSON.stringify(new URL('../src/vault/vault.js', import.meta.url).href)};
+  writeFileSync(script, `import { openVault } from ${JSON.stringify(new URL('../src/vault/open-vault.js', import.meta.url).href)};
 const v = await openVault('keyring', { service: 'cc-helper-test-nobus', env: { HOME: ${JSON.stringify(dir)} } });
 try {
   await v.put('prod', ${JSON.stringify(ITEM)});

@@ -14,7 +14,8 @@ import {
   type SessionSource,
 } from '../sessions/session-definitions.js';
 import { UsageError, UserError } from '../support/errors.js';
-import { isVaultKind, openVault, type VaultKind } from '../vault/vault.js';
+import { isVaultKind, openVault } from '../vault/open-vault.js';
+import type { VaultKind } from '../vault/vault.js';
 import { profileArgument } from '../support/shell-word.js';
 
 const profileArg = { min: 1, max: 1, label: 'one profile name' };

@@ -10,10 +10,9 @@
 // numbers: they are found by reading each file (the k-th `helper` line of a section in a file is
 // the k-th such entry git lists from that file).
 import { classifyHelper, patternsMatchingUrls } from '../setup/existing-helpers.js';
-import { gitMessage, runGit, type GitContext } from '../setup/git-run.js';
+import { gitMessage, MAX_GIT_CONFIG_BYTES, runGit, type GitContext } from '../setup/git-run.js';
 import { readFileOrThrow } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
-import { MAX_GIT_CONFIG_BYTES } from '../setup/owned-file.js';
 import type { HelperFact, SettingFact } from './report.js';
 
 export interface CredentialEntry {

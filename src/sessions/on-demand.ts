@@ -7,7 +7,7 @@ import { createStsClient } from '../aws-clients/sts-client.js';
 import { UserError } from '../support/errors.js';
 import type { Trace } from '../support/trace.js';
 import { Leapp } from '../vault/leapp.js';
-import { openVault } from '../vault/vault.js';
+import { openVault } from '../vault/open-vault.js';
 import { activateSession, type SessionDeps } from './activate.js';
 import type { SessionDefinition } from './session-definitions.js';
 import { profileArgument } from '../support/shell-word.js';

@@ -2,6 +2,9 @@
 // its tests and the user's shell all see the same configuration.
 import { execFile } from 'node:child_process';
 
+/** git config files, including ones people grow by hand: far below this. */
+export const MAX_GIT_CONFIG_BYTES = 16 * 1024 * 1024;
+
 export interface GitContext {
   env: NodeJS.ProcessEnv;
   cwd: string;

@@ -18,8 +18,7 @@ import { PendingFile } from '../support/atomic-file.js';
 import { readFileOrThrow } from '../support/bounded-file.js';
 import { UserError } from '../support/errors.js';
 import { includeEntry, renderConfig } from './config-render.js';
-import { git, gitMessage, parseListZ, runGit, type GitContext } from './git-run.js';
-import { MAX_GIT_CONFIG_BYTES } from './owned-file.js';
+import { git, gitMessage, MAX_GIT_CONFIG_BYTES, parseListZ, runGit, type GitContext } from './git-run.js';
 
 /** One include section setup manages: no condition for a plain [include]. */
 export interface ManagedInclude {

@@ -12,7 +12,7 @@ import { recogniseCodeCommitHost } from '../codecommit/host.js';
 import { readFileOrThrow } from '../support/bounded-file.js';
 import { CODECOMMIT_URL_PATTERNS } from './codecommit-url-patterns.js';
 import { renderConfig, type ConfigAdd } from './config-render.js';
-import { parseListZ, runGit, type GitContext } from './git-run.js';
+import { MAX_GIT_CONFIG_BYTES, parseListZ, runGit, type GitContext } from './git-run.js';
 import { resolveIncludePath, type ManagedInclude } from './includer-file.js';
 import type { Mapping, ScopeKind } from './scope.js';
 
@@ -144,9 +144,6 @@ export async function withPins(includes: readonly ManagedInclude[], includer: st
   for (const m of includes) marked.push({ ...m, pinned: isPinned(await readOwnedFile(resolveIncludePath(m.path, includer, ctx.env), ctx)) });
   return marked;
 }
-
-/** git config files, including ones people grow by hand: far below this. */
-export const MAX_GIT_CONFIG_BYTES = 16 * 1024 * 1024;
 
 export async function readIfExists(file: string): Promise<string | undefined> {
   try {

@@ -1,7 +1,6 @@
 // The vault holds the long-term secret behind a profile (an IAM user's access key) so that it
-// never sits in plain text under ~/.aws. Every backend implements `Vault`; callers open one with
-// `openVault`, which loads only the chosen backend (the keyring's native binding is not loaded
-// when the file vault is used, and neither is loaded on the helper's static `get` path).
+// never sits in plain text under ~/.aws. Every backend implements `Vault` with the item checks
+// here; callers open one with `openVault` (open-vault.ts), the only module that loads a backend.
 import { UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
 import type { Trace } from '../support/trace.js';
@@ -50,25 +49,6 @@ export interface OpenVaultOptions {
   /** keyring: the service name (default `cc-helper`); tests use their own. The index lock file
    * lives in cc-helper's folder, found from `env`. */
   service?: string;
-}
-
-export async function openVault(kind: VaultKind, options: OpenVaultOptions = {}): Promise<Vault> {
-  switch (kind) {
-    case 'file': {
-      const { EncryptedFileVault } = await import('./encrypted-file-vault.js');
-      return new EncryptedFileVault(options);
-    }
-    case 'keyring': {
-      const { openKeyringVault } = await import('./keyring-vault.js');
-      return openKeyringVault(options);
-    }
-    default:
-      throw new UserError(`unknown vault kind "${String(kind)}": use "file" or "keyring"`);
-  }
-}
-
-export function isVaultKind(value: string): value is VaultKind {
-  return value === 'file' || value === 'keyring';
 }
 
 /** Item names are usually profile names: anything printable, one line, not too long. */
