@@ -2,7 +2,7 @@
 // a real bash (its completion function called the way readline calls it: COMP_WORDS, COMP_CWORD,
 // then COMPREPLY read back), a real zsh (driven on a pseudo-terminal: the line typed, TAB, the
 // edited line read back) and a real fish (`complete -C`). What must be offered comes from the
-// commands' own specs (main.ts's COMMANDS), written out independently of src/completion, so a
+// commands' own specs (commands.ts's COMMANDS), written out independently of src/completion, so a
 // command, action or option the scripts miss fails here. Profile names come from AWS files with
 // hostile names; the profiles the AWS CLI sees are held to the AWS CLI itself.
 import test from 'ava';
@@ -11,7 +11,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMON_FLAGS, type ArgsSpec, type CommandSpec } from '../src/cli/args.js';
-import { COMMANDS } from '../src/cli/main.js';
+import { COMMANDS } from '../src/cli/commands.js';
 import { completionModel } from '../src/cli/completion/completion-model.js';
 import { HELPER_BIN } from '../standins/helper-process.js';
 import { AWS_CLI_V2, BASH, FISH, needs, POSIX, ZSH } from './support/prerequisites.js';

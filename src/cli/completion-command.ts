@@ -2,7 +2,7 @@
 // command definitions; `cc-helper completion --profiles` is what those scripts run to complete a
 // profile name (names only, one a line, from the files the AWS CLI reads).
 import { flag, type CommandSpec } from './args.js';
-import type { CliCommand } from './command.js';
+import type { CliCommand, CommandTable } from './command.js';
 import { UsageError } from '../support/errors.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -44,7 +44,7 @@ exit status: 0 done; 2 bad usage
 
 export const command: CliCommand = {
   spec,
-  async run(parsed, { stdout, env }) {
+  async run(parsed, { stdout, env, commands }) {
     const [shell] = parsed.rest;
     if (flag(parsed, 'profiles')) {
       if (shell !== undefined) throw new UsageError('completion --profiles takes no shell: see `cc-helper help completion`');
@@ -56,15 +56,15 @@ export const command: CliCommand = {
     }
     if (shell === undefined) throw new UsageError('completion needs a shell: bash, zsh or fish (see `cc-helper help completion`)');
     if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`completion: unknown shell "${shell.slice(0, 20)}": use bash, zsh or fish`);
-    stdout(await completionScript(shell as Shell));
+    stdout(await completionScript(shell as Shell, commands));
     return 0;
   },
 };
 
-async function completionScript(shell: Shell): Promise<string> {
-  const [{ COMMANDS }, { completionModel }, { readFileSync }] = await Promise.all([import('./main.js'), import('./completion/completion-model.js'), import('node:fs')]);
+async function completionScript(shell: Shell, table: CommandTable): Promise<string> {
+  const [{ completionModel }, { readFileSync }] = await Promise.all([import('./completion/completion-model.js'), import('node:fs')]);
   const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  const commands = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => ({ name, spec: (await load()).command.spec })));
+  const commands = await Promise.all(Object.entries(table).map(async ([name, load]) => ({ name, spec: (await load()).command.spec })));
   const helper = commands.find((c) => c.name === 'get')!.spec;
   const model = completionModel(commands, helper);
   switch (shell) {

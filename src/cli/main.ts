@@ -1,28 +1,12 @@
-// The entry: finds the command in argv, checks argv against that command's spec, runs it, and is
-// the only place that sets the exit status. Each command module is imported only when chosen
-// (the helper's is in the hot bundle), so `get` loads nothing it does not use.
+// The dispatcher: finds the command in argv (the table is commands.ts), checks argv against that
+// command's spec, runs it, and returns the exit status that the entry (entry.ts) sets. Each command
+// module is imported only when chosen (the helper's is in the hot bundle), so `get` loads nothing
+// it does not use.
 import { didYouMean, findCommand, flag, parseCommand, type ArgsSpec } from './args.js';
-import type { CliCommand, CommandContext } from './command.js';
+import type { CommandContext } from './command.js';
+import { COMMANDS, helper } from './commands.js';
 import { oneLine, reportUserError, UsageError, UserError } from '../support/errors.js';
 import { createTrace, debugRequested } from '../support/trace.js';
-
-type Load = () => Promise<{ command: CliCommand }>;
-
-const helper: Load = () => import('./helper-command.js');
-
-/** Every command, by the word that runs it. Adding a command is adding its line here. */
-export const COMMANDS: Readonly<Record<string, Load>> = {
-  get: helper,
-  store: helper,
-  erase: helper,
-  setup: () => import('./setup-command.js'),
-  doctor: () => import('./doctor-command.js'),
-  vault: () => import('./vault-command.js'),
-  session: () => import('./session-command.js'),
-  migrate: () => import('./migrate-command.js'),
-  askpass: () => import('./askpass-command.js'),
-  completion: () => import('./completion-command.js'),
-};
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
@@ -81,6 +65,7 @@ function context(debug: boolean): CommandContext {
     cwd: process.cwd(),
     now: () => new Date(),
     trace: createTrace(debug || debugRequested(process.env)),
+    commands: COMMANDS,
     // Through the stream: a synchronous read of a pipe whose writer has not written yet fails
     // with EAGAIN (`vault add` under load, or fed by a slow `pass show ... |`).
     readStdin: async () => {

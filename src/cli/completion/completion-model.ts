@@ -1,4 +1,4 @@
-// What shell completion offers, made from the CLI's own definitions (main.ts's COMMANDS and each
+// What shell completion offers, made from the CLI's own definitions (commands.ts's COMMANDS and each
 // command's spec, args.ts's common options), so a new command, action or option is completed the
 // day it exists. The one thing the specs do not say is what an option's value or an argument is:
 // VALUE_KINDS and ARGUMENT_KINDS below say it, and completionModel() refuses a valued option or
@@ -58,13 +58,13 @@ export interface CompletedCommand extends OptionWords {
 }
 
 export interface CompletionModel {
-  /** The words that run a command, in main.ts's order, and `help`. */
+  /** The words that run a command, in commands.ts's order, and `help`. */
   commands: readonly CompletedCommand[];
   /** What may come before the command: the helper line's options, --help, --version, --debug. */
   before: OptionWords;
 }
 
-/** `commands`: each word that runs a command (main.ts's COMMANDS) with its spec. */
+/** `commands`: each word that runs a command (commands.ts's COMMANDS) with its spec. */
 export function completionModel(commands: ReadonlyArray<{ name: string; spec: CommandSpec }>, helperSpec: ArgsSpec): CompletionModel {
   const words = (spec: ArgsSpec, inherited: ArgsSpec = {}): OptionWords => {
     const valued = [...new Set([...(inherited.valued ?? []), ...(spec.valued ?? [])])];
