@@ -1,11 +1,13 @@
 // Part of `npm run build`, after tsc: bundles the CLI into two CommonJS files in dist/src/cli,
 // and builds V8's code cache for the first, which bin/cc-helper.js compiles it with:
-// - cc-helper.cjs (+ cc-helper.cjs.v8cache): the entry, argument parsing and the git helper
-//   actions (get, store, erase): read the request, choose the profile, read the files, sign
-//   (with cc-helper's own SHA-256 and SigV4 key chain: no package on this path);
-// - git-remote-codecommit.cjs: the whole of bin/git-remote-codecommit.js (src/codecommit-remote), one file with
-//   no external package, since git starts it for every fetch and push of a codecommit:: remote;
-// - cc-helper-cold.cjs: everything main.ts or the get path import() lazily besides that (setup,
+// - cc-helper.cjs (+ cc-helper.cjs.v8cache): from the entry src/cli/entry.ts, argument parsing
+//   and the git helper actions (get, store, erase): read the request, choose the profile, read the
+//   files, sign (with cc-helper's own SHA-256 and SigV4 key chain: no package on this path); its
+//   members are declared in src/cli/hot-bundle.ts, and the build stops on any other;
+// - git-remote-codecommit.cjs: the whole of bin/git-remote-codecommit.js (from
+//   src/codecommit-remote/entry.ts), one file with no external package, since git starts it for
+//   every fetch and push of a codecommit:: remote;
+// - cc-helper-cold.cjs: everything the entry or the get path import() lazily besides that (setup,
 //   vault, session commands, usage, the SDK and on-demand session paths), loaded with require()
 //   the first time one of them runs. Its modules reach the modules the first file already has
 //   through a small table (__ccShared) instead of carrying copies, so there is one of each class
@@ -27,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+import { CLI_ENTRY, HOT_ENTRIES, HOT_MEMBERS, REMOTE_HELPER_ENTRY } from '../src/cli/hot-bundle.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI_DIR = join(ROOT, 'dist', 'src', 'cli');
@@ -36,18 +39,17 @@ const REMOTE_BUNDLE = join(CLI_DIR, 'git-remote-codecommit.cjs');
 /** Read by bin/cc-helper.js; V8 rejects it (and the bin compiles normally) on another Node. */
 const CODE_CACHE = `${BUNDLE}.v8cache`;
 
-/** What main.ts import()s for the git helper actions: the hot path, in cc-helper.cjs. */
-const HOT_DYNAMIC = new Set([
-  'dist/src/cli/helper-command.js',
-  'dist/src/git/read-request.js',
-  'dist/src/helper/get.js',
-  'dist/src/git/write-answer.js',
-  // Role and SSO profiles with a warm AWS CLI cache: signed without the cold file.
-  'dist/src/credential-sources/role-profile.js',
-  'dist/src/credential-sources/sso-profile.js',
-  // `aws login` profiles with fresh cached credentials: the same.
-  'dist/src/credential-sources/login-profile.js',
-]);
+/** A module of src/ as the bundler sees it: its id under dist/ (`cli/main.ts` -> `dist/src/cli/main.js`). */
+function distId(srcPath: string): string {
+  return `dist/src/${srcPath.replace(/\.ts$/, '.js')}`;
+}
+
+/** The import()s on the hot path that stay in cc-helper.cjs (src/cli/hot-bundle.ts). */
+const HOT_DYNAMIC = new Set(HOT_ENTRIES.map(distId));
+/** All that cc-helper.cjs may hold of ours (src/cli/hot-bundle.ts). */
+const HOT_ALLOWED = new Set(HOT_MEMBERS.map(distId));
+/** esbuild's account of cc-helper.cjs (its inputs and imports), which test/hot-bundle.test.ts reads. */
+const HOT_METAFILE = join(CLI_DIR, 'cc-helper.meta.json');
 
 /**
  * Packages bundled (into the cold file: STS and IAM requests are signed with @smithy's SigV4),
@@ -276,10 +278,8 @@ async function buildHot(shared: ReadonlySet<string>, hotGuess: ReadonlySet<strin
         'function __ccCold(id) { __ccColdTable ??= require(require("node:path").join(__dirname, "cc-helper-cold.cjs"))(__ccShared); return __ccColdTable(id); }',
     ),
     stdin: {
-      // Runs the CLI and sets the exit status, as the bins did when they imported main.js.
-      contents:
-        `__ccShared = ${requireTable(shared)};\n` +
-        "require('./dist/src/cli/main.js').main(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n",
+      // The table first (the cold file may ask for any hot module), then the entry, which runs the CLI.
+      contents: `__ccShared = ${requireTable(shared)};\nrequire(${JSON.stringify(`./${distId(CLI_ENTRY)}`)});\n`,
       resolveDir: ROOT,
       sourcefile: 'cc-helper-entry.js',
       loader: 'js',
@@ -303,8 +303,15 @@ async function bundle(): Promise<void> {
     if (settled) break;
     if (round === 5) throw new Error('bundle: the hot/cold split does not settle');
   }
-  const missing = [...HOT_DYNAMIC].filter((id) => !hot.has(id));
-  if (missing.length) throw new Error(`bundle: hot-path modules not found (renamed?): ${missing.join(', ')}; update HOT_DYNAMIC`);
+  const missing = [...HOT_ALLOWED].filter((id) => !hot.has(id));
+  if (missing.length) throw new Error(`bundle: hot-path modules not found (renamed?): ${missing.join(', ')}; update src/cli/hot-bundle.ts`);
+  const extra = [...hot].filter((id) => !HOT_ALLOWED.has(id));
+  if (extra.length) {
+    throw new Error(
+      `bundle: the hot bundle (every git request) would load ${extra.join(', ')}, which src/cli/hot-bundle.ts does not list: ` +
+        'load it with await import() where it is needed, or add it to HOT_MEMBERS on purpose',
+    );
+  }
   // 2. The cold file: the cold entries and whatever only they use; the hot modules they import
   //    are looked up in cc-helper.cjs.
   const shared = new Set<string>();
@@ -324,6 +331,7 @@ async function bundle(): Promise<void> {
   const hotMetafile = await buildHot(shared, hot, new Set());
   const duplicated = [...firstPartyInputs(coldMetafile)].filter((id) => hot.has(id));
   if (duplicated.length) throw new Error(`bundle: modules in both files: ${duplicated.join(', ')}`);
+  writeFileSync(HOT_METAFILE, JSON.stringify(hotMetafile, null, 1));
 
   for (const [file, metafile] of [[BUNDLE, hotMetafile], [COLD_BUNDLE, coldMetafile]] as const) {
     const output = metafile.outputs[moduleId(file)];
@@ -355,7 +363,7 @@ async function bundle(): Promise<void> {
 async function bundleRemoteHelper(): Promise<void> {
   const result = await build({
     ...commonOptions(''),
-    entryPoints: [join(ROOT, 'dist', 'src', 'codecommit-remote', 'entry.js')],
+    entryPoints: [join(ROOT, distId(REMOTE_HELPER_ENTRY))],
     outfile: REMOTE_BUNDLE,
     plugins: [externals],
   });
