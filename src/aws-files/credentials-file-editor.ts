@@ -1,9 +1,11 @@
 // Edits one `[profile]` section of the shared credentials file and keeps every other byte.
-// No common tool locks ~/.aws/credentials and parallel writers have wiped profiles in several of
-// them (FACTS.md), so every edit here: takes a lock next to the file, re-reads the file under it,
-// changes the one section in the text, writes a temporary file (mode 0600) in the same directory,
-// fsyncs it, renames it over the original (atomic: readers see the old or the new file, never a
-// mix), and fsyncs the directory.
+// No common tool locks ~/.aws/credentials: the AWS CLI's own writer (aws-cli,
+// awscli/customizations/configure/writer.py, ConfigFileWriter.update_config) reads the file, then
+// reopens it with 'w' and writes it back, with no lock and no temporary file, so a writer racing it
+// loses its section and a crash leaves a truncated file. So every edit here: takes a lock next to
+// the file, re-reads the file under it, changes the one section in the text, writes a temporary
+// file (mode 0600) in the same directory, fsyncs it, renames it over the original (atomic: readers
+// see the old or the new file, never a mix), and fsyncs the directory.
 //
 // The file is edited as the text the AWS CLI reads: UTF-8 (valid UTF-8 decodes and encodes back to
 // the same bytes); a file that is not valid UTF-8 (the CLI refuses it) is edited a byte a char
