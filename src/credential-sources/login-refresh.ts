@@ -1,7 +1,7 @@
 // Refreshing `aws login` credentials (login-profile.ts found them within 5 minutes of their end):
 // the sign-in service's CreateOAuth2Token (`POST /v1/token`, grant type refresh_token, unsigned)
 // through the SDK's nested signin client, proved with a DPoP proof made from the cache's key
-// (dpop-proof.ts), as botocore's LoginCredentialFetcher and the JS SDK's login provider do it,
+// (the call: aws-clients/signin-client.ts), as botocore's LoginCredentialFetcher and the JS SDK's login provider do it,
 // under refresh-discipline.ts's lock, re-read, write-back and failure rule. The JS SDK's
 // provider itself is not used: it rewrites the file in place, without a lock or a mode.
 //
@@ -13,29 +13,20 @@
 // credentials with the old accountId and `expiresAt = now + expiresIn`, the new refreshToken.
 import { basename, join } from 'node:path';
 import { writeCacheFile } from '../aws-files/cli-cache.js';
-import { looksLikeCredentials } from '../aws-clients/sts-client.js';
-import { checkedEndpointUrl } from '../aws-transport/endpoints.js';
+import { RefreshFailed } from '../aws-clients/refresh-outcome.js';
+import { createOAuth2Token as createOAuth2TokenCall } from '../aws-clients/signin-client.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { profileOption } from '../support/shell-word.js';
 import { isoSeconds } from '../support/utc-time.js';
 import { warning } from '../support/warning.js';
-import { dpopKey, dpopProof } from '../aws-clients/dpop-proof.js';
-import { RefreshFailed, RefreshRefused, refreshedUnderLock, type SignInRead } from './refresh-discipline.js';
+import { dpopKey } from '../aws-clients/dpop-proof.js';
+import { refreshedUnderLock, type SignInRead } from './refresh-discipline.js';
 import type { Served, SourceContext } from './resolved.js';
 import { LOGIN_REFRESH_WINDOW_SECONDS, loginAccount, loginNeeded, readLoginCache, type LoginProfile, type LoginToken } from './login-cache.js';
 
 /** A refresh token, client id: printable ASCII, no spaces. */
 const TOKEN_TEXT = /^[\x21-\x7e]{1,16384}$/;
-/** `aws login` sessions last at most 12 hours; credentials never outlive them. */
-const MAX_CREDENTIAL_SECONDS = 12 * 3600;
 const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)+$/;
-
-/** What the sign-in service's AccessDeniedException `error` values mean (botocore, the JS SDK). */
-const REFUSALS: Record<string, string> = {
-  TOKEN_EXPIRED: 'the sign-in session has ended (TOKEN_EXPIRED)',
-  USER_CREDENTIALS_CHANGED: 'the password was changed since `aws login` (USER_CREDENTIALS_CHANGED)',
-  INSUFFICIENT_PERMISSIONS: 'the signed-in identity lacks the permission signin:CreateOAuth2Token (INSUFFICIENT_PERMISSIONS): an administrator must grant it',
-};
 
 export async function refreshLogin(login: LoginProfile, seen: SignInRead<LoginToken>, context: SourceContext): Promise<Served> {
   const { env, trace } = context;
@@ -92,73 +83,14 @@ function signInRegion(login: LoginProfile, token: LoginToken, env: NodeJS.Proces
   return region;
 }
 
-function signInEndpoint(env: NodeJS.ProcessEnv): string | undefined {
-  const configured = (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? '').toLowerCase() === 'true' ? undefined : env.AWS_ENDPOINT_URL_SIGNIN;
-  return configured ? checkedEndpointUrl(configured, 'AWS_ENDPOINT_URL_SIGNIN', 'https://us-east-1.signin.aws.amazon.com') : undefined;
-}
-
-interface HttpRequestLike {
-  method: string;
-  protocol: string;
-  hostname: string;
-  port?: number;
-  path: string;
-  headers: Record<string, string>;
-}
-
 /** CreateOAuth2Token with the refresh token and a DPoP proof; the new token (not yet written). */
 async function createOAuth2Token(login: LoginProfile, token: LoginToken, context: SourceContext): Promise<LoginToken> {
   const { env, trace } = context;
   const { clientId, refreshToken } = token.document as Record<string, string>;
   const key = dpopKey(token.document.dpopKey as string);
   const region = signInRegion(login, token, env);
-  const endpoint = signInEndpoint(env);
-  const [{ awsNetwork }, { nestedClientSettings, sendWithin, sdkFailureReason, SDK_CALL_DEADLINE_MS }, { SigninClient, CreateOAuth2TokenCommand }] = await Promise.all([
-    import('../aws-transport/aws-network.js'),
-    import('../aws-transport/sdk-client.js'),
-    import('@aws-sdk/nested-clients/signin'),
-  ]);
-  const network = await awsNetwork({ env, profile: login.name, trace });
-  // Unsigned: the SDK's signer is handed empty credentials, as the JS SDK's provider does.
-  const client = new SigninClient({ ...(await nestedClientSettings({ network, region, endpoint })), credentials: { accessKeyId: '', secretAccessKey: '' } });
-  // The proof names the URL as sent (the endpoint rules' or the override), made per attempt.
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const request = args.request as HttpRequestLike;
-      const url = `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}${request.path}`;
-      request.headers = { ...request.headers, DPoP: dpopProof(key, request.method, url, new Date()) };
-      return next(args);
-    },
-    { step: 'finalizeRequest', name: 'ccHelperDpop', override: true },
-  );
-  const started = Date.now();
-  let answer;
-  try {
-    answer = await sendWithin(SDK_CALL_DEADLINE_MS, (abortSignal) =>
-      client.send(new CreateOAuth2TokenCommand({ tokenInput: { clientId, refreshToken, grantType: 'refresh_token' } }), { abortSignal }),
-    );
-  } catch (error) {
-    const { name, error: code } = error as { name?: unknown; error?: unknown };
-    if (name === 'AccessDeniedException') {
-      const known = typeof code === 'string' ? REFUSALS[code] : undefined;
-      throw new RefreshRefused(known ?? `the sign-in service refused the refresh (AccessDeniedException${typeof code === 'string' && /^[A-Z_]{1,64}$/.test(code) ? `: ${code}` : ''})`);
-    }
-    throw new RefreshFailed(`the sign-in service${endpoint ? ` at ${endpoint}` : ` in ${region}`}: ${sdkFailureReason(error)}`);
-  } finally {
-    client.destroy();
-  }
-  trace(`sign-in CreateOAuth2Token for profile "${login.name}" (region ${region}) took ${Date.now() - started} ms`);
-  const output = answer.tokenOutput;
-  const credentials = output?.accessToken;
-  const refuse = (why: string) => new RefreshFailed(`the sign-in service answered ${why}; not used`);
-  if (!output || !credentials || typeof credentials.accessKeyId !== 'string' || typeof credentials.secretAccessKey !== 'string' || typeof credentials.sessionToken !== 'string' || typeof output.refreshToken !== 'string' || typeof output.expiresIn !== 'number') {
-    throw refuse('without the credentials, refresh token and lifetime a refresh returns');
-  }
-  if (!looksLikeCredentials(credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken) || !TOKEN_TEXT.test(output.refreshToken)) {
-    throw refuse('with credentials or a refresh token holding characters no AWS credential has');
-  }
-  const { expiresIn } = output;
-  if (!Number.isInteger(expiresIn) || expiresIn <= 0 || expiresIn > MAX_CREDENTIAL_SECONDS) throw refuse(`with credentials that last ${String(expiresIn).slice(0, 20)} s`);
+  const output = await createOAuth2TokenCall({ profile: login.name, region, clientId: clientId!, refreshToken: refreshToken!, key, env, trace });
+  const { credentials, expiresIn } = output;
   // As botocore writes it: the whole accessToken replaced (accountId kept), the refresh token rotated.
   const expiration = new Date(Math.floor(Date.now() / 1000 + expiresIn) * 1000);
   const document = {

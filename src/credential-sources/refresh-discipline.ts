@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { RefreshFailed, RefreshRefused } from '../aws-clients/refresh-outcome.js';
 import { withSharedAttempt } from './shared-attempt.js';
 import { readBoundedText } from '../support/bounded-file.js';
 import type { UserError } from '../support/errors.js';
@@ -27,11 +28,6 @@ import { warning } from '../support/warning.js';
 
 /** What a cache file holds, as the caller reads it (bounded, trusted). */
 export type SignInRead<T> = { status: 'read'; text: string; value: T } | { status: 'missing' } | { status: 'unusable'; why: string };
-
-/** The service said no: the grant, the registration or the session is over. `message` holds no secret. */
-export class RefreshRefused extends Error {}
-/** No usable answer: unreachable, too slow, too large, or not the service's shape. `message` holds no secret. */
-export class RefreshFailed extends Error {}
 
 export interface RefreshableSignIn<T> {
   /** `profile "X"`, for messages. */

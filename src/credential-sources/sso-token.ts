@@ -3,7 +3,8 @@
 // URL for a legacy profile>.json), refreshed as botocore's SSOTokenProvider refreshes it
 // (botocore/tokens.py): when fewer than 15 minutes are left, with the file's refresh token,
 // client id and secret, while the client registration lasts, through SSO OIDC CreateToken
-// (grant type refresh_token, unsigned, in the sso-session's region), the answer written back as
+// (aws-clients/sso-oidc-client.ts: grant type refresh_token, unsigned, in the sso-session's
+// region), the answer written back as
 // botocore's _attempt_create_token writes it. Legacy profiles (sso_start_url in the profile, no
 // sso_session) are never refreshed, as in the AWS CLI. Only the cold path of an SSO get comes
 // here (the role credentials in ~/.aws/cli/cache are not fresh), under the role's lock; the
@@ -14,13 +15,14 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { writeCacheFile } from '../aws-files/cli-cache.js';
-import { checkedEndpointUrl } from '../aws-transport/endpoints.js';
+import { RefreshFailed } from '../aws-clients/refresh-outcome.js';
+import { createToken as createTokenCall } from '../aws-clients/sso-oidc-client.js';
 import { readBoundedText } from '../support/bounded-file.js';
 import { ccHelperConfigDir } from '../support/config-dir.js';
 import { UserError } from '../support/errors.js';
 import { profileOption } from '../support/shell-word.js';
 import { isoSeconds, parseCacheTime } from '../support/utc-time.js';
-import { RefreshFailed, RefreshRefused, refreshedUnderLock, type SignInRead } from './refresh-discipline.js';
+import { refreshedUnderLock, type SignInRead } from './refresh-discipline.js';
 import type { SourceContext } from './resolved.js';
 import type { SsoProfile } from './sso-settings.js';
 
@@ -30,8 +32,6 @@ export const SSO_REFRESH_WINDOW_SECONDS = 15 * 60;
 const MAX_SSO_TOKEN_FILE_BYTES = 64 * 1024;
 /** What a token or secret may hold: printable ASCII, no spaces (a line break would reach a header). */
 const TOKEN_TEXT = /^[\x21-\x7e]{1,16384}$/;
-/** The longest session Identity Center can be configured for; an access token never outlives it. */
-const MAX_TOKEN_SECONDS = 90 * 86400;
 
 export interface SsoToken {
   accessToken: string;
@@ -131,55 +131,21 @@ export function loginNeeded(profile: string, why: string): UserError {
   return new UserError(`profile "${profile}" needs an SSO login: run \`aws sso login ${profileOption(profile)}\` and try again (${why})`);
 }
 
-/** SSO OIDC's endpoint: AWS_ENDPOINT_URL_SSO_OIDC (as the portal's AWS_ENDPOINT_URL_SSO), else the SDK's rules for the region. */
-function oidcEndpoint(env: NodeJS.ProcessEnv): string | undefined {
-  const configured = (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? '').toLowerCase() === 'true' ? undefined : env.AWS_ENDPOINT_URL_SSO_OIDC;
-  return configured ? checkedEndpointUrl(configured, 'AWS_ENDPOINT_URL_SSO_OIDC', 'https://oidc.us-east-1.amazonaws.com') : undefined;
-}
-
-/** Errors meaning the grant or the registration is over: only `aws sso login` helps. */
-const REFUSALS: Record<string, string> = {
-  InvalidGrantException: 'the SSO session has ended (InvalidGrantException)',
-  InvalidClientException: 'the client registration is no longer accepted (InvalidClientException)',
-  UnauthorizedClientException: 'the client registration may not refresh (UnauthorizedClientException)',
-  AccessDeniedException: 'Identity Center refused the refresh (AccessDeniedException)',
-  ExpiredTokenException: 'the refresh token has expired (ExpiredTokenException)',
-};
-
 /** CreateToken with the refresh token, and botocore's new token dict (not yet written). */
 async function createToken(sso: SsoProfile, token: SsoToken, context: SourceContext): Promise<SsoToken> {
-  const { env, trace } = context;
   const d = token.document as Record<string, string>;
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)+$/.test(sso.ssoRegion)) throw new RefreshFailed(`"${sso.ssoRegion.slice(0, 40)}" is not an AWS region name: fix sso_region of sso-session "${sso.sessionName}"`);
-  const endpoint = oidcEndpoint(env);
-  const [{ awsNetwork }, { nestedClientSettings, sendWithin, sdkFailureReason, SDK_CALL_DEADLINE_MS }, { SSOOIDCClient, CreateTokenCommand }] = await Promise.all([
-    import('../aws-transport/aws-network.js'),
-    import('../aws-transport/sdk-client.js'),
-    import('@aws-sdk/nested-clients/sso-oidc'),
-  ]);
-  const network = await awsNetwork({ env, profile: sso.name, trace });
-  const client = new SSOOIDCClient(await nestedClientSettings({ network, region: sso.ssoRegion, endpoint }));
-  const started = Date.now();
-  let answer;
-  try {
-    answer = await sendWithin(SDK_CALL_DEADLINE_MS, (abortSignal) =>
-      client.send(new CreateTokenCommand({ grantType: 'refresh_token', clientId: d.clientId, clientSecret: d.clientSecret, refreshToken: d.refreshToken }), { abortSignal }),
-    );
-  } catch (error) {
-    const name = (error as { name?: unknown }).name;
-    if (typeof name === 'string' && REFUSALS[name]) throw new RefreshRefused(REFUSALS[name]!);
-    throw new RefreshFailed(`SSO OIDC${endpoint ? ` at ${endpoint}` : ''}: ${sdkFailureReason(error)}`);
-  } finally {
-    client.destroy();
-  }
-  trace(`SSO OIDC CreateToken for sso-session "${sso.sessionName}" took ${Date.now() - started} ms`);
-  const { accessToken, expiresIn, refreshToken } = answer;
-  const refuse = (why: string) => new RefreshFailed(`SSO OIDC answered ${why}; not used`);
-  if (typeof accessToken !== 'string' || typeof expiresIn !== 'number') throw refuse('without an access token and its lifetime');
-  if (!TOKEN_TEXT.test(accessToken) || (refreshToken !== undefined && (typeof refreshToken !== 'string' || !TOKEN_TEXT.test(refreshToken)))) {
-    throw refuse('with a token holding characters no token has');
-  }
-  if (!Number.isInteger(expiresIn) || expiresIn <= 0 || expiresIn > MAX_TOKEN_SECONDS) throw refuse(`with a token that lasts ${String(expiresIn).slice(0, 20)} s`);
+  const { accessToken, expiresIn, refreshToken } = await createTokenCall({
+    profile: sso.name,
+    sessionName: sso.sessionName,
+    region: sso.ssoRegion,
+    clientId: d.clientId!,
+    clientSecret: d.clientSecret!,
+    refreshToken: d.refreshToken!,
+    env: context.env,
+    trace: context.trace,
+  });
+  const { trace } = context;
   // botocore's _attempt_create_token, key for key: the registration is kept, the rest is new.
   const expiresAt = new Date(Date.now() + expiresIn * 1000);
   const document: Record<string, unknown> = {
