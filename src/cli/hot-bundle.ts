@@ -76,6 +76,7 @@ export const HOT_MEMBERS: readonly string[] = [
   'crypto/sha256.ts',
   'crypto/sha256-block.ts',
   // support
+  'support/atomic-file.ts',
   'support/bounded-file.ts',
   'support/config-dir.ts',
   'support/errors.ts',
@@ -83,6 +84,7 @@ export const HOT_MEMBERS: readonly string[] = [
   'support/private-file.ts',
   'support/redact.ts',
   'support/shell-word.ts',
+  'support/shell-words.ts',
   'support/trace.ts',
   'support/utc-time.ts',
   'support/warning.ts',
