@@ -1,6 +1,6 @@
 // `cc-helper migrate` for one repository: its remotes (`remote.*.url`, `remote.*.pushurl`), its
 // `submodule.*.url` entries and its `.gitmodules` move from git-remote-codecommit URLs to the
-// https URL git-remote-codecommit itself would have used (grc-target.ts), and each of the
+// https URL git-remote-codecommit itself would have used (remote-target.ts), and each of the
 // repository's own remotes gets the URL's profile through a mapping in that repository's config
 // (`setup --local --remote-url <https URL>`), so the next `git fetch` works without GRC.
 //
