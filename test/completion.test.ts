@@ -2,7 +2,7 @@
 // a real bash (its completion function called the way readline calls it: COMP_WORDS, COMP_CWORD,
 // then COMPREPLY read back), a real zsh (driven on a pseudo-terminal: the line typed, TAB, the
 // edited line read back) and a real fish (`complete -C`). What must be offered comes from the
-// commands' own specs (commands.ts's COMMANDS), written out independently of src/completion, so a
+// commands' own specs (commands.ts's COMMANDS), written out independently of src/cli/completion, so a
 // command, action or option the scripts miss fails here. Profile names come from AWS files with
 // hostile names; the profiles the AWS CLI sees are held to the AWS CLI itself.
 import test from 'ava';
