@@ -9,10 +9,8 @@ import { signInEndpoint } from '../aws-transport/endpoints.js';
 import type { Trace } from '../support/trace.js';
 import { dpopProof } from './dpop-proof.js';
 import { RefreshFailed, RefreshRefused } from './refresh-outcome.js';
-import { looksLikeCredentials } from './sts-client.js';
+import { isCredentialText, looksLikeCredentials } from '../support/credential-text.js';
 
-/** A refresh token: printable ASCII, no spaces. */
-const TOKEN_TEXT = /^[\x21-\x7e]{1,16384}$/;
 /** `aws login` sessions last at most 12 hours; credentials never outlive them. */
 const MAX_CREDENTIAL_SECONDS = 12 * 3600;
 
@@ -97,7 +95,7 @@ export async function createOAuth2Token(call: CreateOAuth2TokenCall): Promise<Cr
   if (!output || !credentials || typeof credentials.accessKeyId !== 'string' || typeof credentials.secretAccessKey !== 'string' || typeof credentials.sessionToken !== 'string' || typeof output.refreshToken !== 'string' || typeof output.expiresIn !== 'number') {
     throw refuse('without the credentials, refresh token and lifetime a refresh returns');
   }
-  if (!looksLikeCredentials(credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken) || !TOKEN_TEXT.test(output.refreshToken)) {
+  if (!looksLikeCredentials(credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken) || !isCredentialText(output.refreshToken)) {
     throw refuse('with credentials or a refresh token holding characters no AWS credential has');
   }
   const { expiresIn } = output;

@@ -5,9 +5,8 @@
 import { oidcEndpoint } from '../aws-transport/endpoints.js';
 import type { Trace } from '../support/trace.js';
 import { RefreshFailed, RefreshRefused } from './refresh-outcome.js';
+import { isCredentialText } from '../support/credential-text.js';
 
-/** What a token or secret may hold: printable ASCII, no spaces (a line break would reach a header). */
-const TOKEN_TEXT = /^[\x21-\x7e]{1,16384}$/;
 /** The longest session Identity Center can be configured for; an access token never outlives it. */
 const MAX_TOKEN_SECONDS = 90 * 86400;
 
@@ -69,7 +68,7 @@ export async function createToken(call: CreateTokenCall): Promise<CreatedToken> 
   const { accessToken, expiresIn, refreshToken } = answer;
   const refuse = (why: string) => new RefreshFailed(`SSO OIDC answered ${why}; not used`);
   if (typeof accessToken !== 'string' || typeof expiresIn !== 'number') throw refuse('without an access token and its lifetime');
-  if (!TOKEN_TEXT.test(accessToken) || (refreshToken !== undefined && (typeof refreshToken !== 'string' || !TOKEN_TEXT.test(refreshToken)))) {
+  if (!isCredentialText(accessToken) || (refreshToken !== undefined && !isCredentialText(refreshToken))) {
     throw refuse('with a token holding characters no token has');
   }
   if (!Number.isInteger(expiresIn) || expiresIn <= 0 || expiresIn > MAX_TOKEN_SECONDS) throw refuse(`with a token that lasts ${String(expiresIn).slice(0, 20)} s`);

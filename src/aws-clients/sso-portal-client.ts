@@ -12,7 +12,8 @@ import { classifyNetworkError } from '../aws-transport/query-error.js';
 import { UserError } from '../support/errors.js';
 import { redactServerText } from '../support/redact.js';
 import type { Trace } from '../support/trace.js';
-import { cappedExpiration, expiryProblem, looksLikeCredentials } from './sts-client.js';
+import { cappedExpiration, expiryProblem } from './sts-client.js';
+import { looksLikeCredentials } from '../support/credential-text.js';
 
 /** The longest session a permission set can have. */
 const MAX_SSO_SESSION_SECONDS = 12 * 3600;

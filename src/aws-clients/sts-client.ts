@@ -12,6 +12,7 @@ import { RENEW_MARGIN_SECONDS } from '../codecommit/renewal.js';
 import { stsEndpoint } from '../aws-transport/endpoints.js';
 import { answerError, networkError, StsError, type ErrorContext, type StsAction } from './sts-error.js';
 import { xmlInner, xmlText } from '../aws-transport/xml.js';
+import { looksLikeCredentials } from '../support/credential-text.js';
 
 export { StsError, type StsAction, type StsErrorKind } from './sts-error.js';
 
@@ -197,14 +198,6 @@ function readCredentials(xml: string, action: StsAction, endpoint: string, now: 
     );
   }
   return { accessKeyId, secretAccessKey, sessionToken, expiration: cappedExpiration(expiration, now, requestedSeconds) };
-}
-
-/** Printable ASCII without spaces: every AWS secret key and session token is base64-like. */
-const CREDENTIAL_TEXT = /^[\x21-\x7e]{1,16384}$/;
-
-/** Whether issued values can be AWS credentials: a line break in one would reach git's answer. */
-export function looksLikeCredentials(accessKeyId: string, secretAccessKey: string, sessionToken: string): boolean {
-  return /^[A-Z0-9]{16,128}$/.test(accessKeyId) && CREDENTIAL_TEXT.test(secretAccessKey) && CREDENTIAL_TEXT.test(sessionToken);
 }
 
 /**

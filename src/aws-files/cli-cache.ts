@@ -25,6 +25,7 @@ import { writePrivateFileSync } from '../support/private-file.js';
 import { isoSeconds, parseCacheTime } from '../support/utc-time.js';
 import { warning } from '../support/warning.js';
 import type { SigningCredentials } from '../codecommit/password.js';
+import { isCredentialText } from '../support/credential-text.js';
 
 export { parseCacheTime };
 
@@ -93,7 +94,7 @@ export interface CachedCredentials {
   document: Record<string, unknown>;
 }
 
-/** A cache file is a few KB (four values of at most 16 KB, see CREDENTIAL_TEXT). */
+/** A cache file is a few KB (four values of at most 16 KB, see isCredentialText). */
 const MAX_CACHE_FILE_BYTES = 96 * 1024;
 
 /**
@@ -119,7 +120,7 @@ export function readCacheFile(file: string, home: string | undefined): CachedCre
   const c = (parsed as { Credentials?: Record<string, unknown> } | null)?.Credentials;
   if (!c || typeof c !== 'object') return undefined;
   const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = c;
-  if (![AccessKeyId, SecretAccessKey, SessionToken, Expiration].every((v) => typeof v === 'string' && CREDENTIAL_TEXT.test(v))) return undefined;
+  if (![AccessKeyId, SecretAccessKey, SessionToken, Expiration].every(isCredentialText)) return undefined;
   const expiration = parseCacheTime(Expiration as string);
   if (!expiration) return undefined;
   return {
@@ -128,9 +129,6 @@ export function readCacheFile(file: string, home: string | undefined): CachedCre
     document: parsed as Record<string, unknown>,
   };
 }
-
-/** What a cached value may hold: printable ASCII, no spaces (a line break would reach git's answer). */
-const CREDENTIAL_TEXT = /^[\x21-\x7e]{1,16384}$/;
 
 /** Whether cached credentials are still outside the CLI's refresh window. */
 export function isFresh(expiration: Date, now: Date, windowSeconds = CLI_EXPIRY_WINDOW_SECONDS): boolean {

@@ -78,6 +78,7 @@ export const HOT_MEMBERS: readonly string[] = [
   // support
   'support/atomic-file.ts',
   'support/bounded-file.ts',
+  'support/credential-text.ts',
   'support/config-dir.ts',
   'support/errors.ts',
   'support/name-record.ts',

@@ -17,6 +17,7 @@ import { UsageError, UserError } from '../support/errors.js';
 import { isVaultKind, openVault } from '../vault/open-vault.js';
 import type { VaultKind } from '../vault/vault.js';
 import { profileArgument } from '../support/shell-word.js';
+import { isAccessKeyId } from '../support/credential-text.js';
 
 const profileArg = { min: 1, max: 1, label: 'one profile name' };
 
@@ -154,7 +155,7 @@ async function readKey(profile: string, io: CommandIo): Promise<{ accessKeyId: s
     accessKeyId = (await createAsk({ env: io.env, fallbackHint: hint })(`Access key id for ${profile}: `)).trim();
     secretAccessKey = (await createAsk({ env: io.env, fallbackHint: hint, hidden: true })(`Secret access key for ${profile}: `)).trim();
   }
-  if (!/^[A-Z0-9]{16,128}$/.test(accessKeyId)) throw new UserError('that access key id does not look like one (AKIA... letters and digits); nothing was stored');
+  if (!isAccessKeyId(accessKeyId)) throw new UserError('that access key id does not look like one (AKIA... letters and digits); nothing was stored');
   if (accessKeyId.startsWith('ASIA')) throw new UserError('that is a temporary key (ASIA...): the vault holds long-term keys (AKIA...); nothing was stored');
   if (secretAccessKey.length < 16 || /\s/.test(secretAccessKey)) throw new UserError('that secret access key does not look like one; nothing was stored');
   return { accessKeyId, secretAccessKey };

@@ -18,13 +18,12 @@ import { UserError } from '../support/errors.js';
 import { profileOption } from '../support/shell-word.js';
 import { parseCacheTime } from '../support/utc-time.js';
 import type { SignInRead } from './refresh-discipline.js';
+import { looksLikeCredentials } from '../support/credential-text.js';
 
 /** Both SDKs refresh when fewer than 5 minutes are left (LoginCredentialFetcher._REFRESH_THRESHOLD). */
 export const LOGIN_REFRESH_WINDOW_SECONDS = 5 * 60;
 /** `aws login`'s file: credentials, a refresh token, an id token and a DPoP key: a few KB. */
 const MAX_LOGIN_FILE_BYTES = 64 * 1024;
-/** A cached value that reaches git's answer: printable ASCII, no spaces (as the role cache reads its own). */
-const CREDENTIAL_TEXT = /^[\x21-\x7e]{1,16384}$/;
 
 export interface LoginProfile {
   name: string;
@@ -89,7 +88,7 @@ export function readLoginCache(login: LoginProfile, home: string | undefined): S
   const missing = ['accessToken', 'clientId', 'refreshToken', 'dpopKey'].filter((k) => !document[k]);
   if (missing.length) return unreadable(`has no ${missing.join(', ')}`);
   const { accessKeyId, secretAccessKey, sessionToken, accountId, expiresAt } = document.accessToken as Record<string, unknown>;
-  if (![accessKeyId, secretAccessKey, sessionToken].every((v) => typeof v === 'string' && CREDENTIAL_TEXT.test(v)) || !/^[A-Z0-9]{16,128}$/.test(accessKeyId as string)) {
+  if (!looksLikeCredentials(accessKeyId, secretAccessKey, sessionToken)) {
     return unreadable('holds no readable credentials');
   }
   if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) return unreadable('names no account (accessToken.accountId)');

@@ -23,9 +23,8 @@ import { dpopKey } from '../aws-clients/dpop-proof.js';
 import { refreshedUnderLock, type SignInRead } from './refresh-discipline.js';
 import type { Served, SourceContext } from './resolved.js';
 import { LOGIN_REFRESH_WINDOW_SECONDS, loginAccount, loginNeeded, readLoginCache, type LoginProfile, type LoginToken } from './login-cache.js';
+import { isCredentialText } from '../support/credential-text.js';
 
-/** A refresh token, client id: printable ASCII, no spaces. */
-const TOKEN_TEXT = /^[\x21-\x7e]{1,16384}$/;
 const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)+$/;
 
 export async function refreshLogin(login: LoginProfile, seen: SignInRead<LoginToken>, context: SourceContext): Promise<Served> {
@@ -62,7 +61,7 @@ export function loginLockPath(login: LoginProfile, env: NodeJS.ProcessEnv): stri
 
 function notRefreshable(token: LoginToken): string | undefined {
   const { refreshToken, clientId, dpopKey: pem } = token.document;
-  if (typeof refreshToken !== 'string' || !TOKEN_TEXT.test(refreshToken) || typeof clientId !== 'string' || !TOKEN_TEXT.test(clientId)) return 'its refreshToken or clientId is unreadable';
+  if (!isCredentialText(refreshToken) || !isCredentialText(clientId)) return 'its refreshToken or clientId is unreadable';
   if (typeof pem !== 'string') return 'its DPoP key (dpopKey) is unreadable';
   try {
     dpopKey(pem);

@@ -25,13 +25,12 @@ import { isoSeconds, parseCacheTime } from '../support/utc-time.js';
 import { refreshedUnderLock, type SignInRead } from './refresh-discipline.js';
 import type { SourceContext } from './resolved.js';
 import type { SsoProfile } from './sso-settings.js';
+import { isCredentialText } from '../support/credential-text.js';
 
 /** botocore's SSOTokenProvider._REFRESH_WINDOW. */
 export const SSO_REFRESH_WINDOW_SECONDS = 15 * 60;
 /** `aws sso login`'s token file: an access token, a refresh token and a client registration, a few KB. */
 const MAX_SSO_TOKEN_FILE_BYTES = 64 * 1024;
-/** What a token or secret may hold: printable ASCII, no spaces (a line break would reach a header). */
-const TOKEN_TEXT = /^[\x21-\x7e]{1,16384}$/;
 
 export interface SsoToken {
   accessToken: string;
@@ -59,7 +58,7 @@ export function readSsoToken(file: string, home: string | undefined): SignInRead
   }
   const d = document as Record<string, unknown> | null | undefined;
   const expiresAt = typeof d?.expiresAt === 'string' ? parseCacheTime(d.expiresAt) : undefined;
-  if (!d || typeof d !== 'object' || typeof d.accessToken !== 'string' || !TOKEN_TEXT.test(d.accessToken) || !expiresAt) {
+  if (!d || typeof d !== 'object' || !isCredentialText(d.accessToken) || !expiresAt) {
     return { status: 'unusable', why: `the SSO login in ${file} is unreadable` };
   }
   return { status: 'read', text: read.text, value: { accessToken: d.accessToken, expiresAt, document: d } };
@@ -73,7 +72,7 @@ export function whyNotRefreshable(token: SsoToken, now: Date): string | undefine
   const d = token.document;
   const missing = ['refreshToken', 'clientId', 'clientSecret', 'registrationExpiresAt'].filter((k) => !(k in d));
   if (missing.length) return `it holds no ${missing.join(', ')} (written by an AWS CLI without refresh)`;
-  if (![d.refreshToken, d.clientId, d.clientSecret].every((v) => typeof v === 'string' && TOKEN_TEXT.test(v))) return 'its refresh token or client registration is unreadable';
+  if (![d.refreshToken, d.clientId, d.clientSecret].every(isCredentialText)) return 'its refresh token or client registration is unreadable';
   const registration = typeof d.registrationExpiresAt === 'string' ? parseCacheTime(d.registrationExpiresAt) : undefined;
   if (!registration) return 'its registrationExpiresAt is unreadable';
   if (registration.getTime() <= now.getTime()) return `its client registration expired at ${isoSeconds(registration)}`;

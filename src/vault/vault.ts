@@ -5,6 +5,7 @@ import { UserError } from '../support/errors.js';
 import { mask } from '../support/trace.js';
 import type { Trace } from '../support/trace.js';
 import type { PassphraseSource } from './passphrase.js';
+import { isAccessKeyId } from '../support/credential-text.js';
 
 /** The secret part of an item. `createdAt` (ISO 8601) is when the key was created or added. */
 export interface VaultItem {
@@ -62,7 +63,7 @@ export function checkItemName(name: string): void {
 
 /** Checks shape only; the messages never repeat the secret. */
 export function checkItem(item: VaultItem): void {
-  if (typeof item.accessKeyId !== 'string' || !/^[A-Z0-9]{16,128}$/.test(item.accessKeyId)) {
+  if (!isAccessKeyId(item.accessKeyId)) {
     throw new UserError('the access key id should be 16 or more capital letters and digits (like AKIA...)');
   }
   if (typeof item.secretAccessKey !== 'string' || item.secretAccessKey.length === 0 || /\s/.test(item.secretAccessKey)) {
