@@ -18,9 +18,10 @@
 // - aws login: credentials last 15 minutes and refresh with fewer than 5 left; 20 minutes apart,
 //   every get after 09:00 meets expired credentials: 24 refreshes (09:20 ... 17:00), 25 answers.
 //   The session lasts 12 h (to 20:59): a get at 21:00 is refused with one line naming `aws login`.
+import type { ExecutionContext } from 'ava';
 import { AWS_CLI_V2, FAKETIME, OPENSSL, POSIX, needs } from './support/prerequisites.js';
 import { simulatedClock, tomorrowAt } from '../standins/simulated-clock.js';
-import { startSignInWorld } from '../standins/sign-in-world.js';
+import { startSignInWorld, type SignInKind } from '../standins/sign-in-world.js';
 import { formatDay, runWorkingDay, type DayReport } from '../standins/working-day.js';
 
 // faketime for the clock, openssl for the CodeCommit stand-in's throwaway CA.
@@ -129,6 +130,18 @@ test('a legacy SSO profile (sso_start_url in the profile, no sso_session) is nev
   t.is(day.afterSession.stdout, 'quit=1\n');
 });
 
+/** A sign-in world on a simulated clock, and `at('HH:MM')`: set the clock, then one fill (or get). */
+async function dayWorld(t: ExecutionContext, kind: SignInKind) {
+  const clock = simulatedClock();
+  const world = await startSignInWorld({ kind, clock });
+  t.teardown(() => world.close());
+  const at = async (hhmm: string, how: 'fill' | 'get' = 'fill') => {
+    clock.set(tomorrowAt(hhmm));
+    return how === 'get' ? world.get() : world.fill();
+  };
+  return { clock, world, at };
+}
+
 // A day that is not a clean run: a long lunch (everything expired, the session still alive), the
 // session ended early (an administrator revoking it, or a password change), then a new sign-in.
 // What the user must meet: after lunch the first get refreshes; while cached material is still
@@ -137,13 +150,7 @@ test('a legacy SSO profile (sso_start_url in the profile, no sso_session) is nev
 
 test('a day with a long lunch, the session ended by an administrator, and a second aws sso login', async (t) => {
   t.timeout(120_000);
-  const clock = simulatedClock();
-  const world = await startSignInWorld({ kind: 'sso', clock });
-  t.teardown(() => world.close());
-  const at = async (hhmm: string, how: 'fill' | 'get' = 'fill') => {
-    clock.set(tomorrowAt(hhmm));
-    return how === 'get' ? world.get() : world.fill();
-  };
+  const { clock, world, at } = await dayWorld(t, 'sso');
   clock.set(tomorrowAt('08:59'));
   world.signIn();
   t.true((await at('09:00')).answered);
@@ -174,13 +181,7 @@ test('a day with a long lunch, the session ended by an administrator, and a seco
 
 test('a day with a long lunch, a password change, and a second aws login', async (t) => {
   t.timeout(120_000);
-  const clock = simulatedClock();
-  const world = await startSignInWorld({ kind: 'login', clock });
-  t.teardown(() => world.close());
-  const at = async (hhmm: string, how: 'fill' | 'get' = 'fill') => {
-    clock.set(tomorrowAt(hhmm));
-    return how === 'get' ? world.get() : world.fill();
-  };
+  const { clock, world, at } = await dayWorld(t, 'login');
   clock.set(tomorrowAt('08:59'));
   world.signIn();
   t.true((await at('09:00')).answered);
