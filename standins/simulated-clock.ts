@@ -73,15 +73,34 @@ export function clockTime(at: Date): string {
 function runShifted(offsetSeconds: number, command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const offset = `${offsetSeconds >= 0 ? '+' : '-'}${Math.abs(offsetSeconds)}`;
   const env = (options.fakeMonotonic ? { ...options.env } : { ...options.env, FAKETIME_DONT_FAKE_MONOTONIC: '1' }) as NodeJS.ProcessEnv;
+  return runUnderFaketime([FAKETIME_BIN, '-f', offset, command, ...args], { env, cwd: options.cwd, input: options.input, timeoutMs: options.timeoutMs ?? 60_000 }).then(
+    ({ code, signal, stdout, stderr }) => ({ code, signal, stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8') }),
+  );
+}
+
+export interface FaketimeRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+/**
+ * Runs argv, whose process is faketime itself (or execs it in place, as `unshare` does), killed
+ * at its timeout; a killed faketime leaves its pid-named semaphore and shared memory in /dev/shm,
+ * removed here. The running clock above and the AWS CLI oracle's frozen one both run through it.
+ */
+export function runUnderFaketime(argv: readonly string[], options: { env: NodeJS.ProcessEnv; cwd?: string; input?: string | Buffer; timeoutMs: number }): Promise<FaketimeRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(FAKETIME_BIN, ['-f', offset, command, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    let killed = false;
+    let timedOut = false;
     const timer = setTimeout(() => {
-      killed = true;
+      timedOut = true;
       child.kill('SIGKILL');
-    }, options.timeoutMs ?? 60_000);
+    }, options.timeoutMs);
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.stdin.on('error', () => {});
@@ -91,10 +110,10 @@ function runShifted(offsetSeconds: number, command: string, args: readonly strin
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      if (killed && child.pid !== undefined) {
+      if (timedOut && child.pid !== undefined) {
         for (const name of [`sem.faketime_sem_${child.pid}`, `faketime_shm_${child.pid}`]) rmSync(join('/dev/shm', name), { force: true });
       }
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({ code, signal, timedOut, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
     });
     child.stdin.end(options.input ?? '');
   });

@@ -25,11 +25,12 @@
 // an empty network namespace; in any case the proxy variables point at a closed loopback port and
 // AWS_EC2_METADATA_DISABLED=true. The CLI needs no network for this command.
 import type { ExecutionContext } from 'ava';
-import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runUnderFaketime, type FaketimeRun } from '../standins/simulated-clock.js';
 import { HELPER_BIN, PACKAGE_ROOT } from '../standins/helper-process.js';
 import { readGoldenVectors } from './support/golden-vectors.js';
 import { AWS_CLI_V2, FAKETIME, findOnPath, needs, ORACLE_WANTED } from './support/prerequisites.js';
@@ -364,41 +365,10 @@ function frozenEnv(env: NodeJS.ProcessEnv, program: 'cli' | 'node'): NodeJS.Proc
   return program === 'node' ? { ...env, FAKETIME_DONT_FAKE_MONOTONIC: '1' } : env;
 }
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  stdout: Buffer;
-  stderr: Buffer;
-}
+type Run = FaketimeRun;
 
 function runCommand(argv: string[], env: NodeJS.ProcessEnv, cwd: string, input: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, RUN_TIMEOUT_MS);
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.stdin.on('error', () => {});
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      // A killed faketime leaves its pid-named semaphore and shared memory behind.
-      if (timedOut && child.pid !== undefined) {
-        for (const name of [`sem.faketime_sem_${child.pid}`, `faketime_shm_${child.pid}`]) rmSync(join('/dev/shm', name), { force: true });
-      }
-      resolve({ code, signal, timedOut, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
-    });
-    child.stdin.end(input);
-  });
+  return runUnderFaketime(argv, { env, cwd, input, timeoutMs: RUN_TIMEOUT_MS });
 }
 
 /** One program under the frozen clock; a faketime that could not start (stale semaphore) is retried. */
